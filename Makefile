@@ -1,0 +1,36 @@
+# The front door. `make demo` and `make test` set everything up themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint bench sample-data template clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the workbook with its dependencies
+
+demo: setup  ## run the main job on the bundled sample panel (results under outputs/)
+	$(VENV)/bin/crm-diag demo
+
+test: setup  ## run the test suite
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: setup  ## speed and memory benchmarks (on demand, not part of the tests)
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+sample-data: setup  ## regenerate data/sample/institutions.csv from the baselines
+	$(VENV)/bin/crm-diag sample-data
+
+template: setup  ## write the Excel intake template to outputs/intake_template.xlsx
+	$(VENV)/bin/crm-diag template outputs/intake_template.xlsx
+
+clean:
+	rm -rf $(VENV) outputs/*/ .pytest_cache

@@ -1,0 +1,100 @@
+"""Command line: ``crm-diag``, a thin layer over the library.
+
+Exit codes: 0 success, 1 problems found in the input (``validate``),
+2 unusable input or usage (unreadable file, bad parameter). User mistakes
+print one clear message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from analysis_lib.errors import UnreadableFileError, WorkbookError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from analysis_lib.intake import validate_panel_file
+
+    report = validate_panel_file(args.file)
+    if args.format == "json":
+        print(report.to_frame().to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        print(report.format())
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from analysis_lib.intake_template import write_intake_template
+
+    path = write_intake_template(args.out)
+    print(f"wrote the intake template to {path}")
+    return EXIT_OK
+
+
+def _cmd_sample_data(args: argparse.Namespace) -> int:
+    from analysis_lib.sample import write_sample_panel
+
+    path = write_sample_panel(args.out, seed=args.seed)
+    print(f"wrote the synthetic sample panel to {path}")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from analysis_lib.demo import run_demo
+
+    return run_demo(panel_path=args.panel, out_dir=args.out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``crm-diag`` argument parser."""
+    from analysis_lib.catalog import data_dir
+    from analysis_lib.sample import SAMPLE_SEED
+
+    parser = argparse.ArgumentParser(prog="crm-diag", description="CRM Diagnostic Workbook: benchmark, gap analysis and business case.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check a panel file (CSV or XLSX) and list every problem")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_validate)
+
+    p = sub.add_parser("template", help="write the Excel intake template")
+    p.add_argument("out", type=Path)
+    p.set_defaults(run=_cmd_template)
+
+    p = sub.add_parser("sample-data", help="regenerate the synthetic sample panel")
+    p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--seed", type=int, default=SAMPLE_SEED)
+    p.set_defaults(run=_cmd_sample_data)
+
+    p = sub.add_parser("demo", help="run the main job on the bundled sample panel")
+    p.add_argument("--panel", type=Path, default=data_dir() / "sample" / "institutions.csv")
+    p.add_argument("--out", type=Path, default=Path("outputs") / "demo")
+    p.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``crm-diag``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except UnreadableFileError as exc:
+        print(f"crm-diag: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WorkbookError as exc:
+        print(f"crm-diag: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
