@@ -26,7 +26,8 @@ def _call(case):
     if kind == "numpy_financial.irr":
         return finance.irr(args["values"], raise_exceptions=args.get("raise_exceptions", False))
     if kind == "numpy_financial.mirr":
-        return finance.mirr(args["values"], args["finance_rate"], args["reinvest_rate"], raise_exceptions=args.get("raise_exceptions", False))
+        raise_exceptions = args.get("raise_exceptions", False)
+        return finance.mirr(args["values"], args["finance_rate"], args["reinvest_rate"], raise_exceptions=raise_exceptions)
     if kind == "numpy_financial.pmt":
         return float(npf.pmt(args["rate"], args["nper"], args["pv"]))
     if kind == "excel.NPV":
