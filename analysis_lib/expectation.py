@@ -1,0 +1,133 @@
+"""Size-adjusted expectations: what a KPI *should* be given the institution's
+size and peer group, from a regression over the panel.
+
+Model (statsmodels formula): ``metric ~ np.log(size) + C(peer_group)``,
+fitted by OLS or by quantile regression (median by default, robust to
+outliers). For each institution the expected value, the residual and the
+residual's performance percentile (direction-aware: 100 = best relative to
+expectation) — "given your size and type, your opex ratio should be X".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis_lib.catalog import MetricCatalog, load_catalog
+from analysis_lib.errors import InputDataError
+
+MIN_OBSERVATIONS = 12
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """Result of :func:`size_adjusted` for one metric."""
+
+    metric_id: str
+    method: str
+    table: pd.DataFrame
+    params: pd.Series
+    r_squared: float
+    n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+
+def size_adjusted(frame: pd.DataFrame, metric_id: str, method: str = "ols", size: str = "total_assets", quantile: float = 0.5,
+                  catalog: MetricCatalog | None = None) -> Expectation:
+    """Regress one metric on log size and peer group over the panel.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per institution (``Panel.latest().data``).
+    metric_id : str
+        Catalog metric.
+    method : {"ols", "quantile"}
+    size : str
+        Size column (positive), logged.
+    quantile : float
+        Quantile for ``method="quantile"``.
+
+    Returns
+    -------
+    Expectation
+        ``table`` indexed by ``institution_id`` with ``value, expected,
+        residual, residual_pct`` (relative to expected) and
+        ``residual_percentile`` (0–100, 100 = best given the direction).
+
+    Examples
+    --------
+    >>> from analysis_lib.intake import load_panel
+    >>> from analysis_lib.catalog import data_dir
+    >>> panel = load_panel(data_dir() / "sample" / "institutions.csv").latest().data
+    >>> e = size_adjusted(panel, "cost_to_income")
+    >>> bool(e.table.loc["CITY-02", "residual"] > 0)
+    True
+    """
+    import statsmodels.formula.api as smf
+
+    catalog = catalog or load_catalog()
+    if metric_id not in catalog:
+        raise InputDataError(f"unknown metric {metric_id!r}")
+    if method not in ("ols", "quantile"):
+        raise InputDataError(f"method must be 'ols' or 'quantile', got {method!r}")
+    if size not in frame.columns:
+        raise InputDataError(f"size column {size!r} is not in the panel")
+    data = frame.reindex(columns=["institution_id", "peer_group", size, metric_id]).dropna()
+    data = data[data[size] > 0].rename(columns={metric_id: "metric", size: "size"}).set_index("institution_id")
+    if len(data) < MIN_OBSERVATIONS:
+        raise InputDataError(f"size-adjusted {metric_id}: {len(data)} institutions report it; at least {MIN_OBSERVATIONS} are needed")
+    groups = "C(peer_group)" if data["peer_group"].nunique() > 1 else "1"
+    formula = f"metric ~ np.log(size) + {groups}"
+    if method == "ols":
+        fitted = smf.ols(formula, data).fit()
+        r_squared = float(fitted.rsquared)
+    else:
+        fitted = smf.quantreg(formula, data).fit(q=quantile, max_iter=5000)
+        r_squared = float(fitted.prsquared)
+    expected = fitted.predict(data)
+    residual = data["metric"] - expected
+    sign = -1.0 if catalog.table.at[metric_id, "direction"] == "lower_better" else 1.0
+    performance = (sign * residual).rank(method="average")
+    table = pd.DataFrame({
+        "peer_group": data["peer_group"],
+        "value": data["metric"],
+        "expected": expected,
+        "residual": residual,
+        "residual_pct": residual / expected.abs().replace(0, np.nan),
+        "residual_percentile": 100 * (performance - 0.5) / len(data),
+    })
+    return Expectation(metric_id, method, table, fitted.params, r_squared, len(data))
+
+
+def expectations_for(frame: pd.DataFrame, institution_id: str, metric_ids: list[str], method: str = "ols") -> pd.DataFrame:
+    """Size-adjusted expectations of several metrics for one institution
+    (metrics with too few observations are skipped, with the reason).
+
+    Examples
+    --------
+    >>> from analysis_lib.intake import load_panel
+    >>> from analysis_lib.catalog import data_dir
+    >>> panel = load_panel(data_dir() / "sample" / "institutions.csv").latest().data
+    >>> expectations_for(panel, "CITY-02", ["cost_to_income", "nps"])["metric_id"].tolist()
+    ['cost_to_income', 'nps']
+    """
+    rows = []
+    for metric_id in metric_ids:
+        try:
+            result = size_adjusted(frame, metric_id, method)
+        except InputDataError as exc:
+            rows.append({"metric_id": metric_id, "note": str(exc)})
+            continue
+        if institution_id not in result.table.index:
+            rows.append({"metric_id": metric_id, "note": "not reported by the institution"})
+            continue
+        row = result.table.loc[institution_id]
+        rows.append({"metric_id": metric_id, "value": row["value"], "expected": row["expected"], "residual": row["residual"],
+                     "residual_pct": row["residual_pct"], "residual_percentile": row["residual_percentile"],
+                     "r_squared": result.r_squared, "n": result.n, "note": ""})
+    return pd.DataFrame(rows)
