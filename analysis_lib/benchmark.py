@@ -68,11 +68,60 @@ class Positioning:
         return rows.reset_index(drop=True)
 
 
+def baseline_level(quantiles: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Cumulative level (0–1) of ``values`` in a distribution known by its
+    p10…p90: linear between the quantiles, extrapolated with the slope of the
+    outer segments, clipped to [0, 1].
+
+    Examples
+    --------
+    >>> baseline_level(np.array([1.0, 2, 3, 4, 5]), np.array([3.0, 0.0, 9.0])).round(3).tolist()
+    [0.5, 0.0, 1.0]
+    """
+    levels = np.asarray(QUANTILE_LEVELS)
+    q = np.asarray(quantiles, dtype=float)
+    x = np.asarray(values, dtype=float)
+    low_slope = (levels[1] - levels[0]) / max(q[1] - q[0], 1e-300)
+    high_slope = (levels[-1] - levels[-2]) / max(q[-1] - q[-2], 1e-300)
+    inner = np.interp(x, q, levels)
+    below = levels[0] - (q[0] - x) * low_slope
+    above = levels[-1] + (x - q[-1]) * high_slope
+    return np.clip(np.where(x < q[0], below, np.where(x > q[-1], above, inner)), 0.0, 1.0)
+
+
+def percentile_against(frame: pd.DataFrame, metric_id: str, peer_group: str, values, min_peers: int = MIN_PEERS,
+                       catalog: MetricCatalog | None = None) -> tuple[np.ndarray, str]:
+    """Performance percentile (0–100, 100 best) of arbitrary values of one
+    metric against a peer group, by the same rule as :func:`position_panel`:
+    the panel's peers when at least ``min_peers`` report it, else the
+    baseline quantiles. Returns the percentiles and the reference used.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"peer_group": ["foreign"], "nps": [10.0]})
+    >>> pct, ref = percentile_against(frame, "nps", "foreign", [35.0])
+    >>> float(pct[0]), ref
+    (50.0, 'baseline:foreign')
+    """
+    catalog = catalog or load_catalog()
+    x = np.atleast_1d(np.asarray(values, dtype=float))
+    lower = catalog.table.at[metric_id, "direction"] == "lower_better"
+    peers = frame.loc[frame["peer_group"] == peer_group, metric_id].dropna().to_numpy() if metric_id in frame else np.array([])
+    if peers.size >= min_peers:
+        worse = (peers[None, :] > x[:, None]) if lower else (peers[None, :] < x[:, None])
+        ties = peers[None, :] == x[:, None]
+        return 100 * (worse.sum(axis=1) + 0.5 * ties.sum(axis=1)) / peers.size, "panel"
+    baselines = load_baselines()
+    group = peer_group if (peer_group, metric_id) in baselines.index else FALLBACK_GROUP
+    q = baselines.loc[(group, metric_id), ["p10", "p25", "p50", "p75", "p90"]].to_numpy(float)
+    level = baseline_level(q, x)
+    return 100 * (1 - level if lower else level), f"baseline:{group}"
+
+
 def _baseline_percentiles(values: pd.DataFrame, groups: pd.Series, catalog: MetricCatalog) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """Percentile of every value against its group's baseline quantiles."""
     baselines = load_baselines()
     known = set(baselines.index.get_level_values(0))
-    levels = np.asarray(QUANTILE_LEVELS)
     percent = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
     medians = percent.copy()
     source = groups.where(groups.isin(known), FALLBACK_GROUP)
@@ -81,15 +130,10 @@ def _baseline_percentiles(values: pd.DataFrame, groups: pd.Series, catalog: Metr
         table = baselines.loc[group].reindex(catalog.ids)
         q = table[["p10", "p25", "p50", "p75", "p90"]].to_numpy(float)
         x = values.loc[rows].to_numpy(float)
-        low_slope = (levels[1] - levels[0]) / np.maximum(q[:, 1] - q[:, 0], 1e-300)
-        high_slope = (levels[-1] - levels[-2]) / np.maximum(q[:, -1] - q[:, -2], 1e-300)
         out = np.empty_like(x)
         for j in range(q.shape[0]):
-            inner = np.interp(x[:, j], q[j], levels)
-            below = levels[0] - (q[j, 0] - x[:, j]) * low_slope[j]
-            above = levels[-1] + (x[:, j] - q[j, -1]) * high_slope[j]
-            out[:, j] = np.where(x[:, j] < q[j, 0], below, np.where(x[:, j] > q[j, -1], above, inner))
-        percent.loc[rows] = np.clip(out, 0.0, 1.0) * 100
+            out[:, j] = baseline_level(q[j], x[:, j])
+        percent.loc[rows] = out * 100
         medians.loc[rows] = np.broadcast_to(q[:, 2], x.shape)
     lower = catalog.lower_is_better().reindex(values.columns).to_numpy()
     percent.loc[:, lower] = 100 - percent.loc[:, lower]
