@@ -84,8 +84,8 @@ def prioritise(gaps: GapResult, revenue: float, initiatives: pd.DataFrame | None
     table["value_per_cost"] = table["standalone_value"] / three_year_cost
     high_value = table["standalone_value"] >= table["standalone_value"].median()
     quick = (table["value_per_cost"] >= table["value_per_cost"].median()) & (table["effort"] <= 2) & (table["time_to_value_months"] <= 6)
-    table["category"] = np.where(quick & (table["standalone_value"] > 0), "quick win", np.where(high_value & (table["standalone_value"] > 0),
-                                                                                                  "strategic", "defer"))
+    has_value = table["standalone_value"] > 0
+    table["category"] = np.where(quick & has_value, "quick win", np.where(high_value & has_value, "strategic", "defer"))
     order = {"quick win": 0, "strategic": 1, "defer": 2}
     table = table.assign(_order=table["category"].map(order)).sort_values(["_order", "value_per_cost"], ascending=[True, False])
     table = table.drop(columns="_order")
