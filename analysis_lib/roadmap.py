@@ -67,7 +67,8 @@ def validate_network(table: pd.DataFrame, source: str = "roadmap") -> pd.DataFra
     order = (table["optimistic"] <= table["most_likely"]) & (table["most_likely"] <= table["pessimistic"])
     if not order.all():
         i = int(np.flatnonzero(~order)[0])
-        raise InputDataError(f"{source}, row {i + 2}: expected optimistic <= most likely <= pessimistic for task {table['task_id'].iloc[i]!r}")
+        task = table["task_id"].iloc[i]
+        raise InputDataError(f"{source}, row {i + 2}: expected optimistic <= most likely <= pessimistic for task {task!r}")
     table["predecessors"] = [[p.strip() for p in str(v).split(";") if p.strip()] for v in table["predecessors"]]
     for task, preds in zip(table["task_id"], table["predecessors"]):
         unknown = [p for p in preds if p not in rows]
