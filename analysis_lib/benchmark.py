@@ -90,7 +90,7 @@ def baseline_level(quantiles: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def percentile_against(frame: pd.DataFrame, metric_id: str, peer_group: str, values, min_peers: int = MIN_PEERS,
-                       catalog: MetricCatalog | None = None) -> tuple[np.ndarray, str]:
+                       catalog: MetricCatalog | None = None, fallback: str = "group_baseline") -> tuple[np.ndarray, str]:
     """Performance percentile (0–100, 100 best) of arbitrary values of one
     metric against a peer group, by the same rule as :func:`position_panel`:
     the panel's peers when at least ``min_peers`` report it, else the
@@ -112,7 +112,8 @@ def percentile_against(frame: pd.DataFrame, metric_id: str, peer_group: str, val
         ties = peers[None, :] == x[:, None]
         return 100 * (worse.sum(axis=1) + 0.5 * ties.sum(axis=1)) / peers.size, "panel"
     baselines = load_baselines()
-    group = peer_group if (peer_group, metric_id) in baselines.index else FALLBACK_GROUP
+    own = fallback == "group_baseline" and (peer_group, metric_id) in baselines.index
+    group = peer_group if own else FALLBACK_GROUP
     q = baselines.loc[(group, metric_id), ["p10", "p25", "p50", "p75", "p90"]].to_numpy(float)
     level = baseline_level(q, x)
     return 100 * (1 - level if lower else level), f"baseline:{group}"
@@ -201,6 +202,7 @@ def position_panel(
     metric_weights: pd.Series | None = None,
     dimension_weights: pd.Series | None = None,
     peer_group: str | None = None,
+    fallback: str = "group_baseline",
 ) -> Positioning:
     """Position every institution of a panel against its peers.
 
@@ -222,6 +224,10 @@ def position_panel(
         weighted mean rather than counting as zero.
     peer_group : str, optional
         Compare every institution against this group instead of its own.
+    fallback : {"group_baseline", "all_banks"}
+        Reference when the group has too few reporting peers: the group's
+        own baseline quantiles, or the all-banks baseline (the report's
+        choice, stated as "insufficient peers").
 
     Returns
     -------
@@ -250,7 +256,10 @@ def position_panel(
     groups = pd.Series(peer_group if peer_group else frame["peer_group"].to_numpy(), index=ids, name="peer_group")
 
     panel_pct, panel_median, counts = _panel_percentiles(values, groups, catalog)
-    base_pct, base_median, base_source = _baseline_percentiles(values, groups, catalog)
+    if fallback not in ("group_baseline", "all_banks"):
+        raise InputDataError(f"fallback must be 'group_baseline' or 'all_banks', got {fallback!r}")
+    baseline_groups = groups if fallback == "group_baseline" else pd.Series(FALLBACK_GROUP, index=ids)
+    base_pct, base_median, base_source = _baseline_percentiles(values, baseline_groups, catalog)
     use_panel = counts >= min_peers
     percent = panel_pct.where(use_panel, base_pct).where(values.notna())
     median = panel_median.where(use_panel, base_median)
@@ -258,7 +267,7 @@ def position_panel(
 
     scores = _composite(percent, catalog, metric_weights, dimension_weights)
     long = _tidy(values, percent, median, reference, counts, groups, catalog, rag_thresholds)
-    settings = {"min_peers": min_peers, "rag_thresholds": tuple(rag_thresholds), "peer_group": peer_group}
+    settings = {"min_peers": min_peers, "rag_thresholds": tuple(rag_thresholds), "peer_group": peer_group, "fallback": fallback}
     return Positioning(long, scores, metric_weights, dimension_weights, settings)
 
 

@@ -72,7 +72,7 @@ def _evaluate(expression: str, variables: dict[str, float]) -> float:
 
 def gaps_for(institution: pd.Series, frame: pd.DataFrame, target_set: str = "top_quartile", *, peer_group: str | None = None,
              frontier_target_cost: float | None = None, custom: dict[str, float] | None = None, min_peers: int = MIN_PEERS,
-             catalog: MetricCatalog | None = None) -> GapResult:
+             catalog: MetricCatalog | None = None, fallback: str = "group_baseline") -> GapResult:
     """Gaps and value at stake of one institution.
 
     Parameters
@@ -122,7 +122,7 @@ def gaps_for(institution: pd.Series, frame: pd.DataFrame, target_set: str = "top
         now, goal = current[metric_id], target[metric_id]
         pct_now = pct_target = np.nan
         if pd.notna(now) and pd.notna(goal):
-            pct, _ = percentile_against(frame, metric_id, group, [now, goal], min_peers, catalog)
+            pct, _ = percentile_against(frame, metric_id, group, [now, goal], min_peers, catalog, fallback)
             pct_now, pct_target = pct
         value, status = np.nan, ""
         if pd.isna(now):

@@ -132,7 +132,8 @@ def cost_waterfall(gaps: GapResult, priorities: pd.DataFrame, current_cost: floa
     table = gaps.gaps.set_index("metric_id")
     cost_values = _metric_values(gaps).where(table["overlap_group"] == "crm_cost", 0.0)
     remaining = cost_values.copy()
-    rows = [{"step": 0, "label": "Current CRM cost", "amount": current_cost, "start": 0.0, "end": current_cost, "kind": "total"}]
+    rows = [{"step": 0, "label": "Current CRM cost", "label_zh": "现状CRM成本", "amount": current_cost, "start": 0.0, "end": current_cost,
+             "kind": "total"}]
     level = current_cost
     impact = (priorities["impact_low"] + priorities["impact_high"]) / 2
     for initiative_id, metrics in priorities["metrics"].items():
@@ -141,8 +142,10 @@ def cost_waterfall(gaps: GapResult, priorities: pd.DataFrame, current_cost: floa
         if saving <= 0:
             continue
         remaining.loc[taken.index.intersection(remaining.index)] -= taken[taken.index.intersection(remaining.index)]
-        rows.append({"step": len(rows), "label": priorities.at[initiative_id, "name_en"], "amount": -saving, "start": level,
+        rows.append({"step": len(rows), "label": priorities.at[initiative_id, "name_en"], "label_zh": priorities.at[initiative_id, "name_zh"],
+                     "amount": -saving, "start": level,
                      "end": level - saving, "kind": "delta", "initiative_id": initiative_id})
         level -= saving
-    rows.append({"step": len(rows), "label": "CRM cost after the programme", "amount": level, "start": 0.0, "end": level, "kind": "total"})
+    rows.append({"step": len(rows), "label": "CRM cost after the programme", "label_zh": "实施后CRM成本", "amount": level, "start": 0.0,
+                 "end": level, "kind": "total"})
     return pd.DataFrame(rows)
