@@ -44,10 +44,33 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pairs(pairs: list[list[str]] | None) -> dict[str, str]:
+    return {name: value for name, value in (pairs or [])}
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis_lib.export import render_report
+    from analysis_lib.parameters import validate_parameters
+
+    params = validate_parameters({**_pairs(args.param), "institution_id": args.institution_id})
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = sorted(set(formats) - {"html", "pdf"})
+    if unknown:
+        print(f"crm-diag: unknown format(s) {unknown}; expected html and/or pdf", file=sys.stderr)
+        return EXIT_USAGE
+    files = render_report(args.out, formats=formats, timeout=args.timeout, **params)
+    for label, path in (("HTML", files.html), ("PDF", files.pdf)):
+        if path:
+            print(f"{label}: {path}")
+    if files.message:
+        print(files.message, file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from analysis_lib.demo import run_demo
 
-    return run_demo(panel_path=args.panel, out_dir=args.out)
+    return run_demo(panel_path=args.panel, out_dir=args.out, reports=not args.no_reports)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the main job on the bundled sample panel")
     p.add_argument("--panel", type=Path, default=data_dir() / "sample" / "institutions.csv")
     p.add_argument("--out", type=Path, default=Path("outputs") / "demo")
+    p.add_argument("--no-reports", action="store_true", help="tables only, no HTML/PDF reports")
     p.set_defaults(run=_cmd_demo)
+
+    p = sub.add_parser("report", help="write the HTML and PDF diagnostic report of one institution")
+    p.add_argument("institution_id")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="a report parameter (see: papermill --help-notebook notebooks/institution_diagnostic.ipynb)")
+    p.add_argument("--out", type=Path, default=Path("outputs") / "reports")
+    p.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf")
+    p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
+    p.set_defaults(run=_cmd_report)
     return parser
 
 

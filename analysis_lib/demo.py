@@ -1,6 +1,6 @@
 """The main job on the bundled sample panel: validate it, score its data
-quality and position every institution against its peers, writing the tables
-under ``outputs/``."""
+quality, position every institution against its peers, and write client
+reports (HTML and PDF) for a few sample institutions under ``outputs/``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 
+DEMO_REPORTS = (
+    {"institution_id": "CITY-02", "language": "en", "customer_extract": "data/sample/customers.csv"},
+    {"institution_id": "JSB-01", "language": "en"},
+    {"institution_id": "RURAL-02", "language": "zh"},
+)
+"""A designed weak city bank (with the customer extract), a designed strong
+joint-stock bank, and a weak rural bank in Chinese."""
 
-def run_demo(panel_path: str | Path, out_dir: str | Path) -> int:
+
+def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) -> int:
     """Validate ``panel_path``, position it, print a summary and write
     ``positioning_summary.csv``, ``dimension_scores.csv``,
     ``positioning_detail.csv`` and ``data_quality.csv`` to ``out_dir``.
@@ -20,7 +28,7 @@ def run_demo(panel_path: str | Path, out_dir: str | Path) -> int:
     --------
     >>> import tempfile
     >>> from analysis_lib.catalog import data_dir
-    >>> run_demo(data_dir() / "sample" / "institutions.csv", tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    >>> run_demo(data_dir() / "sample" / "institutions.csv", tempfile.mkdtemp(), reports=False)  # doctest: +ELLIPSIS
     Validated ...
     0
     """
@@ -49,4 +57,19 @@ def run_demo(panel_path: str | Path, out_dir: str | Path) -> int:
         print("\nPeer positioning, overall score 0-100 (top and bottom five):")
         print(pd.concat([summary.head(5), summary.tail(5)]).to_string())
     print(f"\nTables written to {out}/")
+    if reports:
+        _demo_reports(Path(panel_path), out / "reports")
     return 0
+
+
+def _demo_reports(panel_path: Path, out: Path) -> None:
+    from analysis_lib.export import PdfPrinter, render_report
+
+    print(f"\nWriting reports to {out}/ ...")
+    with PdfPrinter() as printer:
+        for params in DEMO_REPORTS:
+            files = render_report(out, printer=printer, panel_path=str(panel_path), **params)
+            written = ", ".join(str(p.name) for p in (files.html, files.pdf) if p)
+            print(f"  {params['institution_id']} ({params['language']}): {written}")
+            if files.message:
+                print(f"  {files.message}")

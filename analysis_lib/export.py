@@ -27,6 +27,8 @@ ROOT = data_dir().parent
 NOTEBOOK = ROOT / "notebooks" / "institution_diagnostic.ipynb"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVED_TAGS = {"parameters", "injected-parameters", "internal"}
+INTERNAL_DIR = "internal"
+"""Sub-folder for executed notebooks: internal artefacts, not for the client."""
 BROWSER_ENV = "CRM_DIAG_CHROMIUM"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -214,7 +216,7 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     params = validate_parameters(params)
     out = Path(out_dir)
     stem = folder_name(params["institution_id"])
-    notebook = execute_notebook(params, out / f"{stem}.ipynb", timeout=timeout)
+    notebook = execute_notebook(params, out / INTERNAL_DIR / f"{stem}.ipynb", timeout=timeout)
     title = f"{params['institution_id']} — CRM diagnostic" if params["language"] == "en" else f"{params['institution_id']} — CRM诊断报告"
     html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"]) if {"html", "pdf"} & set(formats) else None
     pdf_path, message = None, ""

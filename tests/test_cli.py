@@ -37,7 +37,7 @@ def test_validate_json_output(capsys):
 
 
 def test_demo_writes_tables(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["demo", "--out", str(tmp_path), "--no-reports"]) == 0
     text = capsys.readouterr().out
     assert "62 institutions" in text and "Peer positioning" in text
     summary = pd.read_csv(tmp_path / "positioning_summary.csv")
