@@ -67,6 +67,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from analysis_lib.batch import run_batch
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {args.formats!r}", file=sys.stderr)
+        return EXIT_USAGE
+    result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
+                       timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
+                       scheduler=args.scheduler, progress=not args.quiet)
+    if not args.no_summary:
+        from analysis_lib.portfolio import render_portfolio
+
+        render_portfolio(result.run_dir)
+    ok = len(result.outcomes) - len(result.failed)
+    print(f"{ok} of {len(result.outcomes)} institutions complete; run folder {result.run_dir}")
+    for outcome in result.failed:
+        print(f"  {outcome.institution_id}: {outcome.status}: {outcome.error}")
+    return result.exit_code
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from analysis_lib.demo import run_demo
 
@@ -109,6 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
     p.set_defaults(run=_cmd_report)
+
+    p = sub.add_parser("batch", help="run the diagnostic for many institutions (parallel, resumable)")
+    p.add_argument("--panel", type=Path, required=True)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--institutions", nargs="+", metavar="ID")
+    group.add_argument("--peer-group")
+    p.add_argument("--formats", default="html,pdf")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
+    p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
+    p.add_argument("--out", type=Path, default=Path("outputs"))
+    p.add_argument("--run-id", default=None, help="name of the run folder (default: a new time-stamped id)")
+    p.add_argument("--resume", action="store_true", help="re-run only failed or missing institutions of --run-id")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address, or 'local' for a LocalCluster")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"))
+    p.add_argument("--no-summary", action="store_true", help="skip the portfolio summary")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_batch)
     return parser
 
 

@@ -123,6 +123,36 @@ class Diagnostic:
         }
 
 
+SUMMARY_MIMETYPE = "application/vnd.crm-diag.summary+json"
+"""Mimetype under which the notebook records its key results (read back by
+the batch from the executed notebook, scrapbook-style)."""
+
+
+def record_summary(diag: Diagnostic):
+    """Display the diagnostic's key results as a machine-readable output of
+    the notebook (not shown in the client report).
+
+    Examples
+    --------
+    >>> isinstance(record_summary(run_diagnostic(institution_id="CITY-01", mc_draws=1000)), dict)
+    True
+    """
+    return {SUMMARY_MIMETYPE: diag.summary()}
+
+
+def read_summary(notebook) -> dict[str, Any] | None:
+    """The summary recorded in an executed notebook (a path or a node)."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4) if not hasattr(notebook, "cells") else notebook
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if SUMMARY_MIMETYPE in data:
+                return dict(data[SUMMARY_MIMETYPE])
+    return None
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (np.floating, float)):
         return None if not np.isfinite(value) else float(value)
@@ -226,6 +256,22 @@ def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, A
     }
 
 
+def _check_usable(validation: ValidationReport, institution_id: str) -> None:
+    """Refuse a panel whose file-level structure is broken or whose rows for
+    this institution have errors; errors in *other* institutions' rows only
+    blank those cells (one bad institution never stops the others)."""
+    data = validation.panel.data
+    own_rows = set(data.index[data["institution_id"] == institution_id] + 2) if validation.panel is not None else set()
+    file_level = [p for p in validation.errors if p.row is None or p.row == 1]
+    own = [p for p in validation.errors if p.row in own_rows]
+    unnamed = [p for p in validation.errors if p.code in ("missing_id", "unsafe_id", "ragged_row")
+               and str(p.value or "") == institution_id]
+    problems = file_level + own + unnamed
+    if problems:
+        listing = "\n".join(str(p) for p in problems[:20])
+        raise InputDataError(f"{validation.file}: the data for {institution_id!r} does not validate ({len(problems)} error(s)):\n{listing}")
+
+
 def run_diagnostic(**params: Any) -> Diagnostic:
     """Run every analysis of the client report for one institution.
 
@@ -242,11 +288,9 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     params = validate_parameters(params)
     catalog = load_catalog()
     validation = validate_panel_file(params["panel_path"])
-    if not validation.ok:
-        listing = "\n".join(str(p) for p in validation.errors[:20])
-        raise InputDataError(f"{validation.file} does not validate ({len(validation.errors)} error(s)):\n{listing}")
     panel = validation.panel
     assert panel is not None
+    _check_usable(validation, params["institution_id"])
     frame = panel.latest().data
     institution = panel.institution(params["institution_id"])
     peer_group = params["peer_group"] or str(institution["peer_group"])

@@ -1,0 +1,446 @@
+"""Batch runs: the diagnostic for many institutions, in parallel local
+processes or on a Dask cluster, fault-isolated and resumable.
+
+Layout of a run, ``<out>/<run-id>/``:
+
+- ``<folder>/`` per institution (a safe folder name, see
+  :func:`analysis_lib.identifiers.folder_name`): the HTML and PDF reports,
+  ``summary.json`` (key results recorded by the notebook) and
+  ``internal/<folder>.ipynb`` (the executed notebook, kept also on failure);
+- ``manifest.csv``: institution, status, start, duration, error excerpt
+  (failing cell and exception), input hash, parameters, files;
+- ``index.html``: every report with its status.
+
+Every institution runs in its own kernel, never shared. A failure, a kernel
+that dies or a timeout is recorded and the batch goes on. Files appear under
+their final names only when complete; the manifest is rewritten after every
+institution, so a batch killed midway resumes cleanly (``resume=True``
+re-runs only failed or missing institutions).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis_lib.errors import InputDataError, ParameterError, UnreadableFileError
+from analysis_lib.identifiers import folder_name
+
+MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf")
+STATUSES = ("ok", "failed", "timeout", "kernel_died")
+KERNEL_START_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Task:
+    """One institution's work order (plain data: picklable for processes
+    and Dask)."""
+
+    institution_id: str
+    folder: str
+    run_dir: str
+    params: dict[str, Any]
+    formats: tuple[str, ...]
+    timeout: int | None
+    notebook: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What happened to one institution."""
+
+    institution_id: str
+    folder: str
+    status: str
+    started: str
+    duration_s: float
+    error: str = ""
+    input_sha256: str = ""
+    parameters: str = ""
+    html: str = ""
+    pdf: str = ""
+    summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def row(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k in MANIFEST_COLUMNS}
+
+
+# ------------------------------------------------------------------ worker side
+
+_PRINTER = None
+
+
+def _printer():
+    """One Chromium per worker process, started on first use and reused."""
+    global _PRINTER
+    if _PRINTER is None:
+        import atexit
+
+        from analysis_lib.export import PdfPrinter
+
+        _PRINTER = PdfPrinter().__enter__()
+        atexit.register(_PRINTER.__exit__, None, None, None)
+    return _PRINTER
+
+
+def _error_excerpt(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:500]
+
+
+def _classify(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name in ("CellTimeoutError", "TimeoutError") or "Cell execution timed out" in str(exc):
+        return "timeout"
+    if name == "DeadKernelError" or "Kernel died" in str(exc):
+        return "kernel_died"
+    return "failed"
+
+
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return ("Kernel didn't respond" in text or "Address already in use" in text or "kernel_info" in text) and "timed out" not in text
+
+
+def _execute(task: Task, output: Path):
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis_lib.export import NOTEBOOK, partial_path
+
+    temporary = partial_path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, KERNEL_START_RETRIES + 1):
+        try:
+            pm.execute_notebook(task.notebook or str(NOTEBOOK), str(temporary), parameters=task.params, kernel_name="python3",
+                                cwd=str(output.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                execution_timeout=task.timeout)
+            os.replace(temporary, output)
+            return None
+        except PapermillExecutionError as exc:
+            if temporary.exists():
+                os.replace(temporary, output)
+            return "failed", f"cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:400]}"
+        except Exception as exc:  # kernel start, death and timeouts come as various types
+            if temporary.exists():
+                os.replace(temporary, output)
+            if _is_kernel_start_failure(exc) and attempt < KERNEL_START_RETRIES:
+                time.sleep(0.5 * attempt)
+                continue
+            return _classify(exc), _error_excerpt(exc)
+    return "failed", "kernel could not be started"
+
+
+def run_task(task: Task) -> Outcome:
+    """Run one institution: execute, record the summary, export HTML/PDF.
+
+    Never raises for a failure of the institution: the outcome records it.
+    """
+    from analysis_lib.diagnostic import read_summary
+    from analysis_lib.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, notebook_to_html
+
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    folder = Path(task.run_dir) / task.folder
+    notebook = folder / INTERNAL_DIR / f"{task.folder}.ipynb"
+    outcome = Outcome(task.institution_id, task.folder, "ok", started.strftime("%Y-%m-%dT%H:%M:%SZ"), 0.0,
+                      parameters=json.dumps(task.params, ensure_ascii=False, sort_keys=True))
+    try:
+        failure = _execute(task, notebook)
+        if failure:
+            outcome.status, outcome.error = failure
+        else:
+            summary = read_summary(notebook) or {}
+            outcome.summary = summary
+            outcome.input_sha256 = str(summary.get("input_sha256", ""))
+            atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+            title = f"{task.institution_id} — CRM diagnostic"
+            html_path = notebook_to_html(notebook, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
+            outcome.html = html_path.name
+            if "pdf" in task.formats:
+                printer = _printer()
+                if printer.available:
+                    outcome.pdf = printer.print(html_path, folder / f"{task.folder}.pdf", task.institution_id,
+                                                task.params.get("language", "en")).name
+                else:
+                    outcome.error = NO_BROWSER_HELP
+            if "html" not in task.formats:
+                html_path.unlink()
+                outcome.html = ""
+    except Exception as exc:  # an export failure must not stop the batch either
+        outcome.status, outcome.error = "failed", _error_excerpt(exc) + " | " + traceback.format_exc(limit=1).splitlines()[-1][:200]
+    outcome.duration_s = round(time.perf_counter() - clock, 2)
+    return outcome
+
+
+# ------------------------------------------------------------------ driver side
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome of a batch: the run folder and one outcome per institution."""
+
+    run_dir: Path
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.failed else 1
+
+
+def select_institutions(panel_path: str | Path, institutions: Iterable[str] | None = None, peer_group: str | None = None) -> list[str]:
+    """Institution ids of a panel file to run (every id appearing in it,
+    valid or not: invalid ones fail individually, with the reason)."""
+    from analysis_lib.intake import validate_panel_file
+
+    report = validate_panel_file(panel_path)
+    assert report.panel is not None
+    data = report.panel.data
+    ids = [str(i) for i in dict.fromkeys(data["institution_id"].dropna())]
+    ids += [str(p.value) for p in report.errors if p.code == "unsafe_id" and p.value]
+    if institutions:
+        wanted = list(dict.fromkeys(institutions))
+        unknown = [i for i in wanted if i not in ids]
+        if unknown:
+            raise ParameterError(f"institutions not in {Path(panel_path).name}: {', '.join(unknown)}")
+        return wanted
+    if peer_group:
+        chosen = [str(i) for i in dict.fromkeys(data.loc[data["peer_group"] == peer_group, "institution_id"].dropna())]
+        if not chosen:
+            raise ParameterError(f"no institution of peer group {peer_group!r} in {Path(panel_path).name}")
+        return chosen
+    return ids
+
+
+def plan_folders(ids: list[str]) -> dict[str, str]:
+    """Safe folder per institution; collisions (including case-insensitive
+    ones) are refused."""
+    folders = {i: folder_name(i) for i in ids}
+    seen: dict[str, str] = {}
+    for institution_id, folder in folders.items():
+        key = folder.lower()
+        if key in seen:
+            raise InputDataError(f"institutions {seen[key]!r} and {institution_id!r} map to the same folder {folder!r}")
+        seen[key] = institution_id
+    return folders
+
+
+def read_manifest(run_dir: Path) -> dict[str, dict[str, str]]:
+    path = run_dir / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["institution_id"]: row for row in csv.DictReader(f)}
+
+
+def write_manifest(run_dir: Path, rows: dict[str, dict[str, Any]]) -> Path:
+    import io
+
+    from analysis_lib.export import atomic_write_bytes
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(MANIFEST_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows.values():
+        writer.writerow({k: row.get(k, "") for k in MANIFEST_COLUMNS})
+    atomic_write_bytes(run_dir / "manifest.csv", buffer.getvalue().encode("utf-8"))
+    return run_dir / "manifest.csv"
+
+
+def write_index(run_dir: Path, rows: dict[str, dict[str, Any]], title: str = "CRM diagnostic batch") -> Path:
+    """``index.html``: every institution with its status and links (all
+    names escaped; links relative and percent-encoded)."""
+    from urllib.parse import quote
+
+    from analysis_lib.export import atomic_write_bytes
+
+    def link(folder: str, name: str) -> str:
+        return f'<a href="{html.escape(quote(folder))}/{html.escape(quote(name))}">{html.escape(name.rsplit(".", 1)[-1].upper())}</a>' \
+            if name else ""
+
+    body = []
+    for row in rows.values():
+        status = str(row.get("status", ""))
+        body.append(
+            f'<tr class="status-{html.escape(status)}"><td>{html.escape(str(row["institution_id"]))}</td><td>{html.escape(status)}</td>'
+            f'<td>{link(str(row.get("folder", "")), str(row.get("html", "")))} {link(str(row.get("folder", "")), str(row.get("pdf", "")))}</td>'
+            f'<td>{html.escape(str(row.get("duration_s", "")))}</td><td>{html.escape(str(row.get("error", "")))}</td></tr>')
+    ok = sum(1 for r in rows.values() if r.get("status") == "ok")
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:"Noto Sans",Arial,sans-serif;margin:24px;color:#1F2A36}}table{{border-collapse:collapse;width:100%;font-size:13px}}
+th,td{{border-bottom:1px solid #D9DEE4;padding:4px 8px;text-align:left}}tr.status-ok td:nth-child(2){{color:#009E73;font-weight:600}}
+tr:not(.status-ok) td:nth-child(2){{color:#D55E00;font-weight:600}}</style></head><body>
+<h1>{html.escape(title)}</h1><p>{ok} of {len(rows)} reports complete. <a href="portfolio_summary.html">Portfolio summary</a></p>
+<table><thead><tr><th>Institution</th><th>Status</th><th>Reports</th><th>Seconds</th><th>Error</th></tr></thead>
+<tbody>{''.join(body)}</tbody></table></body></html>"""
+    atomic_write_bytes(run_dir / "index.html", page.encode("utf-8"))
+    return run_dir / "index.html"
+
+
+class Progress:
+    """A one-line progress display: done / failed / running, ETA."""
+
+    def __init__(self, total: int, stream=sys.stderr, enabled: bool = True) -> None:
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.done = self.failed = 0
+        self.start = time.perf_counter()
+
+    def update(self, outcome: Outcome, running: int) -> None:
+        if outcome.status == "ok":
+            self.done += 1
+        else:
+            self.failed += 1
+        if not self.enabled:
+            return
+        finished = self.done + self.failed
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / finished * (self.total - finished) if finished else 0.0
+        bar = "#" * int(30 * finished / max(self.total, 1))
+        self.stream.write(f"\r[{bar:<30}] {finished}/{self.total} done {self.done} failed {self.failed} running {running} "
+                          f"ETA {eta:5.0f}s  {outcome.institution_id}: {outcome.status}   ")
+        if finished == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _default_run_id() -> str:
+    return dt.datetime.now().strftime("run-%Y%m%d-%H%M%S-") + os.urandom(2).hex()
+
+
+def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, peer_group: str | None = None,
+              formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None, timeout: int | None = 900,
+              out: str | Path = "outputs", run_id: str | None = None, resume: bool = False, params: dict[str, Any] | None = None,
+              scheduler: str | None = None, notebook: str | None = None, progress: bool = True,
+              on_outcome: Callable[[Outcome], None] | None = None) -> BatchResult:
+    """Run the diagnostic for many institutions.
+
+    Parameters
+    ----------
+    panel : path
+        The panel file (validated first; a file that cannot be read at all
+        raises :class:`UnreadableFileError`).
+    institutions, peer_group : optional
+        Which institutions (default: all in the panel).
+    formats : tuple
+        ``("html", "pdf")`` or a subset.
+    workers : int, optional
+        Local worker processes (default: the CPU count).
+    timeout : int, optional
+        Seconds a notebook cell may run.
+    out, run_id, resume
+        ``<out>/<run_id>/``; with ``resume`` the run folder is reused and only
+        institutions not ``ok`` in its manifest are run again.
+    params : dict
+        Report parameters for every institution (validated before any
+        kernel starts).
+    scheduler : str, optional
+        A Dask scheduler address, or ``"local"`` for a ``LocalCluster``.
+    notebook : str, optional
+        Another parameterised notebook with the same parameters.
+
+    Returns
+    -------
+    BatchResult
+    """
+    from analysis_lib.parameters import validate_parameters
+
+    panel = Path(panel).resolve()
+    if not panel.is_file():
+        raise UnreadableFileError(f"{panel}: file not found")
+    base = {k: v for k, v in (params or {}).items() if k not in ("institution_id", "panel_path")}
+    ids = select_institutions(panel, institutions, peer_group)
+    checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
+    checked.pop("institution_id")
+    folders = plan_folders(ids)
+    if resume and not run_id:
+        raise ParameterError("--resume needs the run id of the batch to resume")
+    run_dir = Path(out).resolve() / (run_id or _default_run_id())
+    if run_dir.exists() and not resume and any(run_dir.iterdir()):
+        raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(run_dir) if resume else {}
+    rows: dict[str, dict[str, Any]] = {i: previous.get(i, {"institution_id": i, "folder": folders[i], "status": "pending"}) for i in ids}
+    todo = [i for i in ids if not (resume and previous.get(i, {}).get("status") == "ok")]
+    tasks = [Task(i, folders[i], str(run_dir), {**checked, "institution_id": i}, tuple(formats), timeout, notebook) for i in todo]
+    write_manifest(run_dir, rows)
+    tracker = Progress(len(tasks), enabled=progress)
+    outcomes: list[Outcome] = []
+
+    def record(outcome: Outcome, running: int) -> None:
+        rows[outcome.institution_id] = outcome.row()
+        outcomes.append(outcome)
+        write_manifest(run_dir, rows)
+        tracker.update(outcome, running)
+        if on_outcome:
+            on_outcome(outcome)
+
+    if scheduler:
+        _run_on_dask(tasks, scheduler, workers, record)
+    else:
+        _run_local(tasks, workers, record)
+    write_index(run_dir, rows)
+    kept = [Outcome(**{k: r.get(k, "") for k in MANIFEST_COLUMNS if k != "duration_s"}, duration_s=float(r.get("duration_s") or 0))
+            for i, r in rows.items() if i not in {o.institution_id for o in outcomes}]
+    return BatchResult(run_dir, tuple(outcomes + kept))
+
+
+def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+    import multiprocessing
+
+    if not tasks:
+        return
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=25) as pool:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        pending = len(futures)
+        for future in as_completed(futures):
+            pending -= 1
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker process itself died
+                outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
+            record(outcome, min(pending, workers))
+
+
+def _run_on_dask(tasks: list[Task], scheduler: str, workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(run_task, task, key=f"crm-diag-{task.folder}-{os.urandom(3).hex()}", pure=False): task for task in tasks}
+        pending = len(futures)
+        for future in dask_completed(list(futures)):
+            pending -= 1
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker lost mid-task
+                outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
+            record(outcome, pending)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
