@@ -109,10 +109,11 @@ class Panel:
 
     def latest(self) -> Panel:
         """The last period of every institution (the panel itself when it has
-        no ``period`` column)."""
+        no ``period`` column); rows without a valid id are left out."""
+        identified = self.data[self.data["institution_id"].notna()]
         if not self.has_periods:
-            return self
-        ordered = self.data.sort_values(["institution_id", "period"])
+            return self if len(identified) == len(self.data) else Panel(identified.reset_index(drop=True), self.source, self.sha256)
+        ordered = identified.sort_values(["institution_id", "period"])
         last = ordered.groupby("institution_id", sort=False).tail(1)
         return Panel(last.reset_index(drop=True), self.source, self.sha256)
 
