@@ -24,7 +24,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 bench: setup  ## speed and memory benchmarks (on demand, not part of the tests)
-	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 sample-data: setup  ## regenerate data/sample/institutions.csv from the baselines
 	$(VENV)/bin/crm-diag sample-data

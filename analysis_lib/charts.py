@@ -37,7 +37,8 @@ def cjk_font() -> str | None:
 
 def apply_style(language: str = "en") -> None:
     """The house style: clean axes, readable sizes, a CJK font when needed."""
-    font = cjk_font()
+    font = cjk_font() if language == "zh" else None
+    # Latin text stays in DejaVu Sans: the CJK font files are large and slow to lay out.
     families = ([font] if font else []) + ["DejaVu Sans"]
     plt.rcParams.update({
         "font.family": "sans-serif", "font.sans-serif": families, "font.size": 9, "axes.titlesize": 10.5,
@@ -78,7 +79,7 @@ def radar(scores: pd.Series, language: str, title: str) -> Figure:
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75])
     ax.set_title(title, pad=14)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.32, 1.12), frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
     return fig
 
 

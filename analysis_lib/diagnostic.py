@@ -31,7 +31,7 @@ from analysis_lib.business_case import (
 from analysis_lib.catalog import load_catalog
 from analysis_lib.errors import InputDataError
 from analysis_lib.expectation import expectations_for
-from analysis_lib.frontier import frontier_efficiency, learning_peers
+from analysis_lib.frontier import cached_frontier_efficiency, learning_peers
 from analysis_lib.gap import GapResult, gaps_for
 from analysis_lib.initiatives import cost_waterfall, prioritise
 from analysis_lib.intake import Panel, ValidationReport, validate_panel_file
@@ -298,7 +298,7 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     compared.loc[compared["institution_id"] == institution.name, "peer_group"] = peer_group
     positioning = position_panel(compared, catalog, fallback="all_banks")
     peer_count = int((compared["peer_group"] == peer_group).sum())
-    frontier = frontier_efficiency(frame)
+    frontier = cached_frontier_efficiency(frame, panel.sha256)
     peers = learning_peers(frontier, institution.name, frame) if institution.name in frontier.index else pd.DataFrame()
     key = catalog.key_metrics()
     expectations = expectations_for(frame, institution.name, key)

@@ -99,6 +99,42 @@ def frontier_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """:func:`frontier_efficiency`, cached on disk by ``key`` (the panel
+    file's SHA-256): every report of a batch shares one panel, so its DEA and
+    SFA run once. The cache lives in ``$CRM_DIAG_CACHE`` (default
+    ``~/.cache/crm-diag``); a damaged entry is recomputed.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from analysis_lib import __version__
+
+    if not key:
+        return frontier_efficiency(frame)
+    directory = Path(os.environ.get("CRM_DIAG_CACHE", Path.home() / ".cache" / "crm-diag"))
+    stem = directory / f"frontier-{key[:32]}-{__version__}"
+    table_path, attrs_path = stem.with_suffix(".parquet"), stem.with_suffix(".json")
+    try:
+        table = pd.read_parquet(table_path)
+        table.attrs.update(json.loads(attrs_path.read_text(encoding="utf-8")))
+        return table
+    except (OSError, ValueError):
+        pass
+    table = frontier_efficiency(frame)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = stem.with_name(stem.name + f".{os.getpid()}.partial.parquet")
+        table.to_parquet(partial)
+        attrs_path.write_text(json.dumps({k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in table.attrs.items()}),
+                              encoding="utf-8")
+        os.replace(partial, table_path)
+    except OSError:
+        pass  # an unwritable cache only costs time
+    return table
+
+
 def learning_peers(efficiency: pd.DataFrame, institution_id: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The efficient institutions an institution should learn from: its DEA
     peers with their peer group and scores (empty for an efficient unit that

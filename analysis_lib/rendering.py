@@ -26,6 +26,8 @@ from analysis_lib.text import dimension_label, format_value, money_m, peer_group
 
 SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "initiatives",
                  "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "reproducibility")
+FIGURE_DPI = 150
+"""Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
 DRIVER_LABELS = {
     "annual_benefit": {"en": "Annual benefit", "zh": "年度收益"}, "total_budget": {"en": "Total budget", "zh": "总预算"},
     "build_share": {"en": "Build share", "zh": "建设投入占比"}, "contingency": {"en": "Contingency", "zh": "应急预算比例"},
@@ -42,7 +44,7 @@ def figure_html(fig, alt: str) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=160, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", pad_inches=0.08, facecolor="white")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<figure class="chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'

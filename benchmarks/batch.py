@@ -1,0 +1,163 @@
+"""Batch throughput: the same institutions (HTML + PDF) through
+
+(a) a naive serial loop of command-line calls — ``papermill``, then
+    ``jupyter nbconvert --to html --no-input``, then headless Chromium
+    ``--print-to-pdf`` — and
+(b) ``crm-diag batch`` (parallel workers, one browser per worker, a shared
+    frontier cache),
+
+side by side in one run. Prints both times, the ratio, the marginal time per
+report of the batch, and the peak memory of each worker process (sampled from
+/proc while the batch runs), with its memory at the first and the last
+report to show whether it stays flat.
+
+Targets on a 2-core machine: ratio >= 4x, marginal <= 3 s per report, memory
+flat over 200 reports (``--memory-reports 200``; not run by default).
+
+Run: .venv/bin/python benchmarks/batch.py [--reports 20] [--workers 2] [--memory-reports 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PANEL = ROOT / "data" / "sample" / "institutions.csv"
+NOTEBOOK = ROOT / "notebooks" / "institution_diagnostic.ipynb"
+
+
+def panel_for(count: int, work: Path) -> tuple[Path, list[str]]:
+    """The sample panel, or for more reports than it has institutions a copy
+    with each row repeated under new ids (``CITY-01-r2`` …)."""
+    import pandas as pd
+
+    frame = pd.read_csv(PANEL, dtype=str, keep_default_na=False)
+    if count <= len(frame):
+        return PANEL, list(frame["institution_id"][:count])
+    copies = [frame.assign(institution_id=frame["institution_id"] + ("" if r == 0 else f"-r{r + 1}")) for r in range(-(-count // len(frame)))]
+    bigger = pd.concat(copies, ignore_index=True).head(count)
+    path = work / f"panel-{count}.csv"
+    bigger.to_csv(path, index=False)
+    return path, list(bigger["institution_id"])
+
+
+def naive(panel: Path, ids: list[str], out: Path, browser: str) -> float:
+    start = time.perf_counter()
+    for institution_id in ids:
+        executed = out / f"{institution_id}.ipynb"
+        subprocess.run([str(VENV_BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "institution_id", institution_id, "-p", "panel_path", str(panel), "--cwd",
+                        str(ROOT)], check=True, capture_output=True)
+        subprocess.run([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], check=True, capture_output=True)
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={out / (institution_id + '.pdf')}", (out / f"{institution_id}.html").as_uri()], check=True,
+                       capture_output=True)
+    return time.perf_counter() - start
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class WorkerMemory(threading.Thread):
+    """Samples the RSS of every direct child (the batch's worker processes,
+    including their browser, excluding kernels, which exit after each report)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peaks, self.series, self.running = pid, {}, {}, True
+
+    def run(self) -> None:
+        while self.running:
+            for worker in _children(self.pid):
+                tree = [worker] + [c for c in _children(worker) if "chrom" in _comm(c) or "playwright" in _comm(c) or "node" in _comm(c)]
+                rss = sum(_rss_kb(p) for p in tree)
+                self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
+                self.series.setdefault(worker, []).append(rss)
+            time.sleep(0.2)
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def batch(panel: Path, ids: list[str], out: Path, workers: int) -> tuple[float, WorkerMemory]:
+    start = time.perf_counter()
+    process = subprocess.Popen([str(VENV_BIN / "crm-diag"), "batch", "--panel", str(panel), "--institutions", *ids,
+                                "--workers", str(workers), "--out", str(out), "--run-id", "bench", "--no-summary", "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    monitor = WorkerMemory(process.pid)
+    monitor.start()
+    code = process.wait()
+    monitor.running = False
+    if code != 0:
+        raise SystemExit(f"crm-diag batch failed with exit code {code}")
+    return time.perf_counter() - start, monitor
+
+
+def main() -> None:
+    from analysis_lib.export import find_browser
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--memory-reports", type=int, default=0, help="also run a long batch to check memory stays flat")
+    args = parser.parse_args()
+    browser = find_browser()
+    if browser is None:
+        raise SystemExit("no Chromium found: apt-get install chromium")
+    work = Path(tempfile.mkdtemp(prefix="crm-bench-"))
+    panel, ids = panel_for(args.reports, work)
+    try:
+        (work / "naive").mkdir()
+        t_naive = naive(panel, ids, work / "naive", browser)
+        t_small, _ = batch(panel, ids[:2], work / "small", args.workers)
+        t_batch, memory = batch(panel, ids, work / "batch", args.workers)
+        marginal = (t_batch - t_small) / max(len(ids) - 2, 1)
+        print(f"{len(ids)} reports (HTML + PDF), {args.workers} workers on {os.cpu_count()} cores")
+        print(f"  naive serial papermill + nbconvert + chromium CLI: {t_naive:7.1f} s  ({t_naive / len(ids):.1f} s per report)")
+        print(f"  crm-diag batch:                                    {t_batch:7.1f} s  ({t_batch / len(ids):.1f} s per report)")
+        print(f"  speed ratio:                                       {t_naive / t_batch:7.1f} x  (target >= 4 x)")
+        print(f"  marginal time per report (batch of {len(ids)} vs 2):    {marginal:7.2f} s  (target <= 3 s)")
+        for worker, peak in memory.peaks.items():
+            series = memory.series[worker]
+            print(f"  worker {worker}: peak {peak / 1024:6.0f} MiB (with its browser); first {series[0] / 1024:.0f} MiB, last {series[-1] / 1024:.0f} MiB")
+        if args.memory_reports:
+            long_panel, long_ids = panel_for(args.memory_reports, work)
+            t_long, long_memory = batch(long_panel, long_ids, work / "long", args.workers)
+            print(f"  {args.memory_reports} reports: {t_long:.0f} s")
+            for worker, peak in long_memory.peaks.items():
+                series = long_memory.series[worker]
+                quarter = max(len(series) // 4, 1)
+                print(f"  worker {worker}: peak {peak / 1024:.0f} MiB; mean first quarter {sum(series[:quarter]) / quarter / 1024:.0f} MiB, "
+                      f"last quarter {sum(series[-quarter:]) / quarter / 1024:.0f} MiB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
