@@ -54,8 +54,9 @@ def naive(panel: Path, ids: list[str], out: Path, browser: str) -> float:
     start = time.perf_counter()
     for institution_id in ids:
         executed = out / f"{institution_id}.ipynb"
-        subprocess.run([str(VENV_BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "institution_id", institution_id, "-p", "panel_path", str(panel), "--cwd",
-                        str(ROOT)], check=True, capture_output=True)
+        command = [str(VENV_BIN / "papermill"), str(NOTEBOOK), str(executed), "-p", "institution_id", institution_id,
+                   "-p", "panel_path", str(panel), "--cwd", str(ROOT)]
+        subprocess.run(command, check=True, capture_output=True)
         subprocess.run([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], check=True, capture_output=True)
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                         f"--print-to-pdf={out / (institution_id + '.pdf')}", (out / f"{institution_id}.html").as_uri()], check=True,
