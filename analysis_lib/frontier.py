@@ -103,7 +103,8 @@ def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """:func:`frontier_efficiency`, cached on disk by ``key`` (the panel
     file's SHA-256): every report of a batch shares one panel, so its DEA and
     SFA run once. The cache lives in ``$CRM_DIAG_CACHE`` (default
-    ``~/.cache/crm-diag``); a damaged entry is recomputed.
+    ``~/.cache/crm-diag``), keyed also by the version and the frontier code;
+    a damaged entry is recomputed.
     """
     import json
     import os
@@ -113,8 +114,11 @@ def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
     if not key:
         return frontier_efficiency(frame)
+    import hashlib
+
+    code = hashlib.sha256(b"".join((Path(__file__).parent / f"{m}.py").read_bytes() for m in ("frontier", "dea", "sfa"))).hexdigest()[:12]
     directory = Path(os.environ.get("CRM_DIAG_CACHE", Path.home() / ".cache" / "crm-diag"))
-    stem = directory / f"frontier-{key[:32]}-{__version__}"
+    stem = directory / f"frontier-{key[:32]}-{__version__}-{code}"
     table_path, attrs_path = stem.with_suffix(".parquet"), stem.with_suffix(".json")
     try:
         table = pd.read_parquet(table_path)

@@ -35,3 +35,16 @@ def test_frontier_data_drops_incomplete_rows():
     assert list(frontier_data(frame).index) == ["A"]
     with pytest.raises(InputDataError, match="needs the columns"):
         frontier_data(frame.drop(columns="employees"))
+
+
+def test_cached_frontier_equals_a_fresh_computation(sample_panel, tmp_path, monkeypatch):
+    from analysis_lib.frontier import cached_frontier_efficiency
+
+    monkeypatch.setenv("CRM_DIAG_CACHE", str(tmp_path))
+    frame = sample_panel.latest().data
+    first = cached_frontier_efficiency(frame, sample_panel.sha256)
+    assert len(list(tmp_path.glob("*.parquet"))) == 1
+    second = cached_frontier_efficiency(frame, sample_panel.sha256)
+    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(second, frontier_efficiency(frame))
+    assert second.attrs["sfa_inefficiency_significant"] == first.attrs["sfa_inefficiency_significant"]
