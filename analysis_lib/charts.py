@@ -269,7 +269,8 @@ def gantt(tasks: pd.DataFrame, language: str, title: str) -> Figure:
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=PALETTE["vermillion"], label=word("critical", language)),
-                       Patch(color=PALETTE["sky"], label=word("other_tasks", language))], frameon=False, loc="lower right")
+                       Patch(color=PALETTE["sky"], label=word("other_tasks", language))], frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncols=2)
     ax.set_title(title)
     return fig
 
