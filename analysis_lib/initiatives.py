@@ -94,15 +94,18 @@ def prioritise(gaps: GapResult, revenue: float, initiatives: pd.DataFrame | None
     return table
 
 
+def _capture(remaining: pd.Series, metrics: list[str], share: float) -> float:
+    """Take ``share`` of what remains of each metric's value (in place) and
+    return the amount taken."""
+    present = [m for m in metrics if m in remaining.index]
+    taken = remaining[present] * share
+    remaining[present] -= taken
+    return float(taken.sum())
+
+
 def _sequenced(table: pd.DataFrame, values: pd.Series, impact: pd.Series) -> list[float]:
     remaining = values.copy()
-    captured = []
-    for initiative_id, metrics in table["metrics"].items():
-        share = impact[initiative_id]
-        taken = remaining.reindex(metrics).fillna(0.0) * share
-        remaining.loc[taken.index.intersection(remaining.index)] -= taken[taken.index.intersection(remaining.index)]
-        captured.append(float(taken.sum()))
-    return captured
+    return [_capture(remaining, metrics, impact[initiative_id]) for initiative_id, metrics in table["metrics"].items()]
 
 
 def cost_waterfall(gaps: GapResult, priorities: pd.DataFrame, current_cost: float) -> pd.DataFrame:
@@ -137,11 +140,9 @@ def cost_waterfall(gaps: GapResult, priorities: pd.DataFrame, current_cost: floa
     level = current_cost
     impact = (priorities["impact_low"] + priorities["impact_high"]) / 2
     for initiative_id, metrics in priorities["metrics"].items():
-        taken = remaining.reindex(metrics).fillna(0.0) * impact[initiative_id]
-        saving = min(float(taken.sum()), level)
+        saving = min(_capture(remaining, metrics, impact[initiative_id]), level)
         if saving <= 0:
             continue
-        remaining.loc[taken.index.intersection(remaining.index)] -= taken[taken.index.intersection(remaining.index)]
         rows.append({"step": len(rows), "label": priorities.at[initiative_id, "name_en"], "label_zh": priorities.at[initiative_id, "name_zh"],
                      "amount": -saving, "start": level,
                      "end": level - saving, "kind": "delta", "initiative_id": initiative_id})
