@@ -213,6 +213,11 @@ def gaps(diag, language: str) -> str:
     total = diag.gaps.total_value()
     note = (f"合计（重叠项只计一次，*为不重复计入项）：{money_m(total, language)}/年。" if language == "zh" else
             f"Total, counting overlapping metrics once (* = not added to the total): {money_m(total, language)} a year.")
+    if diag.customers is not None:
+        note += (f" 客户层面交叉验证：客户数据显示预计因流失损失的生命周期价值为{diag.customers['clv_at_risk']:,.0f}（客户数据币种），"
+                 "见“客户分析”一节。" if language == "zh" else
+                 f" Customer-level cross-check: the customer extract puts {diag.customers['clv_at_risk']:,.0f} of lifetime value (in the "
+                 "extract's currency) at risk of churn; see Customer analytics.")
     fig = charts.waterfall(diag.waterfall, language, title("gaps", language))
     return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, "waterfall"))
 
