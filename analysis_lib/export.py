@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from functools import lru_cache
 import os
 import shutil
 from dataclasses import dataclass
@@ -92,7 +93,10 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
     return output
 
 
+@lru_cache(maxsize=1)
 def _exporter():
+    """The client-HTML exporter (built once per process: loading the
+    template is not free)."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
