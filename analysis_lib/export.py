@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from functools import lru_cache
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
