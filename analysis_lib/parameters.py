@@ -125,6 +125,12 @@ peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, 
         result[name] = value
     if not result["institution_id"].strip():
         raise ParameterError("parameter 'institution_id' is empty")
+    if result["peer_group"]:
+        from analysis_lib.catalog import load_peer_groups
+
+        groups = list(load_peer_groups().index)
+        if result["peer_group"] not in groups:
+            raise ParameterError(f"parameter 'peer_group': {result['peer_group']!r} is not one of {', '.join(groups)}")
     if check_files:
         for name in ("panel_path", "customer_extract"):
             if result[name]:

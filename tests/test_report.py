@@ -111,6 +111,8 @@ def test_parameters_are_checked_before_a_kernel_starts(capsys):
         validate_parameters({"discount_rate": 3.0})
     with pytest.raises(ParameterError, match="not one of"):
         validate_parameters({"language": "fr"})
+    with pytest.raises(ParameterError, match="'peer_group': 'credit_union' is not one of"):
+        validate_parameters({"peer_group": "credit_union"})
     with pytest.raises(ParameterError, match="file not found"):
         validate_parameters({"panel_path": "nope.csv"})
     assert validate_parameters({"horizon_years": "7", "discount_rate": "0.1"})["horizon_years"] == 7
