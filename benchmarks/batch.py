@@ -92,11 +92,20 @@ class WorkerMemory(threading.Thread):
     def run(self) -> None:
         while self.running:
             for worker in _children(self.pid):
+                if "resource_tracker" in _cmdline(worker):
+                    continue
                 tree = [worker] + [c for c in _children(worker) if "chrom" in _comm(c) or "playwright" in _comm(c) or "node" in _comm(c)]
                 rss = sum(_rss_kb(p) for p in tree)
                 self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
                 self.series.setdefault(worker, []).append(rss)
             time.sleep(0.2)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _comm(pid: int) -> str:
