@@ -32,7 +32,7 @@ from analysis_lib.catalog import load_catalog
 from analysis_lib.errors import InputDataError
 from analysis_lib.expectation import expectations_for
 from analysis_lib.frontier import cached_frontier_efficiency, learning_peers
-from analysis_lib.gap import GapResult, gaps_for
+from analysis_lib.gap import GapResult, add_customer_book, gaps_for
 from analysis_lib.initiatives import cost_waterfall, prioritise
 from analysis_lib.intake import Panel, ValidationReport, validate_panel_file
 from analysis_lib.options import expansion_option, volatility_from_simulation
@@ -305,6 +305,11 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     dea_target = frontier.at[institution.name, "target_crm_cost"] if institution.name in frontier.index else None
     gaps = gaps_for(institution, compared, params["target_set"], peer_group=peer_group, frontier_target_cost=dea_target,
                     fallback="all_banks")
+    customers = _customer_section(params["customer_extract"], params["seed"], params["discount_rate"]) if params["customer_extract"] \
+        else None
+    if customers is not None:
+        book_scale = float(institution.get("customers", np.nan)) / customers["customers"]
+        gaps = add_customer_book(gaps, customers["clv_at_risk"], book_scale if np.isfinite(book_scale) else 1.0)
     priorities = prioritise(gaps, float(institution["revenue"]))
     waterfall = cost_waterfall(gaps, priorities, float(institution["crm_opex_ratio"] * institution["revenue"]))
     roadmap = load_roadmap()
@@ -320,8 +325,6 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     quality = quality_scores(panel.data).loc[institution.name]
     if isinstance(quality, pd.DataFrame):
         quality = quality.iloc[-1]
-    customers = _customer_section(params["customer_extract"], params["seed"], params["discount_rate"]) if params["customer_extract"] \
-        else None
     stamp = {
         "input_file": validation.file,
         "input_sha256": panel.sha256,

@@ -169,6 +169,54 @@ def _counted(gaps: pd.DataFrame) -> pd.Series:
     return counted
 
 
+CUSTOMER_BOOK = "customer_churn_book"
+"""Row id of the customer-extract line in a gap table."""
+RETENTION_METRICS = ("retention_hnw", "retention_mass")
+
+
+def add_customer_book(result: GapResult, clv_at_risk: float, scale: float = 1.0) -> GapResult:
+    """Feed the customer-level model into the value at stake.
+
+    When a customer extract is given, the value of the retention gaps comes
+    from it: the expected lifetime value lost to predicted churn (the at-risk
+    book) times the share of churn the retention targets remove,
+    ``(target − current) / (1 − current)`` of mass-market retention (else
+    HNW). ``scale`` grosses a sample extract up to the whole book
+    (institution customers / customers in the extract). The panel-based
+    retention rows stay in the table but no longer count towards totals (one
+    source for the same money). Amounts in the extract are read in the
+    panel's currency.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"metric_id": ["retention_mass"], "dimension": ["value"], "current": [0.8], "target": [0.85],
+    ...                      "value_at_stake": [50.0], "counted": [True], "overlap_group": [np.nan], "status": ["monetised"]})
+    >>> fed = add_customer_book(GapResult("X", "top_quartile", rows, ()), clv_at_risk=1000.0)
+    >>> round(fed.total_value(), 6)
+    250.0
+    """
+    gaps = result.gaps.copy()
+    indexed = gaps.set_index("metric_id")
+    share = np.nan
+    for metric_id in reversed(RETENTION_METRICS):
+        if metric_id in indexed.index:
+            now, goal = indexed.at[metric_id, "current"], indexed.at[metric_id, "target"]
+            if pd.notna(now) and pd.notna(goal) and now < 1:
+                share = max(goal - now, 0.0) / (1 - now)
+                break
+    if not np.isfinite(share) or not np.isfinite(clv_at_risk) or not np.isfinite(scale) or scale <= 0:
+        return result
+    replaced = gaps["metric_id"].isin(RETENTION_METRICS)
+    gaps.loc[replaced, "counted"] = False
+    row = {column: np.nan for column in gaps.columns}
+    row.update({"metric_id": CUSTOMER_BOOK, "dimension": "value", "label_en": "Churn of the customer book (customer extract)",
+                "label_zh": "客户流失损失（客户数据）", "unit": "CNY", "direction": "lower_better", "current": np.nan,
+                "target": np.nan, "basis": "customer extract: CLV at risk x book scale x share of churn removed by the retention targets",
+                "value_at_stake": float(clv_at_risk) * scale * share, "status": "monetised", "counted": True})
+    gaps = pd.concat([gaps, pd.DataFrame([row])], ignore_index=True)
+    return GapResult(result.institution_id, result.target_set, gaps, result.notes)
+
+
 def compare_target_sets(institution: pd.Series, frame: pd.DataFrame, target_sets: list[str], **kwargs) -> pd.DataFrame:
     """Targets of several sets side by side (metrics × sets), with the total
     value at stake of each set in ``attrs['value_at_stake']``."""

@@ -101,6 +101,10 @@ def _lower_first(label: str) -> str:
 
 
 def _metric(metric_id: str, language: str) -> str:
+    from analysis_lib.gap import CUSTOMER_BOOK
+
+    if metric_id == CUSTOMER_BOOK:
+        return "客户流失损失（客户数据）" if language == "zh" else "Churn of the customer book (customer extract)"
     return load_catalog().label(metric_id, language)
 
 

@@ -201,11 +201,12 @@ def gaps(diag, language: str) -> str:
     table = diag.gaps.gaps
     shown_rows = table[table["value_at_stake"].fillna(0) > 0].sort_values("value_at_stake", ascending=False)
     catalog = load_catalog().table
+    decimals = catalog["decimals"].to_dict()
     shown = pd.DataFrame({
         word("metric", language): shown_rows[f"label_{language}"],
-        word("current", language): [format_value(v, u, catalog.at[m, "decimals"]) for m, v, u in
+        word("current", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                     zip(shown_rows["metric_id"], shown_rows["current"], shown_rows["unit"])],
-        word("target", language): [format_value(v, u, catalog.at[m, "decimals"]) for m, v, u in
+        word("target", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                    zip(shown_rows["metric_id"], shown_rows["target"], shown_rows["unit"])],
         word("value_at_stake", language): [f"{v / 1e6:,.1f}" + ("" if c else " *") for v, c in
                                            zip(shown_rows["value_at_stake"], shown_rows["counted"])],
@@ -214,10 +215,11 @@ def gaps(diag, language: str) -> str:
     note = (f"合计（重叠项只计一次，*为不重复计入项）：{money_m(total, language)}/年。" if language == "zh" else
             f"Total, counting overlapping metrics once (* = not added to the total): {money_m(total, language)} a year.")
     if diag.customers is not None:
-        note += (f" 客户层面交叉验证：客户数据显示预计因流失损失的生命周期价值为{diag.customers['clv_at_risk']:,.0f}（客户数据币种），"
-                 "见“客户分析”一节。" if language == "zh" else
-                 f" Customer-level cross-check: the customer extract puts {diag.customers['clv_at_risk']:,.0f} of lifetime value (in the "
-                 "extract's currency) at risk of churn; see Customer analytics.")
+        note += (" 提供客户数据时，留存差距的价值按客户层面模型测算（风险中的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
+                 "面板留存指标不再重复计入。" if language == "zh" else
+                 " With a customer extract, the retention value comes from the customer-level model (lifetime value at risk, grossed up "
+                 "from the extract to all customers, times the share of churn the retention targets remove); the panel's retention rows "
+                 "are then not added to the total.")
     fig = charts.waterfall(diag.waterfall, language, title("gaps", language))
     return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, "waterfall"))
 

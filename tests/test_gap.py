@@ -104,3 +104,30 @@ def test_value_driver_table_is_documented():
     drivers = load_value_drivers()
     assert drivers["note"].str.len().gt(20).all()
     assert set(drivers.index) <= set(CATALOG.ids)
+
+
+def test_customer_extract_feeds_the_retention_value():
+    from analysis_lib.gap import CUSTOMER_BOOK, add_customer_book
+
+    inst = _institution(retention_mass=0.80, retention_hnw=0.85, clv_per_customer=5000.0, crm_opex_ratio=0.02)
+    base = gaps_for(inst, EMPTY_PANEL, "top_quartile")
+    fed = add_customer_book(base, clv_at_risk=2e8)
+    gaps = fed.gaps.set_index("metric_id")
+    target = gaps.loc["retention_mass", "target"]
+    share = (target - 0.80) / (1 - 0.80)
+    assert gaps.loc[CUSTOMER_BOOK, "value_at_stake"] == pytest.approx(2e8 * share)
+    assert not gaps.loc["retention_mass", "counted"] and not gaps.loc["retention_hnw", "counted"]
+    retention_before = base.gaps.set_index("metric_id").loc[["retention_mass", "retention_hnw"], "value_at_stake"].sum()
+    assert fed.total_value() == pytest.approx(base.total_value() - retention_before + 2e8 * share)
+    assert fed.by_dimension()["value_at_stake"].sum() == pytest.approx(fed.total_value())
+
+
+def test_customer_book_is_grossed_up_from_a_sample():
+    from analysis_lib.gap import CUSTOMER_BOOK, add_customer_book
+
+    inst = _institution(retention_mass=0.80)
+    base = gaps_for(inst, EMPTY_PANEL, "top_quartile")
+    one = add_customer_book(base, 1e6).gaps.set_index("metric_id").loc[CUSTOMER_BOOK, "value_at_stake"]
+    scaled = add_customer_book(base, 1e6, scale=100.0).gaps.set_index("metric_id").loc[CUSTOMER_BOOK, "value_at_stake"]
+    assert scaled == pytest.approx(100 * one)
+    assert add_customer_book(base, 1e6, scale=float("nan")) is base
