@@ -117,7 +117,7 @@ def _execute(task: Task, output: Path):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis_lib.export import NOTEBOOK, partial_path
+    from analysis_lib.export import KERNEL_ARGUMENTS, NOTEBOOK, partial_path
 
     temporary = partial_path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +125,7 @@ def _execute(task: Task, output: Path):
         try:
             pm.execute_notebook(task.notebook or str(NOTEBOOK), str(temporary), parameters=task.params, kernel_name="python3",
                                 cwd=str(output.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                execution_timeout=task.timeout)
+                                execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS)
             os.replace(temporary, output)
             return None
         except PapermillExecutionError as exc:

@@ -30,6 +30,9 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVED_TAGS = {"parameters", "injected-parameters", "internal"}
 INTERNAL_DIR = "internal"
 """Sub-folder for executed notebooks: internal artefacts, not for the client."""
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+"""Kernel start-up chatter (e.g. the loopback TCP notice) stays out of the
+consultant's terminal; errors still show."""
 BROWSER_ENV = "CRM_DIAG_CHROMIUM"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -84,7 +87,8 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
     temporary = partial_path(output)
     try:
         pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters=params, kernel_name=kernel_name, cwd=str(ROOT),
-                            progress_bar=False, log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout)
+                            progress_bar=False, log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout,
+                            extra_arguments=KERNEL_ARGUMENTS)
     except PapermillExecutionError as exc:
         if temporary.exists():
             os.replace(temporary, output)

@@ -146,7 +146,7 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
     ``portfolio_summary.html`` / ``.pdf`` beside its index."""
     import papermill as pm
 
-    from analysis_lib.export import PdfPrinter, notebook_to_html, partial_path
+    from analysis_lib.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html, partial_path
 
     run_dir = Path(run_dir).resolve()
     internal = run_dir / "internal"
@@ -154,7 +154,8 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
     executed = internal / "portfolio_summary.ipynb"
     temporary = partial_path(executed)
     pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters={"run_dir": str(run_dir)}, kernel_name="python3", cwd=str(run_dir),
-                        progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout)
+                        progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+                        extra_arguments=KERNEL_ARGUMENTS)
     temporary.replace(executed)
     html_path = notebook_to_html(executed, run_dir / "portfolio_summary.html", "CRM diagnostic portfolio summary")
     pdf_path = None
