@@ -99,6 +99,16 @@ def frontier_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+def _default_cache_dir():
+    import tempfile
+    from pathlib import Path
+
+    try:
+        return Path.home() / ".cache" / "crm-diag"
+    except RuntimeError:  # no home directory (some service accounts)
+        return Path(tempfile.gettempdir()) / "crm-diag-cache"
+
+
 def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """:func:`frontier_efficiency`, cached on disk by ``key`` (the panel
     file's SHA-256): every report of a batch shares one panel, so its DEA and
@@ -117,7 +127,7 @@ def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     import hashlib
 
     code = hashlib.sha256(b"".join((Path(__file__).parent / f"{m}.py").read_bytes() for m in ("frontier", "dea", "sfa"))).hexdigest()[:12]
-    directory = Path(os.environ.get("CRM_DIAG_CACHE", Path.home() / ".cache" / "crm-diag"))
+    directory = Path(os.environ.get("CRM_DIAG_CACHE") or _default_cache_dir())
     stem = directory / f"frontier-{key[:32]}-{__version__}-{code}"
     table_path, attrs_path = stem.with_suffix(".parquet"), stem.with_suffix(".json")
     try:
