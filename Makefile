@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench sample-data template clean
+.PHONY: setup demo test lint bench sample-data template notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: setup  ## speed and memory benchmarks (on demand, not part of the tests)
 
 sample-data: setup  ## regenerate data/sample/institutions.csv from the baselines
 	$(VENV)/bin/crm-diag sample-data
+
+notebooks: setup  ## rewrite the report notebooks from the library (parameter schema, sections)
+	$(PY) -m analysis_lib.notebook_builder
 
 template: setup  ## write the Excel intake template to outputs/intake_template.xlsx
 	$(VENV)/bin/crm-diag template outputs/intake_template.xlsx

@@ -155,3 +155,13 @@ def test_without_a_browser_the_html_is_written_and_the_message_says_how(tmp_path
     files = render_report(tmp_path, institution_id="CITY-01", mc_draws=1000)
     assert files.html.is_file() and files.pdf is None
     assert "apt-get install chromium" in files.message
+
+
+def test_committed_notebooks_are_what_the_builder_writes():
+    from analysis_lib.notebook_builder import NOTEBOOK_DIR, NOTEBOOKS
+
+    for name, build in NOTEBOOKS.items():
+        committed = nbformat.read(str(NOTEBOOK_DIR / name), as_version=4)
+        expected = build()
+        assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == \
+            [(c.cell_type, c.source, c.metadata.get("tags")) for c in expected.cells], f"run `make notebooks` ({name})"
