@@ -151,7 +151,7 @@ def _panel_percentiles(values: pd.DataFrame, groups: pd.Series, catalog: MetricC
     return percent, medians, counts
 
 
-def _normalise(weights: pd.Series, name: str) -> pd.Series:
+def _check_weights(weights: pd.Series, name: str) -> pd.Series:
     if (weights < 0).any() or not np.isfinite(weights).all():
         raise InputDataError(f"{name} must be finite and non-negative")
     return weights
@@ -248,8 +248,8 @@ def position_panel(
     if not rag_thresholds[0] <= rag_thresholds[1]:
         raise InputDataError(f"rag_thresholds must be ascending, got {rag_thresholds}")
     default_m, default_d = default_weights(catalog)
-    metric_weights = _normalise(default_m if metric_weights is None else metric_weights.reindex(catalog.ids).fillna(0.0), "metric_weights")
-    dimension_weights = _normalise(default_d if dimension_weights is None else dimension_weights.reindex(list(DIMENSIONS)).fillna(0.0),
+    metric_weights = _check_weights(default_m if metric_weights is None else metric_weights.reindex(catalog.ids).fillna(0.0), "metric_weights")
+    dimension_weights = _check_weights(default_d if dimension_weights is None else dimension_weights.reindex(list(DIMENSIONS)).fillna(0.0),
                                    "dimension_weights")
     ids = pd.Index(frame["institution_id"], name="institution_id")
     values = frame.reindex(columns=catalog.ids).astype(float).set_axis(ids)

@@ -227,6 +227,7 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: SimulationResult, sche
 
 def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, Any]:
     from analysis_lib.customers import (
+        CustomerExtract,
         churn_rates,
         customer_value,
         fit_churn_model,
@@ -240,7 +241,7 @@ def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, A
     model = fit_churn_model(extract, seed=seed)
     values = customer_value(extract, model, discount_rate)
     by_products = churn_rates(extract, "products") if "products" in extract.data else None
-    with_bands = extract.__class__(extract.data.assign(tenure_band=tenure_band(extract.data["tenure"])), extract.source) \
+    with_bands = CustomerExtract(extract.data.assign(tenure_band=tenure_band(extract.data["tenure"])), extract.source) \
         if "tenure" in extract.data else None
     return {
         "overall": churn_rates(extract),
