@@ -79,18 +79,35 @@ class Outcome:
 # ------------------------------------------------------------------ worker side
 
 _PRINTER = None
+_PRINTS = 0
+BROWSER_RECYCLE = 25
+"""PDFs printed by one browser before it is replaced (keeps a long-running
+worker's memory flat; the worker process itself is never recycled, which
+``ProcessPoolExecutor(max_tasks_per_child=...)`` can deadlock on)."""
+
+
+def _close_printer() -> None:
+    global _PRINTER
+    if _PRINTER is not None:
+        _PRINTER.__exit__(None, None, None)
+        _PRINTER = None
 
 
 def _printer():
-    """One Chromium per worker process, started on first use and reused."""
-    global _PRINTER
+    """One Chromium per worker process, started on first use, reused, and
+    replaced every :data:`BROWSER_RECYCLE` reports."""
+    global _PRINTER, _PRINTS
+    if _PRINTER is not None and _PRINTS >= BROWSER_RECYCLE:
+        _close_printer()
     if _PRINTER is None:
         import atexit
 
         from analysis_lib.export import PdfPrinter
 
         _PRINTER = PdfPrinter().__enter__()
-        atexit.register(_PRINTER.__exit__, None, None, None)
+        _PRINTS = 0
+        atexit.register(_close_printer)
+    _PRINTS += 1
     return _PRINTER
 
 
@@ -406,7 +423,7 @@ def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=25) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(run_task, task): task for task in tasks}
         pending = len(futures)
         for future in as_completed(futures):

@@ -162,3 +162,28 @@ def test_portfolio_summary(first_run):
     assert portfolio.totals()["institutions"] == len(IDS)
     assert "CITY-03" in section(portfolio, "failures") or portfolio.totals()["failed"] == 0
     assert Path(out / "r1").is_dir()
+
+
+def test_a_long_batch_does_not_stall_when_workers_have_run_many_tasks(tmp_path):
+    """More tasks per worker than any recycling limit: every task completes
+    (a light notebook with the real parameters keeps this quick)."""
+    from analysis_lib.parameters import parameters_cell_source
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell(parameters_cell_source())
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("print(institution_id)")]
+    light = tmp_path / "light.ipynb"
+    nbformat.write(nb, str(light))
+    ids = list(pd.read_csv(SAMPLE_PANEL)["institution_id"][:28])
+    import threading
+
+    results = []
+    runner = threading.Thread(target=lambda: results.append(run_batch(
+        SAMPLE_PANEL, institutions=ids, formats=("html",), workers=1, timeout=60, out=tmp_path, run_id="long", notebook=str(light),
+        progress=False)), daemon=True)
+    runner.start()
+    runner.join(timeout=240)
+    assert results, "the batch stalled"
+    assert len(results[0].outcomes) == 28 and results[0].exit_code == 0
