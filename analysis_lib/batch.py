@@ -178,12 +178,15 @@ def run_task(task: Task) -> Outcome:
         if failure:
             outcome.status, outcome.error = failure
         else:
-            summary = read_summary(notebook) or {}
+            import nbformat
+
+            executed = nbformat.read(str(notebook), as_version=4)
+            summary = read_summary(executed) or {}
             outcome.summary = summary
             outcome.input_sha256 = str(summary.get("input_sha256", ""))
             atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
             title = f"{task.institution_id} — CRM diagnostic"
-            html_path = notebook_to_html(notebook, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
+            html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
             outcome.html = html_path.name
             if "pdf" in task.formats:
                 printer = _printer()

@@ -15,10 +15,10 @@ Input-oriented envelopment LP of unit ``o`` (output orientation alike):
           Y\\lambda \\ge y_o,\\; \\lambda \\ge 0\\; (\\textstyle\\sum\\lambda = 1 \\text{ for VRS})
 
 A second stage maximises the sum of (scaled) slacks at the optimal score.
-Units in an optimal reference set are themselves efficient, so columns of
-units already found inefficient are dropped from later LPs (an exact
-speed-up). Degenerate units may have several optimal λ; any of them is
-returned.
+Each LP starts from the units known to be efficient and adds every column
+with a negative reduced cost until none is left (column generation: exact,
+and much faster than solving over all units). Degenerate units may have
+several optimal λ; any of them is returned.
 
 References
 ----------
@@ -196,20 +196,6 @@ def _max_slacks(x, y, o, start, score, rts, orientation):
     c = np.r_[np.zeros(n), -np.ones(m + s)]
     upper = np.full(n + m + s, np.inf)
     return _solve_priced(c, None, None, a_eq, b_eq, upper, np.r_[start, n + np.arange(m + s)])
-
-
-def _dominated(x: np.ndarray, y: np.ndarray, block: int = 256) -> np.ndarray:
-    """Units weakly dominated by another (no more input, no less output, and
-    different): never needed in a reference set, since the dominating unit can
-    take their λ under CRS and VRS alike."""
-    n = len(x)
-    dominated = np.zeros(n, dtype=bool)
-    for start in range(0, n, block):
-        xo, yo = x[start:start + block, None, :], y[start:start + block, None, :]
-        no_worse = (x[None, :, :] <= xo).all(axis=2) & (y[None, :, :] >= yo).all(axis=2)
-        better = (x[None, :, :] < xo).any(axis=2) | (y[None, :, :] > yo).any(axis=2)
-        dominated[start:start + block] = (no_worse & better).any(axis=1)
-    return dominated
 
 
 def _seed_frontier(x: np.ndarray, y: np.ndarray, rts: str, draws: int = 256) -> np.ndarray:

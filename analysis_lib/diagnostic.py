@@ -262,7 +262,7 @@ def _check_usable(validation: ValidationReport, institution_id: str) -> None:
     this institution have errors; errors in *other* institutions' rows only
     blank those cells (one bad institution never stops the others)."""
     data = validation.panel.data
-    own_rows = set(data.index[data["institution_id"] == institution_id] + 2) if validation.panel is not None else set()
+    own_rows = set(data.loc[data["institution_id"] == institution_id, "source_row"])
     file_level = [p for p in validation.errors if p.row is None or p.row == 1]
     own = [p for p in validation.errors if p.row in own_rows]
     unnamed = [p for p in validation.errors if p.code in ("missing_id", "unsafe_id", "ragged_row")

@@ -121,11 +121,14 @@ def _exporter():
     return exporter
 
 
-def notebook_to_html(notebook: Path, output: Path, report_title: str, language: str = "en") -> Path:
-    """Client HTML of an executed notebook (self-contained, no code)."""
+def notebook_to_html(notebook, output: Path, report_title: str, language: str = "en") -> Path:
+    """Client HTML of an executed notebook (a path, or a notebook already
+    read), self-contained and without code."""
+    import copy
+
     import nbformat
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = copy.deepcopy(notebook) if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
     nb.metadata["title"] = report_title
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": report_title}})
     body = body.replace('<html lang="en">', f'<html lang="{"zh-CN" if language == "zh" else "en"}">', 1)

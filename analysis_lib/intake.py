@@ -91,7 +91,8 @@ class Panel:
     data : pandas.DataFrame
         One row per institution and period: ``institution_id, name,
         peer_group`` (``period`` when given), size fields and metric columns
-        (float, NaN where missing or invalid).
+        (float, NaN where missing or invalid); ``source_row`` is the
+        spreadsheet row it came from, when read from a file.
     source : str
         The file it was read from.
     sha256 : str
@@ -536,7 +537,7 @@ def validate_panel_file(path: str | Path, catalog: MetricCatalog | None = None) 
         for problem in consistency_problems(frame, catalog):
             checker.problem(problem["message"], code="inconsistent", severity="warning", row=problem["row"],
                             column=problem["column"], expected=problem["expected"])
-    panel = Panel(frame.drop(columns="_row").reset_index(drop=True), str(path), file_sha256(path))
+    panel = Panel(frame.rename(columns={"_row": "source_row"}).reset_index(drop=True), str(path), file_sha256(path))
     ordered = sorted(checker.problems, key=lambda p: (p.row or 0, p.severity != "error"))
     return ValidationReport(path.name, tuple(ordered), panel, table.encoding)
 

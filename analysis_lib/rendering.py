@@ -358,7 +358,8 @@ def data_quality(diag, language: str) -> str:
     shown = pd.DataFrame({"": [word(k, language) for k in ("completeness", "consistency", "accuracy", "overall")],
                           word("score", language): [f"{q[k]:.0f}" for k in ("completeness", "consistency", "accuracy", "overall")]})
     own = [p for p in diag.validation.problems if p.row is not None]
-    rows_of = set(diag.panel.data.index[diag.panel.data["institution_id"] == diag.institution_id] + 2)
+    data = diag.panel.data
+    rows_of = set(data.loc[data["institution_id"] == diag.institution_id, "source_row"])
     mine = [p for p in own if p.row in rows_of]
     listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
     text = (f"校验文件：{diag.validation.file}；该机构相关提示{len(mine)}条。" if language == "zh" else

@@ -101,3 +101,24 @@ def test_xlsx_with_chinese_headers_round_trip(tmp_path):
     frame.rename(columns=names).to_excel(path, sheet_name="机构", index=False)
     panel = load_panel(path)
     pd.testing.assert_series_equal(panel.data["cost_to_income"], frame["cost_to_income"], check_names=False)
+
+
+def test_source_rows_survive_blank_and_ragged_rows(tmp_path):
+    from analysis_lib.diagnostic import run_diagnostic
+
+    lines = SAMPLE_PANEL.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = lines[5].split(",")
+    bad[header.index("revenue")] = "lots"
+    # rows: header 1, two institutions 2-3, blank 4, a ragged row 5, an institution 6, the bad one 7
+    path = tmp_path / "gappy.csv"
+    path.write_text("\n".join([lines[0], *lines[1:3], "", lines[3] + ",extra", lines[4], ",".join(bad), *lines[6:]]) + "\n",
+                    encoding="utf-8")
+    report = validate_panel_file(path)
+    data = report.panel.data.set_index("institution_id")
+    bad_id = bad[0]
+    assert data.loc[bad_id, "source_row"] == 7
+    assert any(p.row == 7 and p.column == "revenue" for p in report.errors)
+    with pytest.raises(InputDataError, match=f"the data for '{bad_id}' does not validate"):
+        run_diagnostic(institution_id=bad_id, panel_path=str(path), mc_draws=1000)
+    assert run_diagnostic(institution_id=lines[1].split(",")[0], panel_path=str(path), mc_draws=1000).peer_count > 0
