@@ -11,8 +11,11 @@ Layout of a run, ``<out>/<run-id>/``:
   (failing cell and exception), input hash, parameters, files;
 - ``index.html``: every report with its status.
 
-Every institution runs in its own kernel, never shared. A failure, a kernel
-that dies or a timeout is recorded and the batch goes on. Files appear under
+Every institution runs in its own kernel, never shared or reused; kernels
+are forked from a warm kernel server (:mod:`analysis_lib.kernels`: one per
+local batch, one per Dask worker) so that none pays for Python start-up and
+imports, and each worker prints its PDFs in one Chromium tab. A failure, a
+kernel that dies or a timeout is recorded and the batch goes on. Files appear under
 their final names only when complete; the manifest is rewritten after every
 institution, so a batch killed midway resumes cleanly (``resume=True``
 re-runs only failed or missing institutions).
@@ -20,17 +23,19 @@ re-runs only failed or missing institutions).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import html
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,9 @@ from analysis_lib.identifiers import folder_name
 MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf")
 STATUSES = ("ok", "failed", "timeout", "kernel_died")
 KERNEL_START_RETRIES = 3
+COLD_KERNELS_ENV = "CRM_DIAG_COLD_KERNELS"
+"""Set (to anything) to start every kernel the ordinary way instead of
+forking it from a warm kernel server (see :mod:`analysis_lib.kernels`)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,9 @@ class Task:
     formats: tuple[str, ...]
     timeout: int | None
     notebook: str | None = None
+    kernel_server: str | None = None
+    """Address of a warm kernel server on the worker's machine (local runs
+    share one; Dask workers start their own)."""
 
 
 @dataclass
@@ -93,7 +104,7 @@ def _close_printer() -> None:
         _PRINTER = None
 
 
-def _printer():
+def _printer(count: bool = True):
     """One Chromium per worker process, started on first use, reused, and
     replaced every :data:`BROWSER_RECYCLE` reports."""
     global _PRINTER, _PRINTS
@@ -105,10 +116,76 @@ def _printer():
         from analysis_lib.export import PdfPrinter
 
         _PRINTER = PdfPrinter().__enter__()
+        _PRINTER.warm_up()
         _PRINTS = 0
         atexit.register(_close_printer)
-    _PRINTS += 1
+    _PRINTS += count
     return _PRINTER
+
+
+def _prepare_worker(formats: tuple[str, ...]) -> None:
+    """Start-up work of a local worker, done while the warm kernel server
+    is still importing: the HTML exporter and, for PDFs, the browser."""
+    from analysis_lib.export import client_html_exporter
+
+    try:
+        import papermill  # noqa: F401  (imported once here rather than with the first report)
+
+        client_html_exporter()
+        if "pdf" in formats:
+            _printer(count=False)
+    except Exception as exc:  # the first task meets the same problem and records it
+        print(f"worker start-up: {_error_excerpt(exc)}", file=sys.stderr)
+
+
+_KERNELS = None
+_KERNELS_LOCK = threading.Lock()
+
+
+def _close_kernels() -> None:
+    global _KERNELS
+    if _KERNELS is not None:
+        _KERNELS.close()
+        _KERNELS = None
+
+
+def warm_kernels_wanted() -> bool:
+    """Whether reports get warm kernels (see :mod:`analysis_lib.kernels`):
+    on POSIX unless ``$CRM_DIAG_COLD_KERNELS`` is set."""
+    from analysis_lib import kernels
+
+    return kernels.available() and not os.environ.get(COLD_KERNELS_ENV)
+
+
+def _own_kernel_server() -> str | None:
+    """This process's warm kernel server (started on first use, restarted
+    if it died), for workers not given one (Dask workers)."""
+    global _KERNELS
+    from analysis_lib import kernels
+
+    with _KERNELS_LOCK:
+        if _KERNELS is not None and not _KERNELS.alive:
+            _close_kernels()
+        if _KERNELS is None:
+            try:
+                _KERNELS = kernels.WarmKernelServer().start()
+            except (OSError, RuntimeError) as exc:
+                print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
+                return None
+        return _KERNELS.address
+
+
+def _kernel_options(task: Task, attempt: int) -> dict[str, Any]:
+    """Papermill options for one attempt: a warm kernel forked for this
+    report (from the batch's server, or this worker's own), killed as soon
+    as the notebook is done (it is never used again). A retry starts its
+    kernel the ordinary way, so a broken warm server cannot fail a report."""
+    from analysis_lib import kernels
+
+    if attempt > 1 or not warm_kernels_wanted():
+        return {}
+    address = task.kernel_server or _own_kernel_server()
+    return {"kernel_manager_class": kernels.manager_class(address), "shutdown_kernel": "immediate"} if address else {}
 
 
 def _error_excerpt(exc: BaseException) -> str:
@@ -142,7 +219,7 @@ def _execute(task: Task, output: Path):
         try:
             pm.execute_notebook(task.notebook or str(NOTEBOOK), str(temporary), parameters=task.params, kernel_name="python3",
                                 cwd=str(output.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS)
+                                execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
             os.replace(temporary, output)
             return None
         except PapermillExecutionError as exc:
@@ -164,8 +241,8 @@ def run_task(task: Task) -> Outcome:
 
     Never raises for a failure of the institution: the outcome records it.
     """
-    from analysis_lib.diagnostic import read_summary
     from analysis_lib.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, notebook_to_html
+    from analysis_lib.summary import read_summary
 
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -412,11 +489,33 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     if scheduler:
         _run_on_dask(tasks, scheduler, workers, record)
     else:
-        _run_local(tasks, workers, record)
+        with _local_kernel_server(bool(tasks)) as address:
+            _run_local([replace(t, kernel_server=address) for t in tasks], workers, record)
     write_index(run_dir, rows)
     kept = [Outcome(**{k: r.get(k, "") for k in MANIFEST_COLUMNS if k != "duration_s"}, duration_s=float(r.get("duration_s") or 0))
             for i, r in rows.items() if i not in {o.institution_id for o in outcomes}]
     return BatchResult(run_dir, tuple(outcomes + kept))
+
+
+@contextlib.contextmanager
+def _local_kernel_server(needed: bool):
+    """One warm kernel server shared by the local workers (its address, or
+    None when kernels start the ordinary way)."""
+    from analysis_lib import kernels
+
+    if not (needed and warm_kernels_wanted()):
+        yield None
+        return
+    try:
+        server = kernels.WarmKernelServer().start(wait=False)  # its imports overlap the workers' start-up
+    except (OSError, RuntimeError) as exc:
+        print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield server.address
+    finally:
+        server.close()
 
 
 def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None]) -> None:
@@ -426,7 +525,8 @@ def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
+                             initargs=(tasks[0].formats,)) as pool:
         futures = {pool.submit(run_task, task): task for task in tasks}
         pending = len(futures)
         for future in as_completed(futures):

@@ -11,10 +11,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis_lib.errors import InputDataError
+
+if TYPE_CHECKING:  # pandas is imported when a table is read: the paths and names here stay cheap to import
+    import pandas as pd
 
 DIMENSIONS: tuple[str, ...] = (
     "cost",
@@ -148,6 +150,8 @@ def _check_language(language: str) -> None:
 
 
 def _read_reference_csv(name: str) -> pd.DataFrame:
+    import pandas as pd
+
     path = data_dir() / name
     try:
         return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])
@@ -170,8 +174,8 @@ def _load_catalog(directory: str) -> MetricCatalog:
     for column, allowed in (("dimension", DIMENSIONS), ("direction", DIRECTIONS), ("unit", UNITS)):
         bad = sorted(set(table[column]) - set(allowed))
         _require(not bad, src, f"column {column} has {bad}; expected one of {allowed}")
-    table["min"] = pd.to_numeric(table["min"], errors="raise").astype(float)
-    table["max"] = pd.to_numeric(table["max"], errors="raise").astype(float)
+    table["min"] = table["min"].astype(float)
+    table["max"] = table["max"].astype(float)
     _require(bool((table["min"] < table["max"]).all()), src, "min must be below max on every row")
     table["decimals"] = table["decimals"].astype(int)
     table["key_metric"] = table["key_metric"].astype(str).str.lower().eq("true")

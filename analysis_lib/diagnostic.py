@@ -42,6 +42,7 @@ from analysis_lib.resources import build_cost, resource_cost
 from analysis_lib.risk import contingency, heat_map, load_risks, score_risks
 from analysis_lib.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.simulation import Distribution, SimulationResult, simulate
+from analysis_lib.summary import SUMMARY_MIMETYPE
 
 STAMPED_PACKAGES = ("crm-diagnostic-workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "numpy-financial", "papermill",
                     "nbconvert")
@@ -123,11 +124,6 @@ class Diagnostic:
         }
 
 
-SUMMARY_MIMETYPE = "application/vnd.crm-diag.summary+json"
-"""Mimetype under which the notebook records its key results (read back by
-the batch from the executed notebook, scrapbook-style)."""
-
-
 def record_summary(diag: Diagnostic):
     """Display the diagnostic's key results as a machine-readable output of
     the notebook (not shown in the client report).
@@ -138,19 +134,6 @@ def record_summary(diag: Diagnostic):
     True
     """
     return {SUMMARY_MIMETYPE: diag.summary()}
-
-
-def read_summary(notebook) -> dict[str, Any] | None:
-    """The summary recorded in an executed notebook (a path or a node)."""
-    import nbformat
-
-    nb = nbformat.read(str(notebook), as_version=4) if not hasattr(notebook, "cells") else notebook
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if SUMMARY_MIMETYPE in data:
-                return dict(data[SUMMARY_MIMETYPE])
-    return None
 
 
 def _plain(value: Any) -> Any:

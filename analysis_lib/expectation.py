@@ -1,9 +1,11 @@
 """Size-adjusted expectations: what a KPI *should* be given the institution's
 size and peer group, from a regression over the panel.
 
-Model (statsmodels formula): ``metric ~ np.log(size) + C(peer_group)``,
-fitted by OLS or by quantile regression (median by default, robust to
-outliers). For each institution the expected value, the residual and the
+Model: ``metric = b0 + b1 log(size) + peer-group effects + e`` (a constant,
+log size and one indicator per peer group but the first), fitted with
+statsmodels by OLS or by quantile regression (median by default, robust to
+outliers); parameters are named ``const``, ``log_size`` and
+``peer_group[T.<group>]``. For each institution the expected value, the residual and the
 residual's performance percentile (direction-aware: 100 = best relative to
 expectation) — "given your size and type, your opex ratio should be X".
 """
@@ -68,7 +70,7 @@ def size_adjusted(frame: pd.DataFrame, metric_id: str, method: str = "ols", size
     >>> bool(e.table.loc["CITY-02", "residual"] > 0)
     True
     """
-    import statsmodels.formula.api as smf
+    import statsmodels.api as sm
 
     catalog = catalog or load_catalog()
     if metric_id not in catalog:
@@ -81,15 +83,14 @@ def size_adjusted(frame: pd.DataFrame, metric_id: str, method: str = "ols", size
     data = data[data[size] > 0].rename(columns={metric_id: "metric", size: "size"}).set_index("institution_id")
     if len(data) < MIN_OBSERVATIONS:
         raise InputDataError(f"size-adjusted {metric_id}: {len(data)} institutions report it; at least {MIN_OBSERVATIONS} are needed")
-    groups = "C(peer_group)" if data["peer_group"].nunique() > 1 else "1"
-    formula = f"metric ~ np.log(size) + {groups}"
+    design = _design(data)
     if method == "ols":
-        fitted = smf.ols(formula, data).fit()
+        fitted = sm.OLS(data["metric"].astype(float), design).fit()
         r_squared = float(fitted.rsquared)
     else:
-        fitted = smf.quantreg(formula, data).fit(q=quantile, max_iter=5000)
+        fitted = sm.QuantReg(data["metric"].astype(float), design).fit(q=quantile, max_iter=5000)
         r_squared = float(fitted.prsquared)
-    expected = fitted.predict(data)
+    expected = fitted.predict(design)
     residual = data["metric"] - expected
     sign = -1.0 if catalog.table.at[metric_id, "direction"] == "lower_better" else 1.0
     performance = (sign * residual).rank(method="average")
@@ -102,6 +103,16 @@ def size_adjusted(frame: pd.DataFrame, metric_id: str, method: str = "ols", size
         "residual_percentile": 100 * (performance - 0.5) / len(data),
     })
     return Expectation(metric_id, method, table, fitted.params, r_squared, len(data))
+
+
+def _design(data: pd.DataFrame) -> pd.DataFrame:
+    """Regressors: a constant, log size and one indicator per peer group
+    but the first (alphabetically), named ``peer_group[T.<group>]``."""
+    groups = sorted(data["peer_group"].astype(str).unique())
+    columns = {"const": np.ones(len(data)), "log_size": np.log(data["size"].astype(float))}
+    for group in groups[1:]:
+        columns[f"peer_group[T.{group}]"] = (data["peer_group"] == group).astype(float)
+    return pd.DataFrame(columns, index=data.index)
 
 
 def expectations_for(frame: pd.DataFrame, institution_id: str, metric_ids: list[str], method: str = "ols") -> pd.DataFrame:

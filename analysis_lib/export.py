@@ -10,6 +10,7 @@ a temporary name in the same folder and renamed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import os
@@ -98,7 +99,7 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
 
 
 @lru_cache(maxsize=1)
-def _exporter():
+def client_html_exporter():
     """The client-HTML exporter (built once per process: loading the
     template is not free)."""
     from nbconvert import HTMLExporter
@@ -130,7 +131,7 @@ def notebook_to_html(notebook, output: Path, report_title: str, language: str = 
 
     nb = copy.deepcopy(notebook) if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
     nb.metadata["title"] = report_title
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": report_title}})
+    body, _ = client_html_exporter().from_notebook_node(nb, resources={"metadata": {"name": report_title}})
     body = body.replace('<html lang="en">', f'<html lang="{"zh-CN" if language == "zh" else "en"}">', 1)
     atomic_write_bytes(Path(output), body.encode("utf-8"))
     return Path(output)
@@ -159,7 +160,8 @@ def find_browser() -> str | None:
 def _header_footer(institution: str, language: str) -> tuple[str, str]:
     confidential = "保密" if language == "zh" else "Confidential"
     date = dt.date.today().isoformat()
-    style = "font-family: 'Noto Sans CJK SC', 'Noto Sans', sans-serif; font-size: 8px; color: #5B6673; width: 100%; padding: 0 14mm;"
+    fonts = "'Noto Sans CJK SC', 'Noto Sans', sans-serif" if language == "zh" else "'Noto Sans', 'Liberation Sans', Arial, sans-serif"
+    style = f"font-family: {fonts}; font-size: 8px; color: #5B6673; width: 100%; padding: 0 14mm;"
     header = (f'<div style="{style} display: flex; justify-content: space-between;"><span>{html.escape(institution)}</span>'
               f"<span>{confidential}</span></div>")
     pages = ('第 <span class="pageNumber"></span> 页，共 <span class="totalPages"></span> 页' if language == "zh" else
@@ -169,13 +171,17 @@ def _header_footer(institution: str, language: str) -> tuple[str, str]:
 
 
 class PdfPrinter:
-    """One headless Chromium, reused for every PDF (start-up is the slow
-    part). Use as a context manager."""
+    """One headless Chromium and one tab, reused for every PDF: starting a
+    browser, or even a tab (a renderer process), costs more than printing.
+    Each report is a new navigation of the tab, so nothing carries over
+    between reports (the reports are static HTML without scripts). Use as a
+    context manager."""
 
     def __init__(self, browser_path: str | None = None) -> None:
         self.browser_path = browser_path or find_browser()
         self._playwright = None
         self._browser = None
+        self._page = None
 
     def __enter__(self) -> PdfPrinter:
         if self.browser_path is None:
@@ -196,18 +202,33 @@ class PdfPrinter:
     def available(self) -> bool:
         return self._browser is not None
 
+    def warm_up(self) -> None:
+        """Open the tab and lay out a line in the report's fonts (Latin and
+        Chinese), so that the first real report prints as fast as the rest."""
+        if self._browser is None:
+            return
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
+        css = (TEMPLATE_DIR / "crm_report" / "report.css").read_text(encoding="utf-8")
+        self._page.set_content(f"<html><head><style>{css}</style></head><body><p>CRM diagnostic 0123456789</p>"
+                               '<p lang="zh-CN">客户关系管理诊断</p></body></html>')
+        self._page.pdf(format="A4")
+
     def print(self, html_path: Path, pdf_path: Path, institution: str, language: str = "en") -> Path:
         """Print one HTML file to PDF (atomically)."""
         if self._browser is None:
             raise WorkbookError(NO_BROWSER_HELP)
         header, footer = _header_footer(institution, language)
-        page = self._browser.new_page()
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
         try:
-            page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
-            pdf = page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,
-                           footer_template=footer, margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
-        finally:
-            page.close()
+            self._page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+            pdf = self._page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,
+                                 footer_template=footer, margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
+        except Exception:
+            with contextlib.suppress(Exception):  # a fresh tab for the next report
+                self._page.close()
+            raise
         atomic_write_bytes(Path(pdf_path), pdf)
         return Path(pdf_path)
 

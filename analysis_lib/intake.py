@@ -449,7 +449,7 @@ class _Checker:
         return number
 
     def records(self, mapping: dict[int, str]) -> list[dict]:
-        metric_info = self.catalog.table
+        rules = self.column_rules(mapping)
         out = []
         blank = [all(_is_blank(c) for c in cells) for _, cells in self.table.rows]
         last_filled = max((i for i, b in enumerate(blank) if not b), default=-1)
@@ -459,19 +459,28 @@ class _Checker:
                     self.problem("empty row (skipped)", code="empty_row", severity="warning", row=row_number)
                 continue
             record: dict[str, object] = {"_row": row_number}
-            for index, target in mapping.items():
+            for index, (target, rule) in rules.items():
                 where = {"row": row_number, "column": self.table.header[index]}
                 value = cells[index]
-                if target in IDENTITY_ALIASES or target in PASS_THROUGH:
-                    record[target] = self.parse_identity(target, value, where)
-                elif target in self.sizes.index:
-                    info = self.sizes.loc[target]
-                    record[target] = self.parse_value(target, value, where, info["unit"], info["min"], info["max"], bool(info["required"]))
-                else:
-                    info = metric_info.loc[target]
-                    record[target] = self.parse_value(target, value, where, info["unit"], info["min"], info["max"], False)
+                record[target] = self.parse_identity(target, value, where) if rule is None else self.parse_value(target, value, where, *rule)
             out.append(record)
         return out
+
+    def column_rules(self, mapping: dict[int, str]) -> dict[int, tuple[str, tuple | None]]:
+        """Per mapped column: its target and how to parse it — ``None`` for
+        identity columns, else ``(unit, min, max, required)`` from the size
+        fields or the metric catalog (looked up once, not per cell)."""
+        rules: dict[int, tuple[str, tuple | None]] = {}
+        for index, target in mapping.items():
+            if target in IDENTITY_ALIASES or target in PASS_THROUGH:
+                rules[index] = (target, None)
+            elif target in self.sizes.index:
+                info = self.sizes.loc[target]
+                rules[index] = (target, (info["unit"], info["min"], info["max"], bool(info["required"])))
+            else:
+                info = self.catalog.table.loc[target]
+                rules[index] = (target, (info["unit"], info["min"], info["max"], False))
+        return rules
 
     def check_duplicates(self, frame: pd.DataFrame) -> None:
         keys = ["institution_id"] + (["period"] if "period" in frame.columns else [])

@@ -44,7 +44,9 @@ def figure_html(fig, alt: str) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", pad_inches=0.08, facecolor="white")
+    # The figures use constrained layout, which already fits every label
+    # inside the canvas: a "tight" bounding box would only draw them twice.
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<figure class="chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'

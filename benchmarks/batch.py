@@ -1,15 +1,19 @@
 """Batch throughput: the same institutions (HTML + PDF) through
 
 (a) a naive serial loop of command-line calls — ``papermill``, then
-    ``jupyter nbconvert --to html --no-input``, then headless Chromium
-    ``--print-to-pdf`` — and
-(b) ``crm-diag batch`` (parallel workers, one browser per worker, a shared
+    ``jupyter nbconvert --to html --no-input``, then ``jupyter nbconvert
+    --to webpdf --no-input`` (Playwright driving the system Chromium; where
+    that cannot run, headless Chromium ``--print-to-pdf``, and the output
+    says so) — and
+(b) ``crm-diag batch`` (parallel workers, one browser and tab per worker,
+    a fresh kernel per report forked from a warm kernel server, a shared
     frontier cache),
 
 side by side in one run. Prints both times, the ratio, the marginal time per
-report of the batch, and the peak memory of each worker process (sampled from
-/proc while the batch runs), with its memory at the first and the last
-report to show whether it stays flat.
+report of the batch, the peak memory of each worker process (sampled from
+/proc while the batch runs) with its memory at the first and the last
+report, and where the time of one report goes (kernel start-up ordinary and
+warm, imports, analyses, charts, HTML, PDF).
 
 Targets on a 2-core machine: ratio >= 4x, marginal <= 3 s per report, memory
 flat over 200 reports (``--memory-reports 200``; not run by default).
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,7 +55,30 @@ def panel_for(count: int, work: Path) -> tuple[Path, list[str]]:
     return path, list(bigger["institution_id"])
 
 
-def naive(panel: Path, ids: list[str], out: Path, browser: str) -> float:
+def webpdf_environment(work: Path, browser: str) -> dict[str, str]:
+    """Environment in which Playwright — hence ``jupyter nbconvert --to
+    webpdf`` — finds the system Chromium: where Playwright cannot download its
+    own browser, its browser folder is laid out with links to this one."""
+    env = {**os.environ, "PLAYWRIGHT_BROWSERS_PATH": str(work / "ms-playwright")}
+    listing = subprocess.run([sys.executable, "-m", "playwright", "install", "--dry-run", "chromium"], env=env, capture_output=True,
+                             text=True).stdout
+    executables = {"chrome-linux64": "chrome", "chrome-linux": "chrome", "chrome-headless-shell-linux64": "chrome-headless-shell"}
+    for block in listing.split("\n\n"):
+        location = re.search(r"Install location:\s+(\S+)", block)
+        url = re.search(r"Download url:\s+(\S+)", block)
+        if location and url and (folder := Path(url.group(1)).name.removesuffix(".zip")) in executables:
+            target = Path(location.group(1)) / folder / executables[folder]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(browser)
+    return env
+
+
+def naive(panel: Path, ids: list[str], out: Path, browser: str, work: Path) -> tuple[float, str]:
+    """The serial loop; returns its time and how it made PDFs
+    (``jupyter nbconvert --to webpdf``, or the Chromium command line when
+    webpdf cannot run here)."""
+    env = webpdf_environment(work, browser)
+    route = "jupyter nbconvert --to webpdf"
     start = time.perf_counter()
     for institution_id in ids:
         executed = out / f"{institution_id}.ipynb"
@@ -58,10 +86,16 @@ def naive(panel: Path, ids: list[str], out: Path, browser: str) -> float:
                    "-p", "panel_path", str(panel), "--cwd", str(ROOT)]
         subprocess.run(command, check=True, capture_output=True)
         subprocess.run([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], check=True, capture_output=True)
+        if route.startswith("jupyter"):
+            pdf = subprocess.run([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "webpdf", "--no-input",
+                                  "--WebPDFExporter.disable_sandbox=True", str(executed)], env=env, capture_output=True)
+            if pdf.returncode == 0:
+                continue
+            route = "headless Chromium --print-to-pdf (webpdf failed: " + pdf.stderr.decode(errors="replace").strip().splitlines()[-1][:120] + ")"
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                         f"--print-to-pdf={out / (institution_id + '.pdf')}", (out / f"{institution_id}.html").as_uri()], check=True,
                        capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, route
 
 
 def _rss_kb(pid: int) -> int:
@@ -88,12 +122,15 @@ class WorkerMemory(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peaks, self.series, self.running = pid, {}, {}, True
+        self.server: int | None = None
 
     def run(self) -> None:
         while self.running:
             for worker in _children(self.pid):
                 if "resource_tracker" in _cmdline(worker):
                     continue
+                if "analysis_lib.kernels" in _cmdline(worker):
+                    self.server = worker
                 tree = [worker] + [c for c in _children(worker) if "chrom" in _comm(c) or "playwright" in _comm(c) or "node" in _comm(c)]
                 rss = sum(_rss_kb(p) for p in tree)
                 self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
@@ -129,6 +166,67 @@ def batch(panel: Path, ids: list[str], out: Path, workers: int) -> tuple[float, 
     return time.perf_counter() - start, monitor
 
 
+def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tuple[str, float]]:
+    """One report, step by step, on an otherwise idle machine: kernel
+    start-up (ordinary and warm), the notebook's analyses and sections, the
+    HTML export and the PDF."""
+    import asyncio
+
+    import nbformat
+    import papermill as pm
+    from jupyter_client.manager import AsyncKernelManager
+
+    from analysis_lib.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html
+    from analysis_lib.kernels import WarmKernelServer
+
+    async def start_and_import(manager_class: type) -> tuple[float, float]:
+        manager = manager_class(kernel_name="python3")
+        clock = time.perf_counter()
+        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=120)
+        ready = time.perf_counter() - clock
+        clock = time.perf_counter()
+        await client.execute_interactive("import analysis_lib.diagnostic, analysis_lib.rendering", timeout=120, output_hook=lambda m: None)
+        imports = time.perf_counter() - clock
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+        return ready, imports
+
+    steps = []
+    ready, imports = asyncio.run(start_and_import(AsyncKernelManager))
+    steps += [("ordinary kernel: start until ready", ready), ("ordinary kernel: import the analysis stack", imports)]
+    executed = work / "steps.ipynb"
+    with WarmKernelServer() as server:
+        ready, imports = asyncio.run(start_and_import(server.kernel_manager_class()))
+        steps += [("warm kernel: fork until ready", ready), ("warm kernel: import the analysis stack (already loaded)", imports)]
+        clock = time.perf_counter()
+        pm.execute_notebook(str(NOTEBOOK), str(executed), parameters={"institution_id": institution_id, "panel_path": str(panel)},
+                            kernel_name="python3", cwd=str(ROOT), progress_bar=False, extra_arguments=KERNEL_ARGUMENTS,
+                            kernel_manager_class=server.kernel_manager_class(), shutdown_kernel="immediate")
+        total = time.perf_counter() - clock
+    nb = nbformat.read(str(executed), as_version=4)
+
+    def seconds(marker: str) -> float:
+        return sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells if c.cell_type == "code" and marker in c.source)
+
+    analyses, sections = seconds("run_diagnostic("), seconds("show(diag")
+    steps += [("notebook: the analyses (run_diagnostic)", analyses), ("notebook: the report sections (11 charts)", sections),
+              ("notebook: warm kernel, parameters and messaging", total - analyses - sections)]
+    notebook_to_html(nb, work / "steps.html", "steps")
+    clock = time.perf_counter()
+    notebook_to_html(nb, work / "steps.html", "steps")
+    steps.append(("HTML export", time.perf_counter() - clock))
+    with PdfPrinter() as printer:
+        if printer.available:
+            printer.warm_up()
+            clock = time.perf_counter()
+            printer.print(work / "steps.html", work / "steps.pdf", institution_id)
+            steps.append(("PDF (the worker's browser tab)", time.perf_counter() - clock))
+    return steps
+
+
 def main() -> None:
     from analysis_lib.export import find_browser
 
@@ -144,18 +242,23 @@ def main() -> None:
     panel, ids = panel_for(args.reports, work)
     try:
         (work / "naive").mkdir()
-        t_naive = naive(panel, ids, work / "naive", browser)
+        t_naive, route = naive(panel, ids, work / "naive", browser, work)
         t_small, _ = batch(panel, ids[:2], work / "small", args.workers)
         t_batch, memory = batch(panel, ids, work / "batch", args.workers)
         marginal = (t_batch - t_small) / max(len(ids) - 2, 1)
         print(f"{len(ids)} reports (HTML + PDF), {args.workers} workers on {os.cpu_count()} cores")
-        print(f"  naive serial papermill + nbconvert + chromium CLI: {t_naive:7.1f} s  ({t_naive / len(ids):.1f} s per report)")
+        print(f"  naive serial loop of papermill + nbconvert calls:  {t_naive:7.1f} s  ({t_naive / len(ids):.1f} s per report)")
+        print(f"    (PDF by {route})")
         print(f"  crm-diag batch:                                    {t_batch:7.1f} s  ({t_batch / len(ids):.1f} s per report)")
         print(f"  speed ratio:                                       {t_naive / t_batch:7.1f} x  (target >= 4 x)")
         print(f"  marginal time per report (batch of {len(ids)} vs 2):    {marginal:7.2f} s  (target <= 3 s)")
         for worker, peak in memory.peaks.items():
             series = memory.series[worker]
-            print(f"  worker {worker}: peak {peak / 1024:6.0f} MiB (with its browser); first {series[0] / 1024:.0f} MiB, last {series[-1] / 1024:.0f} MiB")
+            what = "warm kernel server" if worker == memory.server else "worker (with its browser)"
+            print(f"  {what} {worker}: peak {peak / 1024:4.0f} MiB; first {series[0] / 1024:.0f} MiB, last {series[-1] / 1024:.0f} MiB")
+        print("  where the time of one report goes (idle machine, seconds):")
+        for step, seconds in where_the_time_goes(panel, ids[0], work):
+            print(f"    {step:<58} {seconds:5.2f}")
         if args.memory_reports:
             long_panel, long_ids = panel_for(args.memory_reports, work)
             t_long, long_memory = batch(long_panel, long_ids, work / "long", args.workers)
@@ -163,7 +266,8 @@ def main() -> None:
             for worker, peak in long_memory.peaks.items():
                 series = long_memory.series[worker]
                 quarter = max(len(series) // 4, 1)
-                print(f"  worker {worker}: peak {peak / 1024:.0f} MiB; mean first quarter {sum(series[:quarter]) / quarter / 1024:.0f} MiB, "
+                what = "warm kernel server" if worker == long_memory.server else "worker (with its browser)"
+                print(f"  {what} {worker}: peak {peak / 1024:.0f} MiB; mean first quarter {sum(series[:quarter]) / quarter / 1024:.0f} MiB, "
                       f"last quarter {sum(series[-quarter:]) / quarter / 1024:.0f} MiB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
