@@ -52,7 +52,11 @@ def _exit_like(status: int) -> None:
 def main(argv: list[str]) -> None:
     address, kernel_args = argv[0], argv[1:]
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.connect(address)
+    try:
+        sock.connect(address)
+    except OSError as exc:
+        sys.stderr.write(f"warm kernel server not reachable at {address}: {exc}\n")
+        sys.exit(1)
     request = json.dumps({"argv": kernel_args, "cwd": os.getcwd(), "env": dict(os.environ)}).encode("utf-8")
     socket.send_fds(sock, [struct.pack("!I", len(request)) + request], [0, 1, 2])
     buffer = bytearray()

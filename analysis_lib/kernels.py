@@ -31,6 +31,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 import selectors
@@ -330,22 +331,25 @@ class _Server:
 
     def _accept(self) -> None:
         conn, _ = self.listener.accept()
-        try:
-            request, fds = _receive_request(conn)
-        except (OSError, ValueError) as exc:
-            conn.sendall(f"error {exc}\n".encode())
-            conn.close()
-            return
+        fds: list[int] = []
         inherited = [self.listener.fileno(), self.selector.fileno(), self.wake_read, self.wake_write, conn.fileno()]
         inherited += [c.fileno() for c in self.kernels.values() if c is not None]
-        pid = os.fork()
+        try:
+            request, fds = _receive_request(conn)
+            pid = os.fork()
+        except (OSError, ValueError) as exc:  # a launcher that went away, a bad request, no memory to fork
+            _close_all(fds)
+            _refuse(conn, exc)
+            return
         if pid == 0:
-            _become_kernel(request, fds, inherited)
-        for fd in fds:
-            os.close(fd)
+            _become_kernel(request, fds, inherited)  # never returns
+        _close_all(fds)
         self.kernels[pid] = conn
-        conn.sendall(f"pid {pid}\n".encode())
         self.selector.register(conn, selectors.EVENT_READ)
+        try:
+            conn.sendall(f"pid {pid}\n".encode())
+        except OSError:
+            self._launcher_closed(conn)
 
     def _drain_wakeups(self) -> None:
         try:
@@ -388,6 +392,17 @@ class _Server:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)
+
+
+def _refuse(conn: socket.socket, reason: Exception) -> None:
+    with contextlib.suppress(OSError):
+        conn.sendall(f"error {reason}\n".encode())
+    conn.close()
 
 
 def _kill(pid: int) -> None:

@@ -210,3 +210,26 @@ def test_a_server_that_cannot_start_says_so(tmp_path):
     with pytest.raises(RuntimeError, match="did not start"):
         broken.start()
     assert not broken.alive
+
+
+def test_a_bad_request_is_refused_and_the_server_carries_on(server, tmp_path):
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.connect(server.address)
+        probe.sendall(b"\x00\x00\x00\x02{}")  # no standard streams passed
+        assert probe.recv(200).startswith(b"error ")
+    assert server.alive
+    ok = _notebook(tmp_path, "print('still serving')")
+    assert _text(_run(server, ok, tmp_path / "ok.ipynb"), 0).strip() == "still serving"
+
+
+def test_a_report_falls_back_to_an_ordinary_kernel_when_the_warm_server_is_gone(tmp_path):
+    from analysis_lib.batch import Task, run_task
+    from analysis_lib.parameters import validate_parameters
+
+    params = validate_parameters({"institution_id": "CITY-01", "panel_path": str(SAMPLE_PANEL), "mc_draws": 1000})
+    task = Task("CITY-01", "CITY-01", str(tmp_path), params, ("html",), 600, kernel_server=str(tmp_path / "gone.sock"))
+    outcome = run_task(task)
+    assert outcome.status == "ok", outcome.error
+    assert (tmp_path / "CITY-01" / "CITY-01.html").is_file()
