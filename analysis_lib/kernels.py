@@ -17,6 +17,10 @@ directory, environment and standard streams to the server, forwards
 interrupts and terminations to the forked kernel, and exits with the
 kernel's status; if it is killed, the server kills the kernel.
 
+The server listens on a Unix socket in a private temporary folder (mode
+0700), so only the user running the batch can ask it for kernels. It stops
+when its parent process goes away, killing any kernel still running.
+
 POSIX only (it relies on ``fork``); elsewhere :func:`available` is False and
 batches start ordinary kernels.
 
@@ -108,7 +112,7 @@ class WarmKernelServer:
         # a Unix socket path must stay short (about 100 bytes): fall back to /tmp under a long $TMPDIR
         self._folder = tempfile.mkdtemp(prefix="crm-kernels-", dir=None if len(tempfile.gettempdir()) < 60 else "/tmp")
         command = [sys.executable, "-m", "analysis_lib.kernels", self.address, *self.preload]
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self._folder)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         atexit.register(self.close)
         self._expect(LISTENING)
         if wait:
@@ -135,6 +139,7 @@ class WarmKernelServer:
 
     def close(self) -> None:
         """Stop the server; it kills any kernel still running."""
+        atexit.unregister(self.close)
         if self._process is not None:
             if self._process.poll() is None:
                 self._process.terminate()
