@@ -125,9 +125,13 @@ def _printer(count: bool = True):
 
 def _prepare_worker(formats: tuple[str, ...]) -> None:
     """Start-up work of a local worker, done while the warm kernel server
-    is still importing: the HTML exporter and, for PDFs, the browser."""
+    is still importing: the HTML exporter and, for PDFs, the browser.
+    Workers ignore Ctrl-C: the batch driver decides what stops."""
+    import signal
+
     from analysis_lib.export import client_html_exporter
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import papermill  # noqa: F401  (imported once here rather than with the first report)
 
@@ -282,6 +286,15 @@ def run_task(task: Task) -> Outcome:
 
 
 # ------------------------------------------------------------------ driver side
+
+
+class BatchInterrupted(Exception):
+    """The batch was stopped (Ctrl-C): the manifest lists what finished;
+    the rest is pending and ``resume=True`` runs it."""
+
+    def __init__(self, run_dir: Path, finished: int, total: int) -> None:
+        super().__init__(f"interrupted after {finished} of {total} institutions; run folder {run_dir}")
+        self.run_dir, self.finished, self.total = run_dir, finished, total
 
 
 @dataclass(frozen=True)
@@ -486,11 +499,15 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
         if on_outcome:
             on_outcome(outcome)
 
-    if scheduler:
-        _run_on_dask(tasks, scheduler, workers, record)
-    else:
-        with _local_kernel_server(bool(tasks)) as address:
-            _run_local([replace(t, kernel_server=address) for t in tasks], workers, record)
+    try:
+        if scheduler:
+            _run_on_dask(tasks, scheduler, workers, record)
+        else:
+            with _local_kernel_server(bool(tasks)) as address:
+                _run_local([replace(t, kernel_server=address) for t in tasks], workers, record)
+    except KeyboardInterrupt:
+        write_index(run_dir, rows)
+        raise BatchInterrupted(run_dir, len(outcomes), len(tasks)) from None
     write_index(run_dir, rows)
     kept = [Outcome(**{k: r.get(k, "") for k in MANIFEST_COLUMNS if k != "duration_s"}, duration_s=float(r.get("duration_s") or 0))
             for i, r in rows.items() if i not in {o.institution_id for o in outcomes}]
@@ -525,8 +542,8 @@ def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
-                             initargs=(tasks[0].formats,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(tasks[0].formats,))
+    try:
         futures = {pool.submit(run_task, task): task for task in tasks}
         pending = len(futures)
         for future in as_completed(futures):
@@ -537,6 +554,22 @@ def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome
             except Exception as exc:  # the worker process itself died
                 outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
             record(outcome, min(pending, workers))
+    except BaseException:  # Ctrl-C: stop now rather than finish the queue
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once (reports in
+    progress stay unrecorded, hence pending, and only ever exist under
+    temporary names)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to stop running tasks
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(10)
 
 
 def _run_on_dask(tasks: list[Task], scheduler: str, workers: int | None, record: Callable[[Outcome, int], None]) -> None:

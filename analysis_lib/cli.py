@@ -15,6 +15,7 @@ from pathlib import Path
 from analysis_lib.errors import UnreadableFileError, WorkbookError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -68,15 +69,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from analysis_lib.batch import run_batch
+    from analysis_lib.batch import BatchInterrupted, run_batch
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     if not formats or set(formats) - {"html", "pdf"}:
         print(f"crm-diag: --formats must be html, pdf or html,pdf; got {args.formats!r}", file=sys.stderr)
         return EXIT_USAGE
-    result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
-                       timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
-                       scheduler=args.scheduler, progress=not args.quiet)
+    try:
+        result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
+                           timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
+                           scheduler=args.scheduler, progress=not args.quiet)
+    except BatchInterrupted as stop:
+        print(f"\ncrm-diag: {stop}\n  to finish it: crm-diag batch --panel {args.panel} --out {args.out} --run-id {stop.run_dir.name} "
+              "--resume (with the same selection and parameters)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not args.no_summary:
         from analysis_lib.portfolio import render_portfolio
 

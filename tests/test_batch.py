@@ -187,3 +187,51 @@ def test_a_long_batch_does_not_stall_when_workers_have_run_many_tasks(tmp_path):
     runner.join(timeout=240)
     assert results, "the batch stalled"
     assert len(results[0].outcomes) == 28 and results[0].exit_code == 0
+
+
+def _live_members(group: int) -> list[int]:
+    """Processes of a process group that are still running (not zombies)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_ctrl_c_stops_the_batch_at_once_leaving_a_run_that_resumes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ids = ["CITY-01", "CITY-02", "JSB-01", "RURAL-01"]
+    command = [sys.executable, "-m", "analysis_lib.cli", "batch", "--panel", str(SAMPLE_PANEL), "--institutions", *ids, "--workers", "1",
+               "--formats", "html", "--out", str(tmp_path), "--run-id", "r", "--quiet", "--no-summary", "-p", "mc_draws", "1000"]
+    batch = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not any(r["status"] == "ok" for r in read_manifest(tmp_path / "r").values()):
+        time.sleep(0.2)
+    os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = batch.communicate(timeout=60)
+    assert batch.returncode == 130, err
+    assert "--run-id r --resume" in err
+    before = read_manifest(tmp_path / "r")
+    statuses = {i: r["status"] for i, r in before.items()}
+    assert set(statuses) == set(ids) and set(statuses.values()) == {"ok", "pending"}
+    time.sleep(1)
+    assert _live_members(batch.pid) == []  # workers and the warm kernel server are gone
+    for path in (tmp_path / "r").rglob("*"):
+        assert not path.is_file() or path.name.startswith(".") or path.stat().st_size > 0
+    resumed = run_batch(SAMPLE_PANEL, institutions=ids, formats=("html",), workers=1, out=tmp_path, run_id="r", resume=True, params=FAST,
+                        progress=False)
+    assert resumed.exit_code == 0
+    after = read_manifest(tmp_path / "r")
+    assert all(r["status"] == "ok" for r in after.values())
+    for institution_id, status in statuses.items():  # the finished ones were not run again
+        assert (after[institution_id]["started"] == before[institution_id]["started"]) == (status == "ok")
