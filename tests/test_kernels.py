@@ -233,3 +233,14 @@ def test_a_report_falls_back_to_an_ordinary_kernel_when_the_warm_server_is_gone(
     outcome = run_task(task)
     assert outcome.status == "ok", outcome.error
     assert (tmp_path / "CITY-01" / "CITY-01.html").is_file()
+
+
+def test_which_kernel_each_attempt_gets(monkeypatch, tmp_path):
+    from analysis_lib.batch import COLD_KERNELS_ENV, Task, _kernel_options
+
+    task = Task("CITY-01", "CITY-01", str(tmp_path), {}, ("html",), 60, kernel_server="/run/kernels.sock")
+    first = _kernel_options(task, attempt=1)
+    assert first["kernel_manager_class"].server_address == "/run/kernels.sock" and first["shutdown_kernel"] == "immediate"
+    assert _kernel_options(task, attempt=2) == {}  # a retry never depends on the warm server
+    monkeypatch.setenv(COLD_KERNELS_ENV, "1")
+    assert _kernel_options(task, attempt=1) == {}
