@@ -18,7 +18,7 @@ warm, imports, analyses, charts, HTML, PDF).
 Targets on a 2-core machine: ratio >= 4x, marginal <= 3 s per report, memory
 flat over 200 reports (``--memory-reports 200``; not run by default).
 
-Run: .venv/bin/python benchmarks/batch.py [--reports 20] [--workers 2] [--memory-reports 0]
+Run: .venv/bin/python benchmarks/batch.py [--reports 20] [--workers 2] [--memory-reports 0] [--naive-pdf webpdf|chromium]
 """
 
 from __future__ import annotations
@@ -73,12 +73,12 @@ def webpdf_environment(work: Path, browser: str) -> dict[str, str]:
     return env
 
 
-def naive(panel: Path, ids: list[str], out: Path, browser: str, work: Path) -> tuple[float, str]:
+def naive(panel: Path, ids: list[str], out: Path, browser: str, work: Path, pdf: str = "webpdf") -> tuple[float, str]:
     """The serial loop; returns its time and how it made PDFs
     (``jupyter nbconvert --to webpdf``, or the Chromium command line when
-    webpdf cannot run here)."""
+    asked or when webpdf cannot run here)."""
     env = webpdf_environment(work, browser)
-    route = "jupyter nbconvert --to webpdf"
+    route = "jupyter nbconvert --to webpdf" if pdf == "webpdf" else "headless Chromium --print-to-pdf"
     start = time.perf_counter()
     for institution_id in ids:
         executed = out / f"{institution_id}.ipynb"
@@ -234,6 +234,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--memory-reports", type=int, default=0, help="also run a long batch to check memory stays flat")
+    parser.add_argument("--naive-pdf", choices=("webpdf", "chromium"), default="webpdf",
+                        help="PDF step of the naive loop: jupyter nbconvert --to webpdf, or the lighter Chromium command line")
     args = parser.parse_args()
     browser = find_browser()
     if browser is None:
@@ -242,7 +244,7 @@ def main() -> None:
     panel, ids = panel_for(args.reports, work)
     try:
         (work / "naive").mkdir()
-        t_naive, route = naive(panel, ids, work / "naive", browser, work)
+        t_naive, route = naive(panel, ids, work / "naive", browser, work, args.naive_pdf)
         t_small, _ = batch(panel, ids[:2], work / "small", args.workers)
         t_batch, memory = batch(panel, ids, work / "batch", args.workers)
         marginal = (t_batch - t_small) / max(len(ids) - 2, 1)
