@@ -3,10 +3,11 @@ paying for Python start-up and imports each time.
 
 Starting a Python kernel and importing the analysis stack (pandas, SciPy,
 statsmodels, matplotlib, ``analysis_lib``) costs a few seconds of CPU per
-report — more than the analysis itself. A batch worker therefore starts one
-*warm kernel server*: a process that imports all of this once, loads the
-chart fonts, runs no analysis, holds no institution's data, and then forks a
-brand-new kernel process for every report. Each kernel is still its own
+report — more than the analysis itself. A batch therefore starts a *warm
+kernel server* (one for a local batch, one per Dask worker): a process that
+imports all of this once, loads the chart fonts, runs no analysis, holds no
+institution's data, and then forks a brand-new kernel process for every
+report. Each kernel is still its own
 process, used for one institution only and discarded at the end: kernels are
 never shared and never reused.
 
@@ -54,7 +55,7 @@ LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.completer",
     "numpy", "pandas", "scipy.optimize", "scipy.stats", "matplotlib.pyplot", "PIL.PngImagePlugin",
-    "statsmodels.api", "statsmodels.formula.api", "statsmodels.duration.survfunc", "pyarrow.parquet",
+    "statsmodels.api", "statsmodels.duration.survfunc", "statsmodels.stats.proportion", "pyarrow.parquet",
     "analysis_lib.diagnostic", "analysis_lib.rendering", "analysis_lib.customers",
 )
 """Modules the server imports before forking kernels: the kernel itself and
@@ -82,6 +83,13 @@ class WarmKernelServer:
         Modules imported before any kernel is forked.
     start_timeout : float
         Seconds to wait for the server to finish its imports.
+
+    Examples
+    --------
+    >>> with WarmKernelServer() as server:
+    ...     manager_class = server.kernel_manager_class()  # for papermill.execute_notebook(kernel_manager_class=...)
+    ...     server.alive, manager_class.server_address == server.address
+    (True, True)
     """
 
     def __init__(self, preload: tuple[str, ...] = PRELOAD, start_timeout: float = START_TIMEOUT) -> None:
