@@ -119,7 +119,7 @@ def _printer(count: bool = True):
         _PRINTER.warm_up()
         _PRINTS = 0
         atexit.register(_close_printer)
-    _PRINTS += count
+    _PRINTS += int(count)
     return _PRINTER
 
 
@@ -143,6 +143,7 @@ def _prepare_worker(formats: tuple[str, ...]) -> None:
 
 
 _KERNELS = None
+_KERNELS_FAILED = False
 _KERNELS_LOCK = threading.Lock()
 
 
@@ -163,17 +164,21 @@ def warm_kernels_wanted() -> bool:
 
 def _own_kernel_server() -> str | None:
     """This process's warm kernel server (started on first use, restarted
-    if it died), for workers not given one (Dask workers)."""
-    global _KERNELS
+    if it died), for workers not given one (Dask workers). A server that
+    cannot start is not tried again by this process."""
+    global _KERNELS, _KERNELS_FAILED
     from analysis_lib import kernels
 
     with _KERNELS_LOCK:
+        if _KERNELS_FAILED:
+            return None
         if _KERNELS is not None and not _KERNELS.alive:
             _close_kernels()
         if _KERNELS is None:
             try:
                 _KERNELS = kernels.WarmKernelServer().start()
             except (OSError, RuntimeError) as exc:
+                _KERNELS_FAILED = True
                 print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
                 return None
         return _KERNELS.address
