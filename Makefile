@@ -30,7 +30,7 @@ sample-data: setup  ## regenerate data/sample/institutions.csv from the baseline
 	$(VENV)/bin/crm-diag sample-data
 
 notebooks: setup  ## rewrite the report notebooks from the library (parameter schema, sections)
-	$(PY) -m analysis_lib.notebook_builder
+	$(PY) -m analysis_lib.report.notebook_builder
 
 template: setup  ## write the Excel intake template to outputs/intake_template.xlsx
 	$(VENV)/bin/crm-diag template outputs/intake_template.xlsx

@@ -19,7 +19,7 @@ EXIT_INTERRUPTED = 130
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from analysis_lib.intake import validate_panel_file
+    from analysis_lib.intake.panel import validate_panel_file
 
     report = validate_panel_file(args.file)
     if args.format == "json":
@@ -30,7 +30,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from analysis_lib.intake_template import write_intake_template
+    from analysis_lib.intake.template import write_intake_template
 
     path = write_intake_template(args.out)
     print(f"wrote the intake template to {path}")
@@ -38,7 +38,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample_data(args: argparse.Namespace) -> int:
-    from analysis_lib.sample import write_sample_panel
+    from analysis_lib.reference.sample import write_sample_panel
 
     path = write_sample_panel(args.out, seed=args.seed)
     print(f"wrote the synthetic sample panel to {path}")
@@ -50,8 +50,8 @@ def _pairs(pairs: list[list[str]] | None) -> dict[str, str]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis_lib.export import render_report
-    from analysis_lib.parameters import validate_parameters
+    from analysis_lib.report.export import render_report
+    from analysis_lib.report.parameters import validate_parameters
 
     params = validate_parameters({**_pairs(args.param), "institution_id": args.institution_id})
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
@@ -69,7 +69,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from analysis_lib.batch import BatchInterrupted, run_batch
+    from analysis_lib.batch.runner import BatchInterrupted, run_batch
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     if not formats or set(formats) - {"html", "pdf"}:
@@ -84,7 +84,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
               "--resume (with the same selection and parameters)", file=sys.stderr)
         return EXIT_INTERRUPTED
     if not args.no_summary:
-        from analysis_lib.portfolio import render_portfolio
+        from analysis_lib.batch.portfolio import render_portfolio
 
         render_portfolio(result.run_dir)
     ok = len(result.outcomes) - len(result.failed)
@@ -102,8 +102,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``crm-diag`` argument parser."""
-    from analysis_lib.catalog import data_dir
-    from analysis_lib.sample import SAMPLE_SEED
+    from analysis_lib.reference.catalog import data_dir
+    from analysis_lib.reference.sample import SAMPLE_SEED
 
     parser = argparse.ArgumentParser(prog="crm-diag", description="CRM Diagnostic Workbook: benchmark, gap analysis and business case.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -27,14 +27,14 @@ def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) 
     Examples
     --------
     >>> import tempfile
-    >>> from analysis_lib.catalog import data_dir
+    >>> from analysis_lib.reference.catalog import data_dir
     >>> run_demo(data_dir() / "sample" / "institutions.csv", tempfile.mkdtemp(), reports=False)  # doctest: +ELLIPSIS
     Validated ...
     0
     """
-    from analysis_lib.benchmark import position_panel, positioning_summary
-    from analysis_lib.intake import validate_panel_file
-    from analysis_lib.quality import quality_scores, quality_summary
+    from analysis_lib.benchmarking.positioning import position_panel, positioning_summary
+    from analysis_lib.intake.panel import validate_panel_file
+    from analysis_lib.intake.quality import quality_scores, quality_summary
 
     report = validate_panel_file(panel_path)
     if not report.ok:
@@ -63,7 +63,7 @@ def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) 
 
 
 def _demo_reports(panel_path: Path, out: Path) -> None:
-    from analysis_lib.export import PdfPrinter, render_report
+    from analysis_lib.report.export import PdfPrinter, render_report
 
     print(f"\nWriting reports to {out}/ ...")
     with PdfPrinter() as printer:

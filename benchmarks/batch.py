@@ -129,7 +129,7 @@ class WorkerMemory(threading.Thread):
             for worker in _children(self.pid):
                 if "resource_tracker" in _cmdline(worker):
                     continue
-                if "analysis_lib.kernels" in _cmdline(worker):
+                if "analysis_lib.batch.kernels" in _cmdline(worker):
                     self.server = worker
                 tree = [worker] + [c for c in _children(worker) if "chrom" in _comm(c) or "playwright" in _comm(c) or "node" in _comm(c)]
                 rss = sum(_rss_kb(p) for p in tree)
@@ -176,8 +176,8 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
     import papermill as pm
     from jupyter_client.manager import AsyncKernelManager
 
-    from analysis_lib.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html
-    from analysis_lib.kernels import WarmKernelServer
+    from analysis_lib.batch.kernels import WarmKernelServer
+    from analysis_lib.report.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html
 
     async def start_and_import(manager_class: type) -> tuple[float, float]:
         manager = manager_class(kernel_name="python3")
@@ -188,7 +188,7 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
         await client.wait_for_ready(timeout=120)
         ready = time.perf_counter() - clock
         clock = time.perf_counter()
-        await client.execute_interactive("import analysis_lib.diagnostic, analysis_lib.rendering", timeout=120, output_hook=lambda m: None)
+        await client.execute_interactive("import analysis_lib.report.diagnostic, analysis_lib.report.rendering", timeout=120, output_hook=lambda m: None)
         imports = time.perf_counter() - clock
         client.stop_channels()
         await manager.shutdown_kernel(now=True)
@@ -228,7 +228,7 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
 
 
 def main() -> None:
-    from analysis_lib.export import find_browser
+    from analysis_lib.report.export import find_browser
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=20)

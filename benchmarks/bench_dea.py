@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from analysis_lib.dea import dea
+from analysis_lib.benchmarking.dea import dea
 
 UNITS = 1000
 

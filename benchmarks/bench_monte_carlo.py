@@ -12,8 +12,8 @@ import time
 import numpy as np
 import numpy_financial as npf
 
-from analysis_lib.business_case import BusinessCaseInputs, cash_flow_matrix, discount_factors
-from analysis_lib.simulation import Distribution, simulate, vectorised_irr
+from analysis_lib.roi.business_case import BusinessCaseInputs, cash_flow_matrix, discount_factors
+from analysis_lib.roi.simulation import Distribution, simulate, vectorised_irr
 
 DRAWS = 100_000
 LOOP_SAMPLE = 5_000  # the per-draw loop is timed on a sample and scaled up

@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from analysis_lib.benchmark import position_panel
-from analysis_lib.catalog import load_catalog
+from analysis_lib.benchmarking.positioning import position_panel
+from analysis_lib.reference.catalog import load_catalog
 
 INSTITUTIONS = 10_000
 

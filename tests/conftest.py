@@ -22,6 +22,6 @@ def load_reference(name: str) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def sample_panel():
-    from analysis_lib.intake import load_panel
+    from analysis_lib.intake.panel import load_panel
 
     return load_panel(SAMPLE_PANEL)

@@ -84,7 +84,7 @@ def main() -> None:
     periods = ["period"] + h
     write_csv("duplicate_period.csv", periods, [["2024"] + r[0], ["2025"] + r[0], ["2025"] + r[0]])
     # Chinese headers (the catalog's Chinese labels), GBK encoded
-    from analysis_lib.catalog import load_catalog, load_size_fields
+    from analysis_lib.reference.catalog import load_catalog, load_size_fields
 
     catalog, sizes = load_catalog(), load_size_fields()
     zh = {"institution_id": "机构代码", "name": "机构名称", "peer_group": "同业组", "is_synthetic": "合成数据", "note": "备注"}

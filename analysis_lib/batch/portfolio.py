@@ -1,0 +1,166 @@
+"""Portfolio summary of a batch run: league table, distribution of the
+six-dimension scores, total value at stake, the most and least efficient
+institutions on the DEA frontier, and the failures.
+
+Built from the per-institution ``summary.json`` files and ``manifest.csv``
+of a run folder; shown by ``notebooks/portfolio_summary.ipynb`` and exported
+to HTML and PDF beside the run's ``index.html``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis_lib.errors import InputDataError
+from analysis_lib.reference.catalog import DIMENSIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "portfolio_summary.ipynb"
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A batch run's results."""
+
+    run_dir: Path
+    manifest: pd.DataFrame
+    summaries: pd.DataFrame
+
+    def league_table(self) -> pd.DataFrame:
+        """Institutions by overall score, best first."""
+        columns = ["name", "peer_group", "score_overall", *[f"score_{d}" for d in DIMENSIONS], "dea_crs", "value_at_stake", "npv"]
+        table = self.summaries.reindex(columns=columns).sort_values("score_overall", ascending=False)
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        return table
+
+    def failures(self) -> pd.DataFrame:
+        return self.manifest[self.manifest["status"] != "ok"][["institution_id", "status", "error"]]
+
+    def totals(self) -> dict[str, float]:
+        s = self.summaries
+        return {"institutions": int(len(self.manifest)), "complete": int(len(s)), "failed": int(len(self.failures())),
+                "value_at_stake": float(s["value_at_stake"].sum()) if len(s) else 0.0,
+                "npv_positive": int((s["npv"] > 0).sum()) if len(s) else 0}
+
+
+def load_portfolio(run_dir: str | Path) -> Portfolio:
+    """Read a run folder's manifest and summaries.
+
+    Examples
+    --------
+    >>> load_portfolio("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    analysis_lib.errors.InputDataError: /nonexistent: no manifest.csv; expected the folder of a batch run
+    """
+    run_dir = Path(run_dir)
+    if not (run_dir / "manifest.csv").is_file() and not run_dir.is_absolute():
+        run_dir = ROOT / run_dir
+    path = run_dir / "manifest.csv"
+    if not path.is_file():
+        raise InputDataError(f"{run_dir}: no manifest.csv; expected the folder of a batch run")
+    manifest = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = []
+    for _, row in manifest[manifest["status"] == "ok"].iterrows():
+        summary_path = run_dir / row["folder"] / "summary.json"
+        if summary_path.is_file():
+            rows.append(json.loads(summary_path.read_text(encoding="utf-8")))
+    summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=["score_overall"])
+    for column in summaries.columns:
+        if column not in ("name", "peer_group", "input_sha256"):
+            summaries[column] = pd.to_numeric(summaries[column], errors="coerce")
+    return Portfolio(run_dir, manifest, summaries)
+
+
+# ------------------------------------------------------------------ display
+
+
+def _score_distribution(portfolio: Portfolio):
+    from analysis_lib.report import charts
+    from analysis_lib.report.text import dimension_label
+
+    fig, ax = charts._figure(3.0, "en")
+    data = [portfolio.summaries[f"score_{d}"].dropna().to_numpy() for d in DIMENSIONS]
+    ax.boxplot(data, tick_labels=[dimension_label(d, "en") for d in DIMENSIONS], patch_artist=True,
+               boxprops={"facecolor": charts.PALETTE["light"]}, medianprops={"color": charts.PALETTE["ink"]})
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("Score (0-100)")
+    ax.set_title("Six-dimension scores across the portfolio")
+    return fig
+
+
+def _frontier_extremes(portfolio: Portfolio, count: int = 5) -> pd.DataFrame:
+    table = portfolio.summaries[["name", "peer_group", "dea_crs"]].dropna(subset=["dea_crs"]).sort_values("dea_crs")
+    return pd.concat([table.tail(count).iloc[::-1].assign(position="most efficient"), table.head(count).assign(position="least efficient")])
+
+
+def section(portfolio: Portfolio, key: str) -> str:
+    """HTML of one portfolio section: ``overview``, ``league``, ``scores``,
+    ``frontier``, ``failures``."""
+    from analysis_lib.report.rendering import esc, figure_html, table_html
+    from analysis_lib.report.text import money_m
+
+    totals = portfolio.totals()
+    if key == "overview":
+        body = (f"<h1>CRM diagnostic portfolio summary</h1><p>{totals['complete']} of {totals['institutions']} institutions complete, "
+                f"{totals['failed']} failed. Total value at stake {esc(money_m(totals['value_at_stake']))} a year; the upgrade "
+                f"programme has a positive NPV for {totals['npv_positive']} of them.</p>")
+        return f'<section class="report-section section-cover">{body}</section>'
+    if key == "league":
+        table = portfolio.league_table()
+        shown = pd.DataFrame({
+            "#": table["rank"], "Institution": [f"{n} ({i})" for i, n in zip(table.index, table["name"])], "Peer group": table["peer_group"],
+            "Overall": table["score_overall"].round(0), **{d.capitalize(): table[f"score_{d}"].round(0) for d in DIMENSIONS},
+            "DEA θ": table["dea_crs"].round(2), "Value at stake (CNY m)": (table["value_at_stake"] / 1e6).round(1),
+        })
+        return f'<section class="report-section"><h2>League table</h2>{table_html(shown, "small")}</section>'
+    if key == "scores":
+        fig = figure_html(_score_distribution(portfolio), "score distribution") if len(portfolio.summaries) else ""
+        return f'<section class="report-section"><h2>Score distributions</h2>{fig}</section>'
+    if key == "frontier":
+        extremes = _frontier_extremes(portfolio)
+        shown = pd.DataFrame({"Position": extremes["position"], "Institution": [f"{n} ({i})" for i, n in zip(extremes.index, extremes["name"])],
+                              "Peer group": extremes["peer_group"], "DEA θ (CRS)": extremes["dea_crs"].round(3)})
+        return f'<section class="report-section"><h2>Frontier efficiency: leaders and laggards</h2>{table_html(shown)}</section>'
+    if key == "failures":
+        failures = portfolio.failures()
+        body = table_html(failures.rename(columns=str.capitalize)) if len(failures) else "<p>No failures.</p>"
+        return f'<section class="report-section"><h2>Failures</h2>{body}</section>'
+    raise KeyError(f"unknown portfolio section {key!r}")
+
+
+def show(portfolio: Portfolio, key: str):
+    """Display one section in a notebook."""
+    from IPython.display import HTML
+
+    return HTML(section(portfolio, key))
+
+
+def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"), timeout: int = 600) -> dict[str, Path | None]:
+    """Execute the portfolio notebook for a run and write
+    ``portfolio_summary.html`` / ``.pdf`` beside its index."""
+    import papermill as pm
+
+    from analysis_lib.report.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html, partial_path
+
+    run_dir = Path(run_dir).resolve()
+    internal = run_dir / "internal"
+    internal.mkdir(exist_ok=True)
+    executed = internal / "portfolio_summary.ipynb"
+    temporary = partial_path(executed)
+    pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters={"run_dir": str(run_dir)}, kernel_name="python3", cwd=str(run_dir),
+                        progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+                        extra_arguments=KERNEL_ARGUMENTS)
+    temporary.replace(executed)
+    html_path = notebook_to_html(executed, run_dir / "portfolio_summary.html", "CRM diagnostic portfolio summary")
+    pdf_path = None
+    if "pdf" in formats:
+        with PdfPrinter() as printer:
+            if printer.available:
+                pdf_path = printer.print(html_path, run_dir / "portfolio_summary.pdf", "Portfolio", "en")
+    return {"html": html_path, "pdf": pdf_path}

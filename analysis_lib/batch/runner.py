@@ -1,0 +1,604 @@
+"""Batch runs: the diagnostic for many institutions, in parallel local
+processes or on a Dask cluster, fault-isolated and resumable.
+
+Layout of a run, ``<out>/<run-id>/``:
+
+- ``<folder>/`` per institution (a safe folder name, see
+  :func:`analysis_lib.intake.identifiers.folder_name`): the HTML and PDF reports,
+  ``summary.json`` (key results recorded by the notebook) and
+  ``internal/<folder>.ipynb`` (the executed notebook, kept also on failure);
+- ``manifest.csv``: institution, status, start, duration, error excerpt
+  (failing cell and exception), input hash, parameters, files;
+- ``index.html``: every report with its status.
+
+Every institution runs in its own kernel, never shared or reused; kernels
+are forked from a warm kernel server (:mod:`analysis_lib.batch.kernels`: one per
+local batch, one per Dask worker) so that none pays for Python start-up and
+imports, and each worker prints its PDFs in one Chromium tab. A failure, a
+kernel that dies or a timeout is recorded and the batch goes on. Files appear under
+their final names only when complete; the manifest is rewritten after every
+institution, so a batch killed midway resumes cleanly (``resume=True``
+re-runs only failed or missing institutions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import html
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from analysis_lib.errors import InputDataError, ParameterError, UnreadableFileError
+from analysis_lib.intake.identifiers import folder_name
+
+MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf")
+STATUSES = ("ok", "failed", "timeout", "kernel_died")
+KERNEL_START_RETRIES = 3
+COLD_KERNELS_ENV = "CRM_DIAG_COLD_KERNELS"
+"""Set (to anything) to start every kernel the ordinary way instead of
+forking it from a warm kernel server (see :mod:`analysis_lib.batch.kernels`)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One institution's work order (plain data: picklable for processes
+    and Dask)."""
+
+    institution_id: str
+    folder: str
+    run_dir: str
+    params: dict[str, Any]
+    formats: tuple[str, ...]
+    timeout: int | None
+    notebook: str | None = None
+    kernel_server: str | None = None
+    """Address of a warm kernel server on the worker's machine (local runs
+    share one; Dask workers start their own)."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one institution."""
+
+    institution_id: str
+    folder: str
+    status: str
+    started: str
+    duration_s: float
+    error: str = ""
+    input_sha256: str = ""
+    parameters: str = ""
+    html: str = ""
+    pdf: str = ""
+    summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def row(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k in MANIFEST_COLUMNS}
+
+
+# ------------------------------------------------------------------ worker side
+
+_PRINTER = None
+_PRINTS = 0
+BROWSER_RECYCLE = 25
+"""PDFs printed by one browser before it is replaced (keeps a long-running
+worker's memory flat; the worker process itself is never recycled, which
+``ProcessPoolExecutor(max_tasks_per_child=...)`` can deadlock on)."""
+
+
+def _close_printer() -> None:
+    global _PRINTER
+    if _PRINTER is not None:
+        _PRINTER.__exit__(None, None, None)
+        _PRINTER = None
+
+
+def _printer(count: bool = True):
+    """One Chromium per worker process, started on first use, reused, and
+    replaced every :data:`BROWSER_RECYCLE` reports."""
+    global _PRINTER, _PRINTS
+    if _PRINTER is not None and _PRINTS >= BROWSER_RECYCLE:
+        _close_printer()
+    if _PRINTER is None:
+        import atexit
+
+        from analysis_lib.report.export import PdfPrinter
+
+        _PRINTER = PdfPrinter().__enter__()
+        _PRINTER.warm_up()
+        _PRINTS = 0
+        atexit.register(_close_printer)
+    _PRINTS += int(count)
+    return _PRINTER
+
+
+def _prepare_worker(formats: tuple[str, ...]) -> None:
+    """Start-up work of a local worker, done while the warm kernel server
+    is still importing: the HTML exporter and, for PDFs, the browser.
+    Workers ignore Ctrl-C: the batch driver decides what stops."""
+    import signal
+
+    from analysis_lib.report.export import client_html_exporter
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import papermill  # noqa: F401  (imported once here rather than with the first report)
+
+        client_html_exporter()
+        if "pdf" in formats:
+            _printer(count=False)
+    except Exception as exc:  # the first task meets the same problem and records it
+        print(f"worker start-up: {_error_excerpt(exc)}", file=sys.stderr)
+
+
+_KERNELS = None
+_KERNELS_FAILED = False
+_KERNELS_LOCK = threading.Lock()
+
+
+def _close_kernels() -> None:
+    global _KERNELS
+    if _KERNELS is not None:
+        _KERNELS.close()
+        _KERNELS = None
+
+
+def warm_kernels_wanted() -> bool:
+    """Whether reports get warm kernels (see :mod:`analysis_lib.batch.kernels`):
+    on POSIX unless ``$CRM_DIAG_COLD_KERNELS`` is set."""
+    from analysis_lib.batch import kernels
+
+    return kernels.available() and not os.environ.get(COLD_KERNELS_ENV)
+
+
+def _own_kernel_server() -> str | None:
+    """This process's warm kernel server (started on first use, restarted
+    if it died), for workers not given one (Dask workers). A server that
+    cannot start is not tried again by this process."""
+    global _KERNELS, _KERNELS_FAILED
+    from analysis_lib.batch import kernels
+
+    with _KERNELS_LOCK:
+        if _KERNELS_FAILED:
+            return None
+        if _KERNELS is not None and not _KERNELS.alive:
+            _close_kernels()
+        if _KERNELS is None:
+            try:
+                _KERNELS = kernels.WarmKernelServer().start()
+            except (OSError, RuntimeError) as exc:
+                _KERNELS_FAILED = True
+                print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
+                return None
+        return _KERNELS.address
+
+
+def _kernel_options(task: Task, attempt: int) -> dict[str, Any]:
+    """Papermill options for one attempt: a warm kernel forked for this
+    report (from the batch's server, or this worker's own), killed as soon
+    as the notebook is done (it is never used again). A retry starts its
+    kernel the ordinary way, so a broken warm server cannot fail a report."""
+    from analysis_lib.batch import kernels
+
+    if attempt > 1 or not warm_kernels_wanted():
+        return {}
+    address = task.kernel_server or _own_kernel_server()
+    return {"kernel_manager_class": kernels.manager_class(address), "shutdown_kernel": "immediate"} if address else {}
+
+
+def _error_excerpt(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split())[:500]
+
+
+def _classify(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name in ("CellTimeoutError", "TimeoutError") or "Cell execution timed out" in str(exc):
+        return "timeout"
+    if name == "DeadKernelError" or "Kernel died" in str(exc):
+        return "kernel_died"
+    return "failed"
+
+
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return ("Kernel didn't respond" in text or "Address already in use" in text or "kernel_info" in text) and "timed out" not in text
+
+
+def _execute(task: Task, output: Path):
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis_lib.report.export import KERNEL_ARGUMENTS, NOTEBOOK, partial_path
+
+    temporary = partial_path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, KERNEL_START_RETRIES + 1):
+        try:
+            pm.execute_notebook(task.notebook or str(NOTEBOOK), str(temporary), parameters=task.params, kernel_name="python3",
+                                cwd=str(output.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
+            os.replace(temporary, output)
+            return None
+        except PapermillExecutionError as exc:
+            if temporary.exists():
+                os.replace(temporary, output)
+            return "failed", f"cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:400]}"
+        except Exception as exc:  # kernel start, death and timeouts come as various types
+            if temporary.exists():
+                os.replace(temporary, output)
+            if _is_kernel_start_failure(exc) and attempt < KERNEL_START_RETRIES:
+                time.sleep(0.5 * attempt)
+                continue
+            return _classify(exc), _error_excerpt(exc)
+    return "failed", "kernel could not be started"
+
+
+def run_task(task: Task) -> Outcome:
+    """Run one institution: execute, record the summary, export HTML/PDF.
+
+    Never raises for a failure of the institution: the outcome records it.
+    """
+    from analysis_lib.report.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, notebook_to_html
+    from analysis_lib.report.summary import read_summary
+
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    folder = Path(task.run_dir) / task.folder
+    notebook = folder / INTERNAL_DIR / f"{task.folder}.ipynb"
+    outcome = Outcome(task.institution_id, task.folder, "ok", started.strftime("%Y-%m-%dT%H:%M:%SZ"), 0.0,
+                      parameters=json.dumps(task.params, ensure_ascii=False, sort_keys=True))
+    try:
+        failure = _execute(task, notebook)
+        if failure:
+            outcome.status, outcome.error = failure
+        else:
+            import nbformat
+
+            executed = nbformat.read(str(notebook), as_version=4)
+            summary = read_summary(executed) or {}
+            outcome.summary = summary
+            outcome.input_sha256 = str(summary.get("input_sha256", ""))
+            atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+            title = f"{task.institution_id} — CRM diagnostic"
+            html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
+            outcome.html = html_path.name
+            if "pdf" in task.formats:
+                printer = _printer()
+                if printer.available:
+                    outcome.pdf = printer.print(html_path, folder / f"{task.folder}.pdf", task.institution_id,
+                                                task.params.get("language", "en")).name
+                else:
+                    outcome.error = NO_BROWSER_HELP
+            if "html" not in task.formats:
+                html_path.unlink()
+                outcome.html = ""
+    except Exception as exc:  # an export failure must not stop the batch either
+        outcome.status, outcome.error = "failed", _error_excerpt(exc) + " | " + traceback.format_exc(limit=1).splitlines()[-1][:200]
+    outcome.duration_s = round(time.perf_counter() - clock, 2)
+    return outcome
+
+
+# ------------------------------------------------------------------ driver side
+
+
+class BatchInterrupted(Exception):
+    """The batch was stopped (Ctrl-C): the manifest lists what finished;
+    the rest is pending and ``resume=True`` runs it."""
+
+    def __init__(self, run_dir: Path, finished: int, total: int) -> None:
+        super().__init__(f"interrupted after {finished} of {total} institutions; run folder {run_dir}")
+        self.run_dir, self.finished, self.total = run_dir, finished, total
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome of a batch: the run folder and one outcome per institution."""
+
+    run_dir: Path
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.failed else 1
+
+
+def select_institutions(panel_path: str | Path, institutions: Iterable[str] | None = None, peer_group: str | None = None) -> list[str]:
+    """Institution ids of a panel file to run (every id appearing in it,
+    valid or not: invalid ones fail individually, with the reason)."""
+    from analysis_lib.intake.panel import validate_panel_file
+
+    report = validate_panel_file(panel_path)
+    assert report.panel is not None
+    data = report.panel.data
+    ids = [str(i) for i in dict.fromkeys(data["institution_id"].dropna())]
+    ids += [str(p.value) for p in report.errors if p.code == "unsafe_id" and p.value]
+    if institutions:
+        wanted = list(dict.fromkeys(institutions))
+        unknown = [i for i in wanted if i not in ids]
+        if unknown:
+            raise ParameterError(f"institutions not in {Path(panel_path).name}: {', '.join(unknown)}")
+        return wanted
+    if peer_group:
+        chosen = [str(i) for i in dict.fromkeys(data.loc[data["peer_group"] == peer_group, "institution_id"].dropna())]
+        if not chosen:
+            raise ParameterError(f"no institution of peer group {peer_group!r} in {Path(panel_path).name}")
+        return chosen
+    return ids
+
+
+def plan_folders(ids: list[str]) -> dict[str, str]:
+    """Safe folder per institution; collisions (including case-insensitive
+    ones) are refused."""
+    folders = {i: folder_name(i) for i in ids}
+    seen: dict[str, str] = {}
+    for institution_id, folder in folders.items():
+        key = folder.lower()
+        if key in seen:
+            raise InputDataError(f"institutions {seen[key]!r} and {institution_id!r} map to the same folder {folder!r}")
+        seen[key] = institution_id
+    return folders
+
+
+def read_manifest(run_dir: Path) -> dict[str, dict[str, str]]:
+    path = run_dir / "manifest.csv"
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["institution_id"]: row for row in csv.DictReader(f)}
+
+
+def write_manifest(run_dir: Path, rows: dict[str, dict[str, Any]]) -> Path:
+    import io
+
+    from analysis_lib.report.export import atomic_write_bytes
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(MANIFEST_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows.values():
+        writer.writerow({k: row.get(k, "") for k in MANIFEST_COLUMNS})
+    atomic_write_bytes(run_dir / "manifest.csv", buffer.getvalue().encode("utf-8"))
+    return run_dir / "manifest.csv"
+
+
+def write_index(run_dir: Path, rows: dict[str, dict[str, Any]], title: str = "CRM diagnostic batch") -> Path:
+    """``index.html``: every institution with its status and links (all
+    names escaped; links relative and percent-encoded)."""
+    from urllib.parse import quote
+
+    from analysis_lib.report.export import atomic_write_bytes
+
+    def link(folder: str, name: str) -> str:
+        return f'<a href="{html.escape(quote(folder))}/{html.escape(quote(name))}">{html.escape(name.rsplit(".", 1)[-1].upper())}</a>' \
+            if name else ""
+
+    body = []
+    for row in rows.values():
+        status = str(row.get("status", ""))
+        body.append(
+            f'<tr class="status-{html.escape(status)}"><td>{html.escape(str(row["institution_id"]))}</td><td>{html.escape(status)}</td>'
+            f'<td>{link(str(row.get("folder", "")), str(row.get("html", "")))} {link(str(row.get("folder", "")), str(row.get("pdf", "")))}</td>'
+            f'<td>{html.escape(str(row.get("duration_s", "")))}</td><td>{html.escape(str(row.get("error", "")))}</td></tr>')
+    ok = sum(1 for r in rows.values() if r.get("status") == "ok")
+    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:"Noto Sans",Arial,sans-serif;margin:24px;color:#1F2A36}}table{{border-collapse:collapse;width:100%;font-size:13px}}
+th,td{{border-bottom:1px solid #D9DEE4;padding:4px 8px;text-align:left}}tr.status-ok td:nth-child(2){{color:#009E73;font-weight:600}}
+tr:not(.status-ok) td:nth-child(2){{color:#D55E00;font-weight:600}}</style></head><body>
+<h1>{html.escape(title)}</h1><p>{ok} of {len(rows)} reports complete. <a href="portfolio_summary.html">Portfolio summary</a></p>
+<table><thead><tr><th>Institution</th><th>Status</th><th>Reports</th><th>Seconds</th><th>Error</th></tr></thead>
+<tbody>{''.join(body)}</tbody></table></body></html>"""
+    atomic_write_bytes(run_dir / "index.html", page.encode("utf-8"))
+    return run_dir / "index.html"
+
+
+class Progress:
+    """A one-line progress display: done / failed / running, ETA."""
+
+    def __init__(self, total: int, stream=sys.stderr, enabled: bool = True) -> None:
+        self.total, self.stream, self.enabled = total, stream, enabled
+        self.done = self.failed = 0
+        self.start = time.perf_counter()
+
+    def update(self, outcome: Outcome, running: int) -> None:
+        if outcome.status == "ok":
+            self.done += 1
+        else:
+            self.failed += 1
+        if not self.enabled:
+            return
+        finished = self.done + self.failed
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / finished * (self.total - finished) if finished else 0.0
+        bar = "#" * int(30 * finished / max(self.total, 1))
+        self.stream.write(f"\r[{bar:<30}] {finished}/{self.total} done {self.done} failed {self.failed} running {running} "
+                          f"ETA {eta:5.0f}s  {outcome.institution_id}: {outcome.status}   ")
+        if finished == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _default_run_id() -> str:
+    return dt.datetime.now().strftime("run-%Y%m%d-%H%M%S-") + os.urandom(2).hex()
+
+
+def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, peer_group: str | None = None,
+              formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None, timeout: int | None = 900,
+              out: str | Path = "outputs", run_id: str | None = None, resume: bool = False, params: dict[str, Any] | None = None,
+              scheduler: str | None = None, notebook: str | None = None, progress: bool = True,
+              on_outcome: Callable[[Outcome], None] | None = None) -> BatchResult:
+    """Run the diagnostic for many institutions.
+
+    Parameters
+    ----------
+    panel : path
+        The panel file (validated first; a file that cannot be read at all
+        raises :class:`UnreadableFileError`).
+    institutions, peer_group : optional
+        Which institutions (default: all in the panel).
+    formats : tuple
+        ``("html", "pdf")`` or a subset.
+    workers : int, optional
+        Local worker processes (default: the CPU count).
+    timeout : int, optional
+        Seconds a notebook cell may run.
+    out, run_id, resume
+        ``<out>/<run_id>/``; with ``resume`` the run folder is reused and only
+        institutions not ``ok`` in its manifest are run again.
+    params : dict
+        Report parameters for every institution (validated before any
+        kernel starts).
+    scheduler : str, optional
+        A Dask scheduler address, or ``"local"`` for a ``LocalCluster``.
+    notebook : str, optional
+        Another parameterised notebook with the same parameters.
+
+    Returns
+    -------
+    BatchResult
+    """
+    from analysis_lib.report.parameters import validate_parameters
+
+    panel = Path(panel).resolve()
+    if not panel.is_file():
+        raise UnreadableFileError(f"{panel}: file not found")
+    base = {k: v for k, v in (params or {}).items() if k not in ("institution_id", "panel_path")}
+    ids = select_institutions(panel, institutions, peer_group)
+    checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
+    checked.pop("institution_id")
+    folders = plan_folders(ids)
+    if resume and not run_id:
+        raise ParameterError("--resume needs the run id of the batch to resume")
+    run_dir = Path(out).resolve() / (run_id or _default_run_id())
+    if run_dir.exists() and not resume and any(run_dir.iterdir()):
+        raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(run_dir) if resume else {}
+    rows: dict[str, dict[str, Any]] = {i: previous.get(i, {"institution_id": i, "folder": folders[i], "status": "pending"}) for i in ids}
+    todo = [i for i in ids if not (resume and previous.get(i, {}).get("status") == "ok")]
+    tasks = [Task(i, folders[i], str(run_dir), {**checked, "institution_id": i}, tuple(formats), timeout, notebook) for i in todo]
+    write_manifest(run_dir, rows)
+    tracker = Progress(len(tasks), enabled=progress)
+    outcomes: list[Outcome] = []
+
+    def record(outcome: Outcome, running: int) -> None:
+        rows[outcome.institution_id] = outcome.row()
+        outcomes.append(outcome)
+        write_manifest(run_dir, rows)
+        tracker.update(outcome, running)
+        if on_outcome:
+            on_outcome(outcome)
+
+    try:
+        if scheduler:
+            _run_on_dask(tasks, scheduler, workers, record)
+        else:
+            with _local_kernel_server(bool(tasks)) as address:
+                _run_local([replace(t, kernel_server=address) for t in tasks], workers, record)
+    except KeyboardInterrupt:
+        write_index(run_dir, rows)
+        raise BatchInterrupted(run_dir, len(outcomes), len(tasks)) from None
+    write_index(run_dir, rows)
+    kept = [Outcome(**{k: r.get(k, "") for k in MANIFEST_COLUMNS if k != "duration_s"}, duration_s=float(r.get("duration_s") or 0))
+            for i, r in rows.items() if i not in {o.institution_id for o in outcomes}]
+    return BatchResult(run_dir, tuple(outcomes + kept))
+
+
+@contextlib.contextmanager
+def _local_kernel_server(needed: bool):
+    """One warm kernel server shared by the local workers (its address, or
+    None when kernels start the ordinary way)."""
+    from analysis_lib.batch import kernels
+
+    if not (needed and warm_kernels_wanted()):
+        yield None
+        return
+    try:
+        server = kernels.WarmKernelServer().start(wait=False)  # its imports overlap the workers' start-up
+    except (OSError, RuntimeError) as exc:
+        print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
+        yield None
+        return
+    try:
+        yield server.address
+    finally:
+        server.close()
+
+
+def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+    import multiprocessing
+
+    if not tasks:
+        return
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(tasks[0].formats,))
+    try:
+        futures = {pool.submit(run_task, task): task for task in tasks}
+        pending = len(futures)
+        for future in as_completed(futures):
+            pending -= 1
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # the worker process itself died
+                outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
+            record(outcome, min(pending, workers))
+    except BaseException:  # Ctrl-C: stop now rather than finish the queue
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once (reports in
+    progress stay unrecorded, hence pending, and only ever exist under
+    temporary names)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public way to stop running tasks
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(10)
+
+
+def _run_on_dask(tasks: list[Task], scheduler: str, workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(run_task, task, key=f"crm-diag-{task.folder}-{os.urandom(3).hex()}", pure=False): task for task in tasks}
+        pending = len(futures)
+        for future in dask_completed(list(futures)):
+            pending -= 1
+            task = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker lost mid-task
+                outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
+            record(outcome, pending)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

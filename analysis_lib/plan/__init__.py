@@ -1,0 +1,23 @@
+"""Delivering the programme: the critical-path roadmap with buffers and schedule
+risk, earned-value management, the risk register with exposure and
+contingency, and the resource plan with its cost.
+
+Takes: the roadmap, risk and resource tables in ``data/``. Gives: a
+:class:`Schedule`, EVM figures, scored risks and contingency, resource
+costs.
+"""
+
+from analysis_lib._lazy import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "evm": ("DEVIATION_THRESHOLD", "earned_value"),
+    "resources": ("load_resource_plan", "load_day_rates", "resource_cost", "build_cost"),
+    "risk": (
+        "PROBABILITY_SCALE", "RESPONSES", "TEMPLATE_CONTINGENCY", "load_risks", "validate_risks", "score_risks", "heat_map", "Contingency",
+        "contingency",
+    ),
+    "roadmap": (
+        "WORKDAYS_PER_WEEK", "load_roadmap", "validate_network", "topological_order", "Schedule", "critical_path", "pert_mean", "ScheduleRisk",
+        "schedule_risk",
+    ),
+})

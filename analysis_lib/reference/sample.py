@@ -1,0 +1,141 @@
+"""The synthetic sample panel: a deterministic generator that draws plausible
+institutions from the baselines, for demos and tests.
+
+Every institution carries ``is_synthetic = true``. A latent quality factor per
+institution correlates its metrics (a well-run bank tends to be good on most
+of them); a few institutions are pinned far in the good or bad tail so that
+reports have something to say about them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from analysis_lib.reference.baselines import QUANTILE_COLUMNS, QUANTILE_LEVELS, baseline_quantiles
+from analysis_lib.reference.catalog import data_dir, load_catalog, load_peer_groups, load_size_fields
+
+SAMPLE_SEED = 20260101
+LATENT_WEIGHT = 0.6
+ID_PREFIX = {
+    "large_state_owned": "SOB",
+    "joint_stock": "JSB",
+    "city_commercial": "CITY",
+    "rural_commercial": "RURAL",
+    "foreign": "FRGN",
+}
+PINNED: dict[str, float] = {"JSB-01": 2.4, "CITY-01": 2.4, "CITY-02": -2.6, "RURAL-01": 2.2, "RURAL-02": -2.6}
+"""Institutions pinned in a tail of the latent quality factor (z-score)."""
+WHOLE_NUMBER_METRICS = frozenset({"crm_systems_count", "open_api_integrations", "customers_per_rm"})
+
+
+def quantile_function(quantiles: np.ndarray, levels: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Inverse CDF through the baseline quantiles, evaluated at ``levels``.
+
+    Piecewise linear between (0.10, p10) … (0.90, p90), extended linearly to
+    the tails with the slope of the outer segments and clipped to the
+    catalog's valid range.
+
+    Examples
+    --------
+    >>> float(quantile_function(np.array([1, 2, 3, 4, 5.0]), np.array([0.5]), 0, 10)[0])
+    3.0
+    """
+    x = np.asarray(QUANTILE_LEVELS)
+    inner = np.interp(levels, x, quantiles)
+    slope_low = (quantiles[1] - quantiles[0]) / (x[1] - x[0])
+    slope_high = (quantiles[-1] - quantiles[-2]) / (x[-1] - x[-2])
+    values = np.where(levels < x[0], quantiles[0] - slope_low * (x[0] - levels), inner)
+    values = np.where(levels > x[-1], quantiles[-1] + slope_high * (levels - x[-1]), values)
+    return np.clip(values, low, high)
+
+
+def _sizes(rng: np.random.Generator, profile: pd.Series, count: int) -> pd.DataFrame:
+    assets = profile["total_assets_p50"] * np.exp(profile["assets_dispersion"] * rng.standard_normal(count))
+    revenue = assets * profile["revenue_to_assets"] * np.exp(0.1 * rng.standard_normal(count))
+    customers = revenue / 1e6 * profile["customers_per_revenue_m"] * np.exp(0.2 * rng.standard_normal(count))
+    employees = assets / 1e9 * profile["employees_per_bn_assets"] * np.exp(0.15 * rng.standard_normal(count))
+    return pd.DataFrame({
+        "total_assets": assets.round(-6),
+        "revenue": revenue.round(-4),
+        "customers": customers.round(),
+        "employees": np.maximum(employees.round(), 20),
+        "new_customers": (customers * profile["new_customer_rate"]).round(),
+        "hnw_customers": (customers * profile["hnw_share"]).round(),
+        "customer_records": (customers * profile["records_per_customer"]).round(),
+    })
+
+
+def generate_sample_panel(seed: int = SAMPLE_SEED) -> pd.DataFrame:
+    """Generate the synthetic sample panel.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the random generator; the same seed gives the same panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per institution: identity, ``is_synthetic``, ``note``, size
+        fields and every catalog metric, rounded to the catalog's decimals.
+
+    Examples
+    --------
+    >>> panel = generate_sample_panel()
+    >>> len(panel) >= 60, bool(panel["is_synthetic"].all())
+    (True, True)
+    """
+    rng = np.random.default_rng(seed)
+    catalog = load_catalog().table
+    profiles = pd.read_csv(data_dir() / "sample" / "size_profile.csv").set_index("peer_group")
+    labels = load_peer_groups()
+    frames = []
+    for group, profile in profiles.iterrows():
+        count = int(profile["count"])
+        ids = [f"{ID_PREFIX[group]}-{i:02d}" for i in range(1, count + 1)]
+        latent = rng.standard_normal(count)
+        pinned = np.array([PINNED.get(i, np.nan) for i in ids])
+        latent = np.where(np.isnan(pinned), latent, pinned)
+        frame = pd.DataFrame({
+            "institution_id": ids,
+            "name": [f"Synthetic {labels.at[group, 'label_en'].removesuffix('s')} {i:02d}" for i in range(1, count + 1)],
+            "peer_group": group,
+            "is_synthetic": "true",
+            "note": ["designed strong performer" if PINNED.get(i, 0) > 0 else "designed weak performer" if PINNED.get(i, 0) < 0 else ""
+                     for i in ids],
+        })
+        frame = pd.concat([frame, _sizes(rng, profile, count)], axis=1)
+        quantiles = baseline_quantiles(group)
+        for metric_id, info in catalog.iterrows():
+            shock = rng.standard_normal(count)
+            goodness = ndtr(LATENT_WEIGHT * latent + np.sqrt(1 - LATENT_WEIGHT**2) * shock)
+            level = 1 - goodness if info["direction"] == "lower_better" else goodness
+            level = np.clip(level, 0.01, 0.99)
+            q = quantiles.loc[metric_id, list(QUANTILE_COLUMNS)].to_numpy(float)
+            values = quantile_function(q, level, info["min"], info["max"])
+            digits = 0 if metric_id in WHOLE_NUMBER_METRICS else int(info["decimals"])
+            frame[metric_id] = np.round(values, digits)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_sample_panel(path: str | Path | None = None, seed: int = SAMPLE_SEED) -> Path:
+    """Write the sample panel CSV (UTF-8) and return its path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_sample_panel(pathlib.Path(tempfile.mkdtemp()) / "p.csv")
+    >>> out.stat().st_size > 0
+    True
+    """
+    path = Path(path) if path else data_dir() / "sample" / "institutions.csv"
+    frame = generate_sample_panel(seed)
+    columns = [c for c in frame.columns if c not in load_size_fields().index]
+    ordered = columns[:5] + list(load_size_fields().index) + columns[5:]
+    frame[ordered].to_csv(path, index=False, encoding="utf-8", float_format="%.10g")
+    return path

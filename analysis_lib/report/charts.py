@@ -1,0 +1,322 @@
+"""Report charts: one house style, functions that take results and return a
+matplotlib ``Figure``. Labels come in the report's language; Chinese text is
+set in Noto Sans CJK. The palette is Okabe–Ito (colour-blind safe); figures
+are sized for an A4 page (at most 6.7 in wide) with fonts of 8 pt or more.
+
+Charts never recompute an analysis: they draw the tables they are given.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from analysis_lib.report.text import dimension_label, unit_label, word
+
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00", "sky": "#56B4E9",
+    "purple": "#CC79A7", "yellow": "#F0E442", "grey": "#7F7F7F", "ink": "#1F2A36", "light": "#D9DEE4",
+}
+RAG_COLOURS = {"red": PALETTE["vermillion"], "amber": PALETTE["orange"], "green": PALETTE["green"], "n/a": PALETTE["grey"]}
+WIDTH = 6.7
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC")
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or None."""
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in available), None)
+
+
+def apply_style(language: str = "en") -> None:
+    """The house style: clean axes, readable sizes, a CJK font when needed."""
+    font = cjk_font() if language == "zh" else None
+    # Latin text stays in DejaVu Sans: the CJK font files are large and slow to lay out.
+    families = ([font] if font else []) + ["DejaVu Sans"]
+    plt.rcParams.update({
+        "font.family": "sans-serif", "font.sans-serif": families, "font.size": 9, "axes.titlesize": 10.5,
+        "axes.titleweight": "bold", "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": PALETTE["ink"], "axes.labelcolor": PALETTE["ink"],
+        "xtick.color": PALETTE["ink"], "ytick.color": PALETTE["ink"], "text.color": PALETTE["ink"], "axes.grid": True,
+        "grid.color": PALETTE["light"], "grid.linewidth": 0.6, "axes.axisbelow": True, "figure.dpi": 100, "savefig.dpi": 160,
+        "axes.unicode_minus": False, "figure.constrained_layout.use": True,
+    })
+    if language == "zh" and font is None:
+        raise RuntimeError("No Chinese font found for the charts; install fonts-noto-cjk (Debian) or Noto Sans CJK")
+
+
+def _figure(height: float, language: str, ncols: int = 1) -> tuple[Figure, object]:
+    apply_style(language)
+    fig, ax = plt.subplots(1, ncols, figsize=(WIDTH, height))
+    return fig, ax
+
+
+def _millions(values) -> np.ndarray:
+    return np.asarray(values, dtype=float) / 1e6
+
+
+def radar(scores: pd.Series, language: str, title: str) -> Figure:
+    """Six-dimension scores (0–100) against the peer median (50)."""
+    apply_style(language)
+    dims = [d for d in scores.index if d != "overall"]
+    angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
+    closed = np.r_[angles, angles[0]]
+    fig = plt.figure(figsize=(WIDTH * 0.75, 4.2))
+    ax = fig.add_subplot(projection="polar")
+    values = scores[dims].to_numpy(float)
+    ax.plot(closed, np.r_[np.full(len(dims), 50.0), 50.0], color=PALETTE["grey"], linestyle="--", linewidth=1, label=word("peer_median", language))
+    ax.plot(closed, np.r_[values, values[0]], color=PALETTE["blue"], linewidth=2, label=word("institution_marker", language))
+    ax.fill(closed, np.r_[values, values[0]], color=PALETTE["blue"], alpha=0.15)
+    ax.set_xticks(angles)
+    ax.set_xticklabels([dimension_label(d, language) for d in dims])
+    ax.set_ylim(0, 100)
+    ax.set_yticks([25, 50, 75])
+    ax.set_title(title, pad=14)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
+    return fig
+
+
+def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], language: str, title: str) -> Figure:
+    """One small panel per key metric: the peer group's values (dots, with
+    the interquartile box) and the institution marked."""
+    metrics = list(rows["metric_id"])
+    ncols = 2
+    nrows = int(np.ceil(len(metrics) / ncols))
+    apply_style(language)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 1.35 * nrows + 0.5))
+    axes = np.atleast_1d(axes).ravel()
+    label_column = f"label_{language}"
+    rng = np.random.default_rng(0)
+    for ax, (_, row) in zip(axes, rows.iterrows()):
+        values = np.asarray(peer_values.get(row["metric_id"], []), dtype=float)
+        scale = 100.0 if row["unit"] == "ratio" else 1.0
+        if values.size:
+            ax.boxplot(values * scale, vert=False, widths=0.5, showfliers=False, patch_artist=True,
+                       boxprops={"facecolor": PALETTE["light"], "edgecolor": PALETTE["grey"]}, medianprops={"color": PALETTE["ink"]})
+            ax.scatter(values * scale, 1 + rng.uniform(-0.12, 0.12, values.size), s=9, color=PALETTE["grey"], alpha=0.7, zorder=2)
+        ax.scatter([row["value"] * scale], [1], s=70, color=RAG_COLOURS.get(row["rag"], PALETTE["blue"]), edgecolor=PALETTE["ink"],
+                   zorder=3, marker="D")
+        unit = unit_label(row["unit"], language)
+        direction = "↓" if row["direction"] == "lower_better" else "↑"
+        ax.set_title(f"{row[label_column]} ({unit}, {direction})", fontsize=8.5, loc="left")
+        ax.set_yticks([])
+        ax.grid(axis="y", visible=False)
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=10.5, fontweight="bold")
+    return fig
+
+
+def frontier_scores(frontier: pd.DataFrame, institution_id: str, language: str, title: str) -> Figure:
+    """DEA (CRS) efficiency of every institution, sorted, with this one
+    highlighted."""
+    fig, ax = _figure(2.8, language)
+    ordered = frontier["dea_crs"].sort_values()
+    colours = [PALETTE["vermillion"] if i == institution_id else PALETTE["sky"] for i in ordered.index]
+    ax.bar(np.arange(len(ordered)), ordered.to_numpy(), color=colours, width=0.85)
+    ax.set_xticks([])
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("DEA θ (CRS)")
+    position = list(ordered.index).index(institution_id) if institution_id in ordered.index else None
+    if position is not None:
+        ax.annotate(word("institution_marker", language), (position, ordered.iloc[position]), xytext=(0, 12),
+                    textcoords="offset points", ha="center", fontsize=8.5, arrowprops={"arrowstyle": "-", "color": PALETTE["ink"]})
+    ax.set_title(title)
+    return fig
+
+
+def waterfall(table: pd.DataFrame, language: str, title: str) -> Figure:
+    """Cost waterfall from today's CRM cost to the cost after the levers."""
+    fig, ax = _figure(3.0, language)
+    x = np.arange(len(table))
+    bottoms = np.where(table["kind"] == "total", 0.0, np.minimum(table["start"], table["end"]))
+    heights = np.abs(_millions(table["amount"]))
+    colours = [PALETTE["blue"] if k == "total" else PALETTE["green"] for k in table["kind"]]
+    ax.bar(x, heights, bottom=_millions(bottoms), color=colours, width=0.6)
+    for xi, (h, b) in enumerate(zip(heights, _millions(bottoms))):
+        ax.text(xi, b + h, f"{h:,.0f}", ha="center", va="bottom", fontsize=8)
+    labels = list(table["label_zh" if language == "zh" and "label_zh" in table else "label"])
+    ax.set_xticks(x)
+    ax.set_xticklabels([_wrap(lbl, 16) for lbl in labels], fontsize=8)
+    ax.set_ylabel(word("amount_m", language))
+    ax.set_title(title)
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "\n".join(text[i:i + 8] for i in range(0, len(text), 8))
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def priority_matrix(priorities: pd.DataFrame, language: str, title: str) -> Figure:
+    """Value captured against one-off cost; bubble size = effort, colour =
+    category, number = rank (names are in the table below the chart)."""
+    fig, ax = _figure(3.4, language)
+    colours = {"quick win": PALETTE["green"], "strategic": PALETTE["blue"], "defer": PALETTE["grey"]}
+    for category in ("quick win", "strategic", "defer"):
+        group = priorities[priorities["category"] == category]
+        if group.empty:
+            continue
+        ax.scatter(_millions(group["one_off_cost"]), _millions(group["sequenced_value"]), s=90 + 60 * group["effort"],
+                   color=colours[category], alpha=0.85, edgecolor=PALETTE["ink"], label=word(category, language), zorder=3)
+    for _, row in priorities.iterrows():
+        ax.annotate(str(row["rank"]), (row["one_off_cost"] / 1e6, row["sequenced_value"] / 1e6), ha="center", va="center",
+                    fontsize=8, fontweight="bold", color="white", zorder=4)
+    ax.set_xlabel(word("cost_axis", language))
+    ax.set_ylabel(word("value_axis", language))
+    ax.margins(0.12)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=0.6)
+    ax.set_title(title)
+    return fig
+
+
+def cash_flows(table: pd.DataFrame, language: str, title: str) -> Figure:
+    """Cash flows by item per period (bars) and the cumulative net (line)."""
+    fig, ax = _figure(3.0, language)
+    pivot = table.pivot_table(index="year", columns="item", values="amount", aggfunc="sum").fillna(0.0)
+    years = pivot.index.to_numpy()
+    width = 0.8 / max(1, len(np.unique(np.diff(years))) if len(years) > 1 else 1)
+    colours = {"benefit": PALETTE["green"], "build": PALETTE["blue"], "contingency": PALETTE["sky"], "run": PALETTE["orange"]}
+    positive = np.zeros(len(years))
+    negative = np.zeros(len(years))
+    for item in ("benefit", "build", "contingency", "run"):
+        if item not in pivot:
+            continue
+        values = _millions(pivot[item])
+        base = np.where(values >= 0, positive, negative)
+        ax.bar(years, values, bottom=base, width=width * (years[1] - years[0] if len(years) > 1 else 1), color=colours[item],
+               label=word(item, language))
+        positive += np.clip(values, 0, None)
+        negative += np.clip(values, None, 0)
+    cumulative = _millions(pivot.sum(axis=1).cumsum())
+    ax.plot(years, cumulative, color=PALETTE["ink"], marker="o", linewidth=1.5, label=word("cumulative", language))
+    ax.axhline(0, color=PALETTE["ink"], linewidth=0.8)
+    ax.set_xlabel(word("year", language))
+    ax.set_ylabel(word("amount_m", language))
+    ax.legend(frameon=False, ncols=3, loc="upper left", fontsize=8)
+    ax.set_title(title)
+    return fig
+
+
+def tornado(table: pd.DataFrame, language: str, title: str, driver_labels: dict[str, str]) -> Figure:
+    """One-way sensitivity of NPV: widest swing on top."""
+    fig, ax = _figure(2.9, language)
+    rows = table.iloc[::-1]
+    base = _millions(rows["base_npv"].iloc[0])
+    y = np.arange(len(rows))
+    low, high = _millions(rows["npv_low"]), _millions(rows["npv_high"])
+    ax.barh(y, low - base, left=base, color=PALETTE["vermillion"], label="−20%")
+    ax.barh(y, high - base, left=base, color=PALETTE["blue"], label="+20%")
+    ax.axvline(base, color=PALETTE["ink"], linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([driver_labels.get(d, d) for d in rows["driver"]])
+    ax.set_xlabel(f"{word('npv', language)} ({word('amount_m', language)})")
+    ax.legend(frameon=False, loc="lower right")
+    ax.set_title(title)
+    return fig
+
+
+def npv_distribution(npv: np.ndarray, language: str, title: str) -> Figure:
+    """Monte Carlo NPV histogram with P10, P50, P90 and zero marked."""
+    fig, ax = _figure(2.8, language)
+    values = _millions(npv)
+    ax.hist(values, bins=60, color=PALETTE["sky"], edgecolor="white", linewidth=0.3)
+    for q, style in zip((10, 50, 90), (":", "-", ":")):
+        v = np.percentile(values, q)
+        ax.axvline(v, color=PALETTE["ink"], linestyle=style, linewidth=1.2)
+        ax.text(v, ax.get_ylim()[1] * 0.95, f" P{q}", fontsize=8, va="top")
+    ax.axvline(0, color=PALETTE["vermillion"], linewidth=1.2)
+    ax.set_xlabel(f"{word('npv', language)} ({word('amount_m', language)})")
+    ax.set_ylabel(word("frequency", language))
+    ax.set_title(title)
+    return fig
+
+
+def gantt(tasks: pd.DataFrame, language: str, title: str) -> Figure:
+    """Gantt bars (weeks), critical path highlighted, milestones as diamonds."""
+    fig, ax = _figure(0.28 * len(tasks) + 1.2, language)
+    name = "name_zh" if language == "zh" else "name_en"
+    ordered = tasks.sort_values(["es", "ef"])
+    y = np.arange(len(ordered))[::-1]
+    for yi, (_, row) in zip(y, ordered.iterrows()):
+        colour = PALETTE["vermillion"] if row["critical"] else PALETTE["sky"]
+        if row["milestone"]:
+            ax.scatter([row["es"]], [yi], marker="D", s=40, color=colour, edgecolor=PALETTE["ink"], zorder=3)
+        else:
+            ax.barh(yi, row["duration"], left=row["es"], color=colour, height=0.6)
+            if row["total_float"] > 0:
+                ax.barh(yi, row["total_float"], left=row["ef"], color="none", edgecolor=PALETTE["grey"], height=0.6, hatch="///",
+                        linewidth=0.5)
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(v) for v in ordered[name]], fontsize=8)
+    ax.set_xlabel(word("weeks", language))
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=PALETTE["vermillion"], label=word("critical", language)),
+                       Patch(color=PALETTE["sky"], label=word("other_tasks", language))], frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.14), ncols=2)
+    ax.set_title(title)
+    return fig
+
+
+def risk_heat_map(grid: pd.DataFrame, language: str, title: str) -> Figure:
+    """5×5 heat map: cells coloured by score band, with the count of risks."""
+    fig, ax = _figure(3.2, language)
+    ax.grid(False)
+    probs, impacts = grid.index.to_numpy(), grid.columns.to_numpy()
+    score = probs[:, None] * impacts[None, :]
+    colours = np.where(score >= 15, 2, np.where(score >= 8, 1, 0))
+    from matplotlib.colors import ListedColormap
+
+    ax.imshow(colours, cmap=ListedColormap([PALETTE["green"], PALETTE["orange"], PALETTE["vermillion"]]), alpha=0.55, aspect="auto")
+    for i in range(len(probs)):
+        for j in range(len(impacts)):
+            count = int(grid.iloc[i, j])
+            if count:
+                ax.text(j, i, str(count), ha="center", va="center", fontsize=11, fontweight="bold")
+    ax.set_xticks(range(len(impacts)))
+    ax.set_xticklabels(impacts)
+    ax.set_yticks(range(len(probs)))
+    ax.set_yticklabels(probs)
+    ax.set_xlabel(word("impact", language))
+    ax.set_ylabel(word("probability", language))
+    ax.set_title(title)
+    return fig
+
+
+def retention_curve(km: pd.DataFrame, by_products: pd.DataFrame | None, language: str, title: str) -> Figure:
+    """Kaplan–Meier retention by tenure, and churn by products held."""
+    apply_style(language)
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.8))
+    axes[0].step(np.r_[0, km["time"]], np.r_[1, km["retention"]], where="post", color=PALETTE["blue"])
+    axes[0].fill_between(np.r_[0, km["time"]], np.r_[1, km["ci_low"]], np.r_[1, km["ci_high"]], step="post", alpha=0.2,
+                         color=PALETTE["blue"])
+    axes[0].set_xlabel(word("tenure_years", language))
+    axes[0].set_ylabel(word("retention", language))
+    axes[0].set_ylim(0, 1.02)
+    if by_products is not None:
+        axes[1].bar(by_products.index.astype(str), by_products["churn_rate"] * 100, color=PALETTE["orange"])
+        axes[1].errorbar(by_products.index.astype(str), by_products["churn_rate"] * 100,
+                         yerr=[((by_products["churn_rate"] - by_products["ci_low"]) * 100).clip(lower=0),
+                               ((by_products["ci_high"] - by_products["churn_rate"]) * 100).clip(lower=0)], fmt="none",
+                         color=PALETTE["ink"])
+        axes[1].set_xlabel(word("products_held", language))
+        axes[1].set_ylabel(f"{word('churn_rate', language)} (%)")
+    fig.suptitle(title, fontsize=10.5, fontweight="bold")
+    return fig

@@ -1,0 +1,267 @@
+"""Report production: execute the diagnostic notebook with papermill, convert
+it to client HTML with nbconvert (no code, prompts, stderr or parameter
+cells; images embedded; no network), and print the HTML to PDF with headless
+Chromium (A4, header and footer with the institution, "Confidential", the
+date and "page x of y").
+
+Files appear under their final names only when complete: each is written to
+a temporary name in the same folder and renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html
+import os
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from analysis_lib.errors import WorkbookError
+from analysis_lib.intake.identifiers import folder_name
+from analysis_lib.reference.catalog import data_dir
+from analysis_lib.report.parameters import validate_parameters
+
+ROOT = data_dir().parent
+NOTEBOOK = ROOT / "notebooks" / "institution_diagnostic.ipynb"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+REMOVED_TAGS = {"parameters", "injected-parameters", "internal"}
+INTERNAL_DIR = "internal"
+"""Sub-folder for executed notebooks: internal artefacts, not for the client."""
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+"""Kernel start-up chatter (e.g. the loopback TCP notice) stays out of the
+consultant's terminal; errors still show."""
+BROWSER_ENV = "CRM_DIAG_CHROMIUM"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+NO_BROWSER_HELP = ("PDF not written: no Chromium browser found. Install one (Debian/Ubuntu: `apt-get install chromium`), "
+                   f"or set {BROWSER_ENV}=/path/to/chrome; the HTML report is complete.")
+
+
+class NotebookExecutionError(WorkbookError):
+    """The diagnostic notebook failed; the partly executed notebook is kept."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of one report's files (``pdf`` is None when no browser)."""
+
+    notebook: Path
+    html: Path | None
+    pdf: Path | None
+    message: str = ""
+
+
+def partial_path(path: Path) -> Path:
+    """The temporary name a file is written under before its rename (hidden,
+    same folder, same extension)."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = partial_path(path)
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | None = 900, kernel_name: str = "python3",
+                     log_output: bool = False) -> Path:
+    """Run the diagnostic notebook with papermill (parameters validated first).
+
+    The executed notebook is an internal artefact: it keeps papermill's
+    metadata and is never sent to the client. On failure it is kept under
+    its final name (for diagnosis) and :class:`NotebookExecutionError` names
+    the failing cell and exception.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    params = validate_parameters(params)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = partial_path(output)
+    try:
+        pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters=params, kernel_name=kernel_name, cwd=str(ROOT),
+                            progress_bar=False, log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout,
+                            extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
+    except PapermillExecutionError as exc:
+        if temporary.exists():
+            os.replace(temporary, output)
+        raise NotebookExecutionError(f"notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
+    os.replace(temporary, output)
+    return output
+
+
+@lru_cache(maxsize=1)
+def client_html_exporter():
+    """The client-HTML exporter (built once per process: loading the
+    template is not free)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+    class RemoveStderr(Preprocessor):
+        """Drop stderr streams and warnings: the client sees results only."""
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.get("cell_type") == "code":
+                cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            return cell, resources
+
+    exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS, enabled=True), enabled=True)
+    exporter.register_preprocessor(RemoveStderr(), enabled=True)
+    return exporter
+
+
+def notebook_to_html(notebook, output: Path, report_title: str, language: str = "en") -> Path:
+    """Client HTML of an executed notebook (a path, or a notebook already
+    read), self-contained and without code."""
+    import copy
+
+    import nbformat
+
+    nb = copy.deepcopy(notebook) if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
+    nb.metadata["title"] = report_title
+    body, _ = client_html_exporter().from_notebook_node(nb, resources={"metadata": {"name": report_title}})
+    body = body.replace('<html lang="en">', f'<html lang="{"zh-CN" if language == "zh" else "en"}">', 1)
+    atomic_write_bytes(Path(output), body.encode("utf-8"))
+    return Path(output)
+
+
+def find_browser() -> str | None:
+    """A Chromium to print with: ``$CRM_DIAG_CHROMIUM``, then a system
+    Chromium or Chrome, then Playwright's managed browser."""
+    override = os.environ.get(BROWSER_ENV)
+    if override:
+        return override if Path(override).is_file() else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+            return path if Path(path).is_file() else None
+    except Exception:  # playwright missing or without a managed browser
+        return None
+
+
+def _header_footer(institution: str, language: str) -> tuple[str, str]:
+    confidential = "保密" if language == "zh" else "Confidential"
+    date = dt.date.today().isoformat()
+    fonts = "'Noto Sans CJK SC', 'Noto Sans', sans-serif" if language == "zh" else "'Noto Sans', 'Liberation Sans', Arial, sans-serif"
+    style = f"font-family: {fonts}; font-size: 8px; color: #5B6673; width: 100%; padding: 0 14mm;"
+    header = (f'<div style="{style} display: flex; justify-content: space-between;"><span>{html.escape(institution)}</span>'
+              f"<span>{confidential}</span></div>")
+    pages = ('第 <span class="pageNumber"></span> 页，共 <span class="totalPages"></span> 页' if language == "zh" else
+             'Page <span class="pageNumber"></span> of <span class="totalPages"></span>')
+    footer = f'<div style="{style} display: flex; justify-content: space-between;"><span>{date}</span><span>{pages}</span></div>'
+    return header, footer
+
+
+class PdfPrinter:
+    """One headless Chromium and one tab, reused for every PDF: starting a
+    browser, or even a tab (a renderer process), costs more than printing.
+    Each report is a new navigation of the tab, so nothing carries over
+    between reports (the reports are static HTML without scripts). Use as a
+    context manager."""
+
+    def __init__(self, browser_path: str | None = None) -> None:
+        self.browser_path = browser_path or find_browser()
+        self._playwright = None
+        self._browser = None
+        self._page = None
+
+    def __enter__(self) -> PdfPrinter:
+        if self.browser_path is None:
+            return self
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=self.browser_path, args=CHROMIUM_ARGS, headless=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+
+    @property
+    def available(self) -> bool:
+        return self._browser is not None
+
+    def warm_up(self) -> None:
+        """Open the tab and lay out a line in the report's fonts (Latin and
+        Chinese), so that the first real report prints as fast as the rest."""
+        if self._browser is None:
+            return
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
+        css = (TEMPLATE_DIR / "crm_report" / "report.css").read_text(encoding="utf-8")
+        self._page.set_content(f"<html><head><style>{css}</style></head><body><p>CRM diagnostic 0123456789</p>"
+                               '<p lang="zh-CN">客户关系管理诊断</p></body></html>')
+        self._page.pdf(format="A4")
+
+    def print(self, html_path: Path, pdf_path: Path, institution: str, language: str = "en") -> Path:
+        """Print one HTML file to PDF (atomically)."""
+        if self._browser is None:
+            raise WorkbookError(NO_BROWSER_HELP)
+        header, footer = _header_footer(institution, language)
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
+        try:
+            self._page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+            pdf = self._page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,
+                                 footer_template=footer, margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
+        except Exception:
+            with contextlib.suppress(Exception):  # a fresh tab for the next report
+                self._page.close()
+            raise
+        atomic_write_bytes(Path(pdf_path), pdf)
+        return Path(pdf_path)
+
+
+def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"), printer: PdfPrinter | None = None,
+                  timeout: int | None = 900, **params: Any) -> ReportFiles:
+    """Execute, convert and print one institution's report into ``out_dir``.
+
+    Returns the files written; without a browser the PDF is skipped and the
+    message says how to get one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> files = render_report(tempfile.mkdtemp(), formats=("html",), institution_id="CITY-01", mc_draws=2000)  # doctest: +SKIP
+    """
+    params = validate_parameters(params)
+    out = Path(out_dir)
+    stem = folder_name(params["institution_id"])
+    notebook = execute_notebook(params, out / INTERNAL_DIR / f"{stem}.ipynb", timeout=timeout)
+    title = f"{params['institution_id']} — CRM diagnostic" if params["language"] == "en" else f"{params['institution_id']} — CRM诊断报告"
+    html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"]) if {"html", "pdf"} & set(formats) else None
+    pdf_path, message = None, ""
+    if "pdf" in formats and html_path is not None:
+        if printer is not None and printer.available:
+            pdf_path = printer.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
+        else:
+            with PdfPrinter() as own:
+                if own.available:
+                    pdf_path = own.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
+                else:
+                    message = NO_BROWSER_HELP
+    if "html" not in formats and html_path is not None:
+        html_path.unlink()
+        html_path = None
+    return ReportFiles(notebook, html_path, pdf_path, message)

@@ -1,0 +1,179 @@
+"""Executive-summary findings, written from the results.
+
+:func:`findings` turns a :class:`~analysis_lib.report.diagnostic.Diagnostic` into a
+short list of :class:`Finding` records (kind, importance and the numbers
+behind them); :func:`render` writes each as a sentence in English or
+Chinese. Tests check the findings data, so the narrative of a weak and of a
+strong institution differ for the right reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis_lib.reference.catalog import load_catalog
+from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent, target_set_label
+
+MAX_FINDINGS = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One executive-summary finding: ``kind`` names the template sentence,
+    ``values`` the numbers it states."""
+
+    kind: str
+    importance: float
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _position_word(score: float, language: str) -> str:
+    bands = [(75, "the top quartile", "前四分之一"), (50, "the second quartile", "第二个四分位"),
+             (25, "the third quartile", "第三个四分位"), (-1, "the bottom quartile", "后四分之一")]
+    for floor, en, zh in bands:
+        if score >= floor:
+            return zh if language == "zh" else en
+    return ""
+
+
+def findings(diag) -> list[Finding]:
+    """The 3–5 most important findings of a diagnostic, most important first."""
+    catalog = load_catalog()
+    scores = diag.scores()
+    dims = scores.drop("overall")
+    rows = diag.scorecard()
+    out: list[Finding] = []
+    overall = float(scores["overall"])
+    out.append(Finding("overall_position", 100.0, {
+        "score": overall, "peer_group": diag.peer_group, "weakest": dims.idxmin(), "weakest_score": float(dims.min()),
+        "strongest": dims.idxmax(), "strongest_score": float(dims.max()),
+        "red": int((rows["rag"] == "red").sum()), "green": int((rows["rag"] == "green").sum()), "metrics": int(rows["rag"].ne("n/a").sum()),
+        "insufficient_peers": bool(rows["reference"].str.startswith("baseline").any()),
+    }))
+    gaps = diag.gaps.gaps
+    monetised = gaps[gaps["counted"] & (gaps["value_at_stake"] > 0)].sort_values("value_at_stake", ascending=False)
+    total = diag.gaps.total_value()
+    if len(monetised):
+        top = monetised.head(3)
+        out.append(Finding("value_at_stake", 90.0 if total > 0 else 10.0, {
+            "total": total, "target_set": diag.gaps.target_set,
+            "top": [(m, float(v)) for m, v in zip(top["metric_id"], top["value_at_stake"])],
+            "revenue_share": total / float(diag.institution["revenue"]),
+        }))
+    else:
+        out.append(Finding("no_material_gap", 80.0, {"target_set": diag.gaps.target_set}))
+    if diag.institution_id in diag.frontier.index:
+        theta = float(diag.frontier.at[diag.institution_id, "dea_crs"])
+        peers = list(diag.learning_peers["peer"]) if len(diag.learning_peers) else []
+        out.append(Finding("frontier", 70.0 if theta < 0.8 else 40.0, {
+            "theta": theta, "peers": peers[:3], "saving": float(diag.frontier.at[diag.institution_id, "crm_cost"]
+                                                              - diag.frontier.at[diag.institution_id, "target_crm_cost"]),
+            "efficient": theta >= 1 - 1e-6,
+        }))
+    case = diag.case
+    out.append(Finding("business_case", 85.0, {
+        "npv": case.npv, "irr": case.irr, "payback": case.payback_years, "budget": diag.case_inputs.total_budget,
+        "benefit": diag.case_inputs.annual_benefit, "prob_positive": diag.simulation.prob_npv_positive,
+        "p10": float(diag.simulation.summary().loc["npv", "p10"]), "p90": float(diag.simulation.summary().loc["npv", "p90"]),
+        "initiatives": int(diag.initiatives["category"].isin(("quick win", "strategic")).sum()),
+        "quick_wins": [str(i) for i in diag.initiatives.index[diag.initiatives["category"] == "quick win"][:2]],
+    }))
+    best = rows[rows["rag"] == "green"].sort_values("percentile", ascending=False)
+    if len(best) and overall >= 50:
+        out.append(Finding("strengths", 60.0, {"metrics": list(best["metric_id"].head(3)), "count": int(len(best))}))
+    elif len(rows[rows["rag"] == "red"]):
+        worst = rows[rows["rag"] == "red"].sort_values("percentile")
+        out.append(Finding("weaknesses", 65.0, {"metrics": list(worst["metric_id"].head(3)), "count": int(len(worst))}))
+    if diag.customers is not None:
+        model = diag.customers["model"]
+        out.append(Finding("customers", 55.0, {"churn": float(diag.customers["overall"]["churn_rate"].iloc[0]), "auc": model.auc,
+                                               "at_risk": diag.customers["clv_at_risk"], "drivers": model.drivers(top=2)}))
+    del catalog
+    return sorted(out, key=lambda f: -f.importance)[:MAX_FINDINGS]
+
+
+def _lower_first(label: str) -> str:
+    """Lower-case a label's first word unless it is an acronym (CRM, NPS)."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() or any(ch.isdigit() for ch in first) else label[0].lower() + label[1:]
+
+
+def _metric(metric_id: str, language: str) -> str:
+    from analysis_lib.gaps.gap import CUSTOMER_BOOK
+
+    if metric_id == CUSTOMER_BOOK:
+        return "客户流失损失（客户数据）" if language == "zh" else "Churn of the customer book (customer extract)"
+    return load_catalog().label(metric_id, language)
+
+
+def render(finding: Finding, language: str, name: str) -> str:
+    """One finding as a sentence (HTML-free plain text)."""
+    v = finding.values
+    zh = language == "zh"
+    if finding.kind == "overall_position":
+        group = peer_group_label(v["peer_group"], language)
+        note = ""
+        if v["insufficient_peers"]:
+            note = "（部分指标同业样本不足，改用全部银行基准）" if zh else " (some metrics have insufficient peers and use the all-banks baseline)"
+        if zh:
+            return (f"{name}的CRM综合得分为{v['score']:.0f}分（满分100），位于{group}的{_position_word(v['score'], language)}{note}；"
+                    f"最弱维度为{dimension_label(v['weakest'], language)}（{v['weakest_score']:.0f}分），最强维度为"
+                    f"{dimension_label(v['strongest'], language)}（{v['strongest_score']:.0f}分）；{v['metrics']}项指标中{v['red']}项为红灯。")
+        return (f"{name} scores {v['score']:.0f}/100 overall, in {_position_word(v['score'], language)} of {group.lower()}{note}. "
+                f"Its weakest dimension is {dimension_label(v['weakest'], language).lower()} ({v['weakest_score']:.0f}), its strongest "
+                f"{dimension_label(v['strongest'], language).lower()} ({v['strongest_score']:.0f}); {v['red']} of {v['metrics']} metrics are red.")
+    if finding.kind == "value_at_stake":
+        parts = [f"{_metric(m, language)}（{money_m(x, language)}）" if zh else f"{_lower_first(_metric(m, language))} ({money_m(x, language)})"
+                 for m, x in v["top"]]
+        if zh:
+            return (f"按{target_set_label(v['target_set'], language)}目标测算，缩小差距的价值空间约为每年{money_m(v['total'], language)}"
+                    f"（相当于营业收入的{percent(v['revenue_share'])}），主要来自" + "、".join(parts) + "。")
+        return (f"Closing the gaps to the {target_set_label(v['target_set'], language)} targets is worth about {money_m(v['total'], language)} a year "
+                f"({percent(v['revenue_share'])} of revenue), led by " + ", ".join(parts) + ".")
+    if finding.kind == "no_material_gap":
+        return ("按所选目标集，各项指标均已达到或优于目标，没有可量化的价值空间。" if zh else
+                "Against the selected targets no metric shows a gap that can be valued: the institution already meets them.")
+    if finding.kind == "frontier":
+        if v["efficient"]:
+            return ("在DEA前沿分析中，该机构处于最佳实践前沿（θ = 1.00），可作为同业标杆。" if zh else
+                    "On the DEA frontier the institution is best practice (θ = 1.00): a benchmark for its peers.")
+        peers = "、".join(v["peers"]) if zh else ", ".join(v["peers"])
+        if zh:
+            return (f"DEA前沿分析显示，以同等客户与收入规模计，最佳实践只需其{percent(v['theta'], 0)}的CRM成本与人员投入"
+                    f"（可节约CRM成本约{money_m(v['saving'], language)}）；可借鉴的标杆机构：{peers}。")
+        return (f"On the DEA frontier, best practice serves the same customers and revenue with {percent(v['theta'], 0)} of its CRM cost "
+                f"and staff (a CRM cost saving of about {money_m(v['saving'], language)}); peers to learn from: {peers}.")
+    if finding.kind == "business_case":
+        irr = percent(v["irr"], 0) if math.isfinite(v["irr"]) else ("无" if zh else "none")
+        payback = f"{v['payback']:.1f}" if math.isfinite(v["payback"]) else ("期内无法回收" if zh else "not within the horizon")
+        if v["npv"] > 0:
+            if zh:
+                return (f"升级方案总投入{money_m(v['budget'], language)}，净现值{money_m(v['npv'], language)}，内部收益率{irr}，"
+                        f"回收期{payback}年；蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}"
+                        f"（P10–P90：{money_m(v['p10'], language)}至{money_m(v['p90'], language)}）。")
+            return (f"The upgrade programme costs {money_m(v['budget'], language)} and returns an NPV of {money_m(v['npv'], language)} "
+                    f"(IRR {irr}, payback {payback} years); NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
+                    f"(P10–P90 {money_m(v['p10'], language)} to {money_m(v['p90'], language)}).")
+        if zh:
+            return (f"全面升级方案（投入{money_m(v['budget'], language)}）的净现值为{money_m(v['npv'], language)}，不具备整体投资价值；"
+                    "建议仅推进低成本的速赢举措，并在差距扩大时重新评估。")
+        return (f"A full upgrade programme ({money_m(v['budget'], language)}) would not pay back: NPV {money_m(v['npv'], language)}. "
+                "The case supports targeted quick wins only, to be revisited if the gaps widen.")
+    if finding.kind == "strengths":
+        names = ("、" if zh else ", ").join(_metric(m, language) if zh else _lower_first(_metric(m, language)) for m in v["metrics"])
+        return (f"优势领域：{names}等{v['count']}项指标处于绿灯区间，可作为推广经验。" if zh else
+                f"Strengths to build on: {v['count']} metrics are green, led by {names}.")
+    if finding.kind == "weaknesses":
+        names = ("、" if zh else ", ").join(_metric(m, language) if zh else _lower_first(_metric(m, language)) for m in v["metrics"])
+        return (f"最紧迫的短板：{names}等{v['count']}项指标处于同业后25%。" if zh else
+                f"Most urgent weaknesses: {v['count']} metrics sit in the bottom quarter of peers, led by {names}.")
+    if finding.kind == "customers":
+        drivers = "；".join(v["drivers"]) if zh else "; ".join(v["drivers"])
+        if zh:
+            return (f"客户层面：整体流失率{percent(v['churn'])}，流失预警模型AUC为{v['auc']:.2f}，"
+                    f"预计因流失损失的客户生命周期价值约{v['at_risk']:,.0f}（客户数据币种）；主要驱动因素：{drivers}。")
+        return (f"Customer level: churn runs at {percent(v['churn'])}; the early-warning model reaches an AUC of {v['auc']:.2f} and "
+                f"puts {v['at_risk']:,.0f} of lifetime value (in the extract's currency) at risk. Main drivers: {drivers}.")
+    raise ValueError(f"unknown finding kind {finding.kind!r}")

@@ -1,0 +1,97 @@
+"""The two report notebooks, written from the library so that they stay in
+step with it: the diagnostic notebook's ``parameters`` cell comes from the
+parameter schema and its sections from :data:`rendering.SECTION_ORDER`.
+
+``make notebooks`` rewrites them; a test checks that the committed notebooks
+are what this module writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from analysis_lib.report.parameters import parameters_cell_source
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def _tagged(cell, *tags: str):
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def diagnostic_notebook() -> nbformat.NotebookNode:
+    """The institution diagnostic: parameters, one library call, one cell per
+    report section, and the machine-readable summary."""
+    from analysis_lib.report.rendering import SECTION_ORDER
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        _tagged(nbformat.v4.new_markdown_cell(
+            "# Institution diagnostic\n\n"
+            "Run top to bottom for one institution. Change the parameters in the next cell, or run it with papermill:\n\n"
+            "`papermill notebooks/institution_diagnostic.ipynb out.ipynb -p institution_id CITY-02 -p language zh`\n\n"
+            "Every computation lives in `analysis_lib`; each cell below shows one section of the client report."), "internal"),
+        _tagged(nbformat.v4.new_code_cell(parameters_cell_source()), "parameters"),
+        _tagged(nbformat.v4.new_code_cell(
+            "from analysis_lib.report.diagnostic import run_diagnostic\n"
+            "from analysis_lib.report.rendering import show\n\n"
+            "diag = run_diagnostic(\n"
+            "    institution_id=institution_id, panel_path=panel_path, peer_group=peer_group, target_set=target_set,\n"
+            "    discount_rate=discount_rate, horizon_years=horizon_years, scenario=scenario, language=language, seed=seed,\n"
+            "    customer_extract=customer_extract, mc_draws=mc_draws,\n"
+            ")"), "internal"),
+        *[nbformat.v4.new_code_cell(f'show(diag, "{key}")') for key in SECTION_ORDER],
+        _tagged(nbformat.v4.new_code_cell(
+            "from IPython.display import display\n"
+            "from analysis_lib.report.diagnostic import record_summary\n\n"
+            "display(record_summary(diag), raw=True)"), "internal"),
+    ]
+    return nb
+
+
+def portfolio_notebook() -> nbformat.NotebookNode:
+    """The portfolio summary of a batch run."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.cells = [
+        _tagged(nbformat.v4.new_markdown_cell("# Portfolio summary\n\nRun with the folder of a batch run: "
+                                              "`papermill notebooks/portfolio_summary.ipynb out.ipynb -p run_dir outputs/<run-id>`."),
+                "internal"),
+        _tagged(nbformat.v4.new_code_cell('run_dir: str = "outputs/demo-batch"  # Folder of a batch run (holds manifest.csv)'), "parameters"),
+        _tagged(nbformat.v4.new_code_cell("from analysis_lib.batch.portfolio import load_portfolio, show\n\nportfolio = load_portfolio(run_dir)"),
+                "internal"),
+        *[nbformat.v4.new_code_cell(f'show(portfolio, "{key}")') for key in ("overview", "league", "scores", "frontier", "failures")],
+    ]
+    return nb
+
+
+def _with_stable_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Number the cells (``cell-00``, ``cell-01``, …) so that rewriting an
+    unchanged notebook gives the same file."""
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:02d}"
+    return nb
+
+
+NOTEBOOKS = {"institution_diagnostic.ipynb": diagnostic_notebook, "portfolio_summary.ipynb": portfolio_notebook}
+
+
+def write_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """Write both notebooks (without outputs) and return their paths."""
+    written = []
+    for name, build in NOTEBOOKS.items():
+        path = Path(directory) / name
+        nbformat.write(_with_stable_ids(build()), str(path))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for path in write_notebooks():
+        print(f"wrote {path}")

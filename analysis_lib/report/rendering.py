@@ -1,0 +1,427 @@
+"""Report sections as HTML fragments, built from a
+:class:`~analysis_lib.report.diagnostic.Diagnostic`. The notebook shows them with
+``show(diag, "section")``; nbconvert turns the executed notebook into the
+client's HTML, and Chromium prints that to PDF.
+
+Every text that comes from data (names, ids, labels) is HTML-escaped.
+Figures are embedded as base64 PNG, so the HTML needs no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis_lib.reference.baselines import load_baselines
+from analysis_lib.reference.catalog import DIMENSIONS, load_catalog
+from analysis_lib.report import charts
+from analysis_lib.report.narrative import findings, render
+from analysis_lib.report.text import dimension_label, format_value, money_m, peer_group_label, percent, title, word
+
+SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "initiatives",
+                 "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "reproducibility")
+FIGURE_DPI = 150
+"""Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
+DRIVER_LABELS = {
+    "annual_benefit": {"en": "Annual benefit", "zh": "年度收益"}, "total_budget": {"en": "Total budget", "zh": "总预算"},
+    "build_share": {"en": "Build share", "zh": "建设投入占比"}, "contingency": {"en": "Contingency", "zh": "应急预算比例"},
+    "benefit_realisation": {"en": "Benefit realisation", "zh": "收益实现率"}, "discount_rate": {"en": "Discount rate", "zh": "折现率"},
+}
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def figure_html(fig, alt: str) -> str:
+    """A matplotlib figure as an embedded PNG (then closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    # The figures use constrained layout, which already fits every label
+    # inside the canvas: a "tight" bounding box would only draw them twice.
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<figure class="chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'
+
+
+def table_html(frame: pd.DataFrame, classes: str = "", rag_column: str | None = None) -> str:
+    """A small table; every cell escaped; an optional RAG column coloured."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column, value in row.items():
+            css = f' class="rag rag-{esc(row[rag_column][1])}"' if rag_column and column == rag_column else ""
+            shown = value[0] if rag_column and column == rag_column else value
+            cells.append(f"<td{css}>{esc(shown)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="report-table {classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _section(key: str, language: str, body: str) -> str:
+    return f'<section class="report-section section-{key}" id="{key}"><h2>{esc(title(key, language))}</h2>{body}</section>'
+
+
+def _p(text: str) -> str:
+    return f"<p>{esc(text)}</p>"
+
+
+def _name(diag) -> str:
+    name = diag.institution.get("name")
+    return str(name) if isinstance(name, str) and name else diag.institution_id
+
+
+# ------------------------------------------------------------------ sections
+
+
+def cover(diag, language: str) -> str:
+    params = diag.params
+    rows = [
+        (word("institution", language), f"{_name(diag)} ({diag.institution_id})"),
+        (word("peer_group", language), f"{peer_group_label(diag.peer_group, language)} (n = {diag.peer_count})"),
+        (word("date", language), diag.stamp["run_started_utc"][:10]),
+    ]
+    shown = {k: v for k, v in params.items() if k not in ("panel_path", "customer_extract")}
+    shown["peer_group"] = diag.peer_group
+    shown["customer_extract"] = "yes" if params["customer_extract"] else "no"
+    facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
+    param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in shown.items())
+    body = (f'<div class="cover"><h1>{esc(title("cover", language))}</h1><p class="cover-name">{esc(_name(diag))}</p>'
+            f'<table class="cover-facts">{facts}</table><h3>{esc(word("parameters", language))}</h3>'
+            f'<table class="cover-params">{param_rows}</table><p class="confidential">{esc(word("confidential", language))}</p></div>')
+    return f'<section class="report-section section-cover" id="cover">{body}</section>'
+
+
+def executive_summary(diag, language: str) -> str:
+    items = "".join(f"<li>{esc(render(f, language, _name(diag)))}</li>" for f in findings(diag))
+    return _section("executive_summary", language, f'<ol class="findings">{items}</ol>')
+
+
+def _rag(value: str, language: str) -> tuple[str, str]:
+    return (word(value, language), value.replace("/", ""))
+
+
+def scorecard(diag, language: str) -> str:
+    rows = diag.scorecard()
+    label = f"label_{language}"
+    table = pd.DataFrame({
+        word("dimension", language): [dimension_label(d, language) for d in rows["dimension"]],
+        word("metric", language): rows[label],
+        word("value", language): [format_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"],
+                                                                            load_catalog().table.loc[rows["metric_id"], "decimals"])],
+        word("peer_median", language): [format_value(v, u, d) for v, u, d in zip(rows["peer_median"], rows["unit"],
+                                                                                  load_catalog().table.loc[rows["metric_id"], "decimals"])],
+        word("percentile", language): [f"{p:.0f}" if np.isfinite(p) else "–" for p in rows["percentile"]],
+        word("status", language): [_rag(r, language) for r in rows["rag"]],
+    })
+    scores = diag.scores()
+    dims = "".join(f"<tr><th>{esc(dimension_label(d, language))}</th><td>{scores[d]:.0f}</td></tr>" for d in DIMENSIONS)
+    dims += f'<tr class="total"><th>{esc(word("overall", language))}</th><td>{scores["overall"]:.0f}</td></tr>'
+    radar = charts.radar(scores, language, title("scorecard", language))
+    small = rows["reference"].str.startswith("baseline").any()
+    note = ""
+    if small:
+        note = _p(f"{word('insufficient_peers', language)}: " + (
+            f"同业组可比机构少于{diag.stamp['min_peers']}家的指标，改用全部银行基准分位数进行比较。" if language == "zh" else
+            f"where fewer than {diag.stamp['min_peers']} peers report a metric, the percentile is read from the all-banks baseline "
+            "instead of the panel."))
+    body = (f'<div class="two-col"><table class="report-table scores">{dims}</table>{figure_html(radar, "radar")}</div>'
+            + note + table_html(table, "scorecard", rag_column=word("status", language)))
+    return _section("scorecard", language, body)
+
+
+def positioning(diag, language: str) -> str:
+    rows = diag.scorecard()
+    key = rows[rows["metric_id"].isin(load_catalog().key_metrics())]
+    frame = diag.panel.latest().data
+    peers = frame[(frame["peer_group"] == diag.peer_group) & (frame["institution_id"] != diag.institution_id)]
+    values = {m: peers[m].dropna().to_numpy() for m in key["metric_id"]}
+    intro = ("菱形为本机构（颜色表示红黄绿状态），灰点为同业机构，方框为同业四分位区间；箭头表示指标方向。" if language == "zh" else
+             "The diamond is this institution (coloured by its RAG status), grey dots are its peers and the box their interquartile "
+             "range; the arrow gives the direction in which the metric improves.")
+    fig = charts.peer_distributions(key, values, language, title("positioning", language))
+    return _section("positioning", language, _p(intro) + figure_html(fig, "peer positioning"))
+
+
+def frontier(diag, language: str) -> str:
+    inst = diag.institution_id
+    if inst not in diag.frontier.index:
+        return _section("frontier", language, _p("–"))
+    row = diag.frontier.loc[inst]
+    metrics = pd.DataFrame({
+        "": ["DEA θ (CRS)", "DEA θ (VRS)", "Scale efficiency" if language == "en" else "规模效率",
+             "SFA cost efficiency" if language == "en" else "SFA成本效率"],
+        word("score", language): [f"{row['dea_crs']:.2f}", f"{row['dea_vrs']:.2f}", f"{row['scale_efficiency']:.2f}",
+                                  f"{row['sfa_cost_efficiency']:.2f}" if np.isfinite(row["sfa_cost_efficiency"]) else "–"],
+    })
+    sfa_note = diag.frontier.attrs.get("sfa_inefficiency_significant")
+    explain = ("DEA以CRM成本和员工为投入、客户数和营业收入为产出；SFA为成本前沿。" if language == "zh" else
+               "DEA uses CRM cost and employees as inputs and customers and revenue as outputs; SFA fits a Cobb–Douglas cost frontier.")
+    if sfa_note is False:
+        explain += (" 本样本中SFA的无效率项不显著（似然比检验），其得分仅作参考。" if language == "zh" else
+                    " In this panel the SFA inefficiency term is not significant (likelihood-ratio test), so its score is indicative only.")
+    peers = diag.learning_peers
+    peer_table = ""
+    if len(peers):
+        names = diag.panel.latest().data.set_index("institution_id")["name"]
+        peer_table = (f"<h3>{esc(word('peers_to_learn', language))}</h3>" + table_html(pd.DataFrame({
+            word("institution", language): [f"{names.get(p, p)} ({p})" for p in peers["peer"]],
+            word("peer_group", language): [peer_group_label(g, language) for g in peers["peer_group"]],
+        })))
+    fig = charts.frontier_scores(diag.frontier, inst, language, title("frontier", language))
+    return _section("frontier", language, _p(explain) + table_html(metrics) + peer_table + figure_html(fig, "frontier"))
+
+
+def expectations(diag, language: str) -> str:
+    table = diag.expectations.dropna(subset=["expected"]) if "expected" in diag.expectations else pd.DataFrame()
+    if table.empty:
+        return _section("expectations", language, _p("–"))
+    catalog = load_catalog().table
+    shown = pd.DataFrame({
+        word("metric", language): [catalog.at[m, f"label_{language}"] for m in table["metric_id"]],
+        word("value", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in zip(table["metric_id"],
+                                                                                                                    table["value"])],
+        word("expected", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in
+                                     zip(table["metric_id"], table["expected"])],
+        word("percentile", language): [f"{p:.0f}" for p in table["residual_percentile"]],
+    })
+    intro = ("按机构规模（总资产对数）和同业组回归（OLS）得到的预期值：分位越高，表示相对同规模、同类型机构表现越好。" if language == "zh" else
+             "What each key metric should be given the institution's size (log total assets) and peer group, from an OLS regression over "
+             "the panel; the percentile ranks the difference from expectation (higher is better).")
+    return _section("expectations", language, _p(intro) + table_html(shown))
+
+
+def gaps(diag, language: str) -> str:
+    table = diag.gaps.gaps
+    shown_rows = table[table["value_at_stake"].fillna(0) > 0].sort_values("value_at_stake", ascending=False)
+    catalog = load_catalog().table
+    decimals = catalog["decimals"].to_dict()
+    shown = pd.DataFrame({
+        word("metric", language): shown_rows[f"label_{language}"],
+        word("current", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
+                                    zip(shown_rows["metric_id"], shown_rows["current"], shown_rows["unit"])],
+        word("target", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
+                                   zip(shown_rows["metric_id"], shown_rows["target"], shown_rows["unit"])],
+        word("value_at_stake", language): [f"{v / 1e6:,.1f}" + ("" if c else " *") for v, c in
+                                           zip(shown_rows["value_at_stake"], shown_rows["counted"])],
+    })
+    total = diag.gaps.total_value()
+    note = (f"合计（重叠项只计一次，*为不重复计入项）：{money_m(total, language)}/年。" if language == "zh" else
+            f"Total, counting overlapping metrics once (* = not added to the total): {money_m(total, language)} a year.")
+    if diag.customers is not None:
+        note += (" 提供客户数据时，留存差距的价值按客户层面模型测算（风险中的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
+                 "面板留存指标不再重复计入。" if language == "zh" else
+                 " With a customer extract, the retention value comes from the customer-level model (lifetime value at risk, grossed up "
+                 "from the extract to all customers, times the share of churn the retention targets remove); the panel's retention rows "
+                 "are then not added to the total.")
+    fig = charts.waterfall(diag.waterfall, language, title("gaps", language))
+    return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, "waterfall"))
+
+
+def initiatives(diag, language: str) -> str:
+    table = diag.initiatives
+    name = "name_zh" if language == "zh" else "name_en"
+    shown = pd.DataFrame({
+        "#": table["rank"], word("initiative", language): table[name], word("category", language): [word(c, language) for c in
+                                                                                                     table["category"]],
+        word("sequenced_value", language): [f"{v / 1e6:,.1f}" for v in table["sequenced_value"]],
+        word("one_off_cost", language): [f"{v / 1e6:,.1f}" for v in table["one_off_cost"]],
+        word("effort", language): table["effort"], word("months", language): table["time_to_value_months"],
+    })
+    fig = charts.priority_matrix(table, language, title("initiatives", language))
+    return _section("initiatives", language, figure_html(fig, "prioritisation matrix") + table_html(shown))
+
+
+def business_case(diag, language: str) -> str:
+    case = diag.case
+    metrics = pd.DataFrame({
+        "": [word(k, language) for k in ("npv", "irr", "mirr", "payback", "discounted_payback", "roi", "bcr", "tco")],
+        word("value", language): [money_m(case.npv, language), percent(case.irr), percent(case.mirr), _num(case.payback_years),
+                                  _num(case.discounted_payback_years), _num(case.roi_multiple, 2), _num(case.benefit_cost_ratio, 2),
+                                  money_m(case.tco, language)],
+    })
+    scenarios = diag.scenarios
+    scen = pd.DataFrame({
+        word("scenario", language): [word(s, language) for s in scenarios.index],
+        word("npv", language): [money_m(v, language) for v in scenarios["npv"]],
+        word("irr", language): [percent(v) for v in scenarios["irr"]],
+        word("payback", language): [_num(v) for v in scenarios["payback_years"]],
+    })
+    inputs = diag.case_inputs
+    assumptions = (f"投入：总预算{money_m(inputs.total_budget, language)}（建设占{percent(inputs.build_share, 0)}，应急预算"
+                   f"{percent(inputs.contingency, 0)}），年收益{money_m(inputs.annual_benefit, language)}×实现率"
+                   f"{percent(inputs.benefit_realisation, 0)}，按试点—推广—全面覆盖爬坡，折现率{percent(inputs.discount_rate)}。"
+                   if language == "zh" else
+                   f"Inputs: total budget {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)}, contingency "
+                   f"{percent(inputs.contingency, 0)} on build), annual benefit {money_m(inputs.annual_benefit, language)} at "
+                   f"{percent(inputs.benefit_realisation, 0)} realisation, ramped pilot → rollout → full coverage, discount rate "
+                   f"{percent(inputs.discount_rate)}.")
+    summary = diag.simulation.summary()
+    mc = (f"蒙特卡洛（{len(diag.simulation.npv):,}次，种子{diag.simulation.seed}）：净现值P10 {money_m(summary.loc['npv', 'p10'], language)}，"
+          f"P50 {money_m(summary.loc['npv', 'p50'], language)}，P90 {money_m(summary.loc['npv', 'p90'], language)}；"
+          f"净现值为正的概率{percent(diag.simulation.prob_npv_positive, 0)}。" if language == "zh" else
+          f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): NPV P10 "
+          f"{money_m(summary.loc['npv', 'p10'], language)}, P50 {money_m(summary.loc['npv', 'p50'], language)}, P90 "
+          f"{money_m(summary.loc['npv', 'p90'], language)}; probability of a positive NPV {percent(diag.simulation.prob_npv_positive, 0)}.")
+    labels = {k: v[language] for k, v in DRIVER_LABELS.items()}
+    body = (_p(assumptions) + table_html(metrics) + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)),
+                                                                 "cash flows")
+            + table_html(scen) + figure_html(charts.tornado(diag.tornado, language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
+                                                            labels), "tornado")
+            + _p(mc) + figure_html(charts.npv_distribution(diag.simulation.npv, language, "Monte Carlo" if language == "en" else "蒙特卡洛模拟"),
+                                   "Monte Carlo"))
+    return _section("business_case", language, body)
+
+
+def _num(value: float, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}" if value is not None and math.isfinite(value) else "–"
+
+
+def option_value(diag, language: str) -> str:
+    o = diag.option
+    if language == "zh":
+        text = (f"将试点视为扩展期权（Black–Scholes）：标的为试点后推广收益的现值{money_m(o['underlying'], language)}，执行价为届时仍需投入的成本"
+                f"{money_m(o['strike'], language)}，期限{o['years']:.2f}年，波动率{percent(o['volatility'], 0)}（来自蒙特卡洛）。期权价值"
+                f"{money_m(o['option_value'], language)}，其中灵活性价值{money_m(o['flexibility_value'], language)}。")
+    else:
+        text = (f"Piloting first is an option to expand (Black–Scholes): the underlying is the present value of the benefits after the pilot, "
+                f"{money_m(o['underlying'], language)}; the strike is the cost still to pay then, {money_m(o['strike'], language)}; "
+                f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
+                f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
+                "flexibility itself (zero when committing today is already clearly right).")
+    return _section("option_value", language, _p(text))
+
+
+def roadmap(diag, language: str) -> str:
+    schedule = diag.schedule
+    risk = diag.schedule_risk.summary(target_weeks=schedule.buffered_duration)
+    text = (f"关键路径工期{schedule.duration:.0f}周（含缓冲{schedule.buffered_duration:.1f}周）；考虑工期不确定性（PERT蒙特卡洛），"
+            f"P50为{risk['p50']:.1f}周、P90为{risk['p90']:.1f}周，按计划（含缓冲）完成的概率为{percent(risk['prob_by_target'], 0)}。"
+            if language == "zh" else
+            f"The critical path takes {schedule.duration:.0f} weeks ({schedule.buffered_duration:.1f} with the buffer). With uncertain "
+            f"durations (PERT Monte Carlo) the finish is P50 {risk['p50']:.1f} and P90 {risk['p90']:.1f} weeks; the chance of finishing "
+            f"within the buffered plan is {percent(risk['prob_by_target'], 0)}.")
+    fig = charts.gantt(schedule.tasks, language, title("roadmap", language))
+    return _section("roadmap", language, _p(text) + figure_html(fig, "Gantt"))
+
+
+def risk(diag, language: str) -> str:
+    risks = diag.risks.head(6)
+    column = "title_zh" if language == "zh" else "title_en"
+    shown = pd.DataFrame({
+        word("risk", language): risks[column], word("score", language): risks["score"],
+        word("exposure", language): [f"{v / 1e6:,.1f}" for v in risks["expected_exposure"]],
+        word("response", language): risks["response"], word("owner", language): risks["owner"],
+    })
+    c = diag.contingency
+    text = (f"风险登记册蒙特卡洛：应急预算P50为{money_m(c['p50'], language)}（预算的{percent(c['p50_share'], 0)}），P80为"
+            f"{money_m(c['p80'], language)}（{percent(c['p80_share'], 0)}），对比方法模板15–20%的经验值"
+            f"（{money_m(c['template_low'], language)}至{money_m(c['template_high'], language)}）。" if language == "zh" else
+            f"Monte Carlo on the risk register: a P50 reserve of {money_m(c['p50'], language)} ({percent(c['p50_share'], 0)} of the budget) "
+            f"and a P80 reserve of {money_m(c['p80'], language)} ({percent(c['p80_share'], 0)}), against the template's 15–20% rule "
+            f"({money_m(c['template_low'], language)} to {money_m(c['template_high'], language)}).")
+    fig = charts.risk_heat_map(diag.heat_map, language, title("risk", language))
+    return _section("risk", language, figure_html(fig, "heat map") + _p(text) + table_html(shown))
+
+
+def customers(diag, language: str) -> str:
+    c = diag.customers
+    if c is None:
+        return ""
+    model = c["model"]
+    segments = c["segments"]
+    seg = pd.DataFrame({
+        word("segment", language): segments.index, word("customers", language): segments["customers"],
+        word("mean_clv", language): [f"{v:,.0f}" for v in segments["mean_clv"]],
+        word("clv_at_risk", language): [f"{v:,.0f}" for v in segments["clv_at_risk"]],
+    })
+    drivers = model.drivers(top=4, language=language)
+    text = (f"{c['customers']:,}名客户，整体流失率{percent(float(c['overall']['churn_rate'].iloc[0]))}；流失预警模型（逻辑回归）在留出样本上的AUC为"
+            f"{model.auc:.2f}，风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍。金额单位与客户数据一致。" if language == "zh" else
+            f"{c['customers']:,} customers; churn {percent(float(c['overall']['churn_rate'].iloc[0]))}. The early-warning model "
+            f"(logistic regression) reaches an AUC of {model.auc:.2f} on held-out customers; the riskiest decile has a lift of "
+            f"{model.deciles.loc[1, 'lift']:.1f}. Amounts are in the extract's currency.")
+    fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
+    items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
+    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + (figure_html(fig, "retention") if fig else "")
+                    + table_html(seg))
+
+
+def data_quality(diag, language: str) -> str:
+    q = diag.quality
+    shown = pd.DataFrame({"": [word(k, language) for k in ("completeness", "consistency", "accuracy", "overall")],
+                          word("score", language): [f"{q[k]:.0f}" for k in ("completeness", "consistency", "accuracy", "overall")]})
+    own = [p for p in diag.validation.problems if p.row is not None]
+    data = diag.panel.data
+    rows_of = set(data.loc[data["institution_id"] == diag.institution_id, "source_row"])
+    mine = [p for p in own if p.row in rows_of]
+    listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
+    text = (f"校验文件：{diag.validation.file}；该机构相关提示{len(mine)}条。" if language == "zh" else
+            f"Validated file: {diag.validation.file}; {len(mine)} note(s) on this institution's rows.")
+    return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else ""))
+
+
+def methodology(diag, language: str) -> str:
+    baselines = load_baselines()
+    group = diag.peer_group if diag.peer_group in baselines.index.get_level_values(0) else "all_banks"
+    catalog = load_catalog().table
+    table = baselines.loc[group].reindex(catalog.index)
+    shown = pd.DataFrame({
+        word("metric", language): [catalog.at[m, f"label_{language}"] for m in table.index],
+        "p25 / p50 / p75": [" / ".join(format_value(table.at[m, c], catalog.at[m, "unit"], catalog.at[m, "decimals"])
+                                       for c in ("p25", "p50", "p75")) for m in table.index],
+        word("source", language): table["source"], word("year", language): table["year"],
+        word("confidence", language): [word(c, language) for c in table["confidence"]],
+    })
+    conflicts = baselines[baselines["note"].str.contains("CONFLICT", na=False)].xs(group, level="peer_group", drop_level=False)
+    notes = "".join(f"<li><b>{esc(catalog.at[m, f'label_{language}'])}</b>: {esc(n)}</li>" for (_, m), n in conflicts["note"].items())
+    text = ("方法：同业百分位（同业组不少于10家时用样本分布，否则用基准分位数插值）；六维综合得分为等权平均；DEA（CCR/BCC，HiGHS求解）；"
+            "SFA（Cobb–Douglas，最大似然）；价值空间按 data/value_drivers.csv 中的公式测算；NPV首期不折现。基准来源如下，"
+            "与公开数据冲突的模板数字已标注："
+            if language == "zh" else
+            "Method: peer percentiles (from the panel when at least 10 peers report a metric, otherwise interpolated from the baseline "
+            "quantiles); six-dimension composite as equal-weighted means; DEA (CCR/BCC, HiGHS); SFA (Cobb–Douglas, maximum likelihood); "
+            "value at stake from the formulas in data/value_drivers.csv; NPV with the first flow undiscounted. Baselines and their "
+            "sources follow; template figures that conflict with public data are flagged:")
+    return _section("methodology", language, _p(text) + f'<ul class="conflicts">{notes}</ul>' + table_html(shown, "small"))
+
+
+def reproducibility(diag, language: str) -> str:
+    stamp = diag.stamp
+    rows = [("input file", stamp["input_file"]), ("input SHA-256", stamp["input_sha256"]), ("seed", stamp["seed"]),
+            ("run started", stamp["run_started_utc"])]
+    rows += [(f"version: {k}", v) for k, v in stamp["versions"].items()]
+    params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract")}
+    rows.append(("parameters", json.dumps(params, ensure_ascii=False, sort_keys=True)))
+    body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
+    return _section("reproducibility", language, f'<table class="report-table stamp">{body}</table>')
+
+
+SECTIONS = {
+    "cover": cover, "executive_summary": executive_summary, "scorecard": scorecard, "positioning": positioning, "frontier": frontier,
+    "expectations": expectations, "gaps": gaps, "initiatives": initiatives, "business_case": business_case, "option_value": option_value,
+    "roadmap": roadmap, "risk": risk, "customers": customers, "data_quality": data_quality, "methodology": methodology,
+    "reproducibility": reproducibility,
+}
+
+
+def section_html(diag, key: str) -> str:
+    """HTML of one section in the diagnostic's language."""
+    if key not in SECTIONS:
+        raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
+    return SECTIONS[key](diag, diag.language)
+
+
+def show(diag, key: str):
+    """Display one section in a notebook (an ``IPython.display.HTML``)."""
+    from IPython.display import HTML
+
+    return HTML(section_html(diag, key))

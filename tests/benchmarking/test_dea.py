@@ -1,0 +1,170 @@
+"""DEA against the published cases in shared/reference/dea_cases.json and on
+the real bank panels in shared/datasets/."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis_lib.benchmarking.dea import cost_efficiency, dea, efficiency_summary, super_efficiency
+from analysis_lib.errors import InputDataError
+
+from conftest import load_reference, shared_path
+
+CASES = load_reference("dea_cases.json")
+MODELS = {
+    "crs_input_theta": ("crs", "input"),
+    "vrs_input_theta": ("vrs", "input"),
+    "crs_output_phi": ("crs", "output"),
+    "vrs_output_phi": ("vrs", "output"),
+}
+
+
+def _frames(case):
+    index = pd.Index(case["dmus"], name="dmu")
+    return pd.DataFrame(case["inputs"], index=index), pd.DataFrame(case["outputs"], index=index)
+
+
+SCORE_CASES = [(c, key) for c in CASES for key in MODELS if key in c["expected"]]
+
+
+@pytest.mark.parametrize("case, key", SCORE_CASES, ids=[f"{c['id']}-{k}" for c, k in SCORE_CASES])
+def test_scores_match_reference(case, key):
+    x, y = _frames(case)
+    rts, orientation = MODELS[key]
+    result = dea(x, y, rts=rts, orientation=orientation)
+    np.testing.assert_allclose(result.efficiency.to_numpy(), case["expected"][key], atol=case["tolerance"])
+
+
+LAMBDA_CASES = [(c, key) for c in CASES for key in ("lambdas_crs_input", "lambdas_crs_output") if key in c["expected"]]
+
+
+@pytest.mark.parametrize("case, key", LAMBDA_CASES, ids=[f"{c['id']}-{k}" for c, k in LAMBDA_CASES])
+def test_lambdas_match_reference(case, key):
+    x, y = _frames(case)
+    result = dea(x, y, rts="crs", orientation=key.split("_")[-1])
+    for unit, peers in case["expected"][key].items():
+        row = result.lambdas.loc[unit]
+        assert set(row[row > 1e-9].index) == set(peers), unit
+        for peer, weight in peers.items():
+            assert row[peer] == pytest.approx(weight, abs=case["tolerance"])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "slacks_crs_input" in c["expected"]], ids=lambda c: c["id"])
+def test_slacks_match_reference_and_targets_are_feasible(case):
+    x, y = _frames(case)
+    result = dea(x, y)
+    for unit, slacks in case["expected"]["slacks_crs_input"].items():
+        for column, value in slacks.items():
+            assert result.slacks.loc[unit, column] == pytest.approx(value, abs=case["tolerance"])
+    # targets are reached by the peers: X'λ = target inputs, Y'λ = target outputs
+    lam = result.lambdas.to_numpy()
+    np.testing.assert_allclose(lam @ x.to_numpy(), result.targets[x.columns].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(lam @ y.to_numpy(), result.targets[y.columns].to_numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "super_crs_input" in c["expected"]], ids=lambda c: c["id"])
+def test_super_efficiency_matches_reference(case):
+    x, y = _frames(case)
+    result = super_efficiency(x, y)
+    np.testing.assert_allclose(result["score"].to_numpy(), case["expected"]["super_crs_input"], atol=case["tolerance"])
+    assert (result["status"] == "optimal").all()
+
+
+def test_super_efficiency_reports_infeasible_units():
+    # VRS output-oriented: no other unit uses as little input as unit 0, so Σλx ≤ x_0 with Σλ = 1 has no solution
+    x = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    y = pd.DataFrame({"y": [1.0, 3.0, 4.0, 4.5, 6.0]})
+    result = super_efficiency(x, y, rts="vrs", orientation="output")
+    assert result.loc[0, "status"] == "infeasible" and np.isnan(result.loc[0, "score"])
+    assert (result["status"].iloc[1:] == "optimal").all()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "cost_efficiency_crs" in c["expected"]], ids=lambda c: c["id"])
+def test_cost_efficiency_matches_reference(case):
+    x, y = _frames(case)
+    prices = pd.DataFrame(case["prices"]["inputs"], index=x.index)
+    result = cost_efficiency(x, y, prices)
+    np.testing.assert_allclose(result["cost_efficiency"].to_numpy(), case["expected"]["cost_efficiency_crs"], atol=case["tolerance"])
+    np.testing.assert_allclose(result["allocative"] * result["technical"], result["cost_efficiency"])
+
+
+def test_scale_efficiency():
+    case = next(c for c in CASES if c["id"] == "D1")
+    x, y = _frames(case)
+    summary = efficiency_summary(x, y)
+    np.testing.assert_allclose(summary["scale_efficiency"], np.array(case["expected"]["crs_input_theta"]) / 1.0, atol=1e-6)
+
+
+def _bank_panels():
+    panels = {}
+    for period in (1, 2, 3):
+        frame = pd.read_csv(shared_path("datasets", f"banks_panel_247_p{period}.csv"), index_col="bank_id")
+        panels[f"panel247-p{period}"] = (frame[["STEXP", "FASUM", "INPSUM"]], frame[["LNSUM", "DBSUM", "INCSUM"]])
+    eba = pd.read_csv(shared_path("datasets", "banks_eba_2023q3.csv"))
+    eba.index = eba["Bank"].where(~eba["Bank"].duplicated(), eba["Bank"] + "-dup")
+    panels["eba"] = (eba[["x1", "x2", "x3"]], eba[["y1", "y2"]])
+    taiwan = pd.read_csv(shared_path("datasets", "banks_taiwan_2010.csv"), index_col="bank")
+    panels["taiwan"] = (taiwan[["Financial.funds", "Labor", "Physical.capital"]], taiwan[["Finalcial.investments", "Loans", "Revenue"]])
+    return panels
+
+
+@pytest.mark.parametrize("name", ["panel247-p1", "panel247-p2", "panel247-p3", "eba", "taiwan"])
+def test_real_bank_panels_solve_cleanly(name, recwarn):
+    x, y = _bank_panels()[name]
+    crs = dea(x, y, "crs", "input")
+    vrs = dea(x, y, "vrs", "input", slacks=False)
+    out = dea(x, y, "crs", "output", slacks=False)
+    assert len(recwarn) == 0, [str(w.message) for w in recwarn]
+    assert crs.efficiency.between(0, 1 + 1e-7).all() and vrs.efficiency.between(0, 1 + 1e-7).all()
+    assert (out.efficiency >= 1 - 1e-7).all()
+    assert (crs.efficiency <= vrs.efficiency + 1e-7).all()
+    # CRS: output orientation is the reciprocal of input orientation
+    np.testing.assert_allclose(crs.efficiency * out.efficiency, 1, atol=1e-6)
+    assert crs.efficient().any()
+
+
+def test_scaling_columns_fixes_what_an_unscaled_solver_gets_wrong():
+    x, y = _bank_panels()["panel247-p2"]
+    scaled = dea(x * 1000, y, "crs", "input", slacks=False).efficiency
+    plain = dea(x, y, "crs", "input", slacks=False).efficiency
+    np.testing.assert_allclose(scaled, plain, atol=1e-7)
+
+
+unit_values = st.floats(min_value=1.0, max_value=100.0, allow_nan=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(unit_values, unit_values, unit_values), min_size=6, max_size=12), st.floats(min_value=1e-3, max_value=1e6))
+def test_properties(units, factor):
+    data = np.array(units)
+    x = pd.DataFrame({"x1": data[:, 0], "x2": data[:, 1]})
+    y = pd.DataFrame({"y": data[:, 2]})
+    base = dea(x, y, slacks=False).efficiency
+    # scaling an input column leaves radial scores unchanged
+    rescaled = x.assign(x1=x["x1"] * factor)
+    np.testing.assert_allclose(dea(rescaled, y, slacks=False).efficiency, base, atol=1e-6)
+    # a unit that dominates another is at least as efficient
+    dominant = pd.concat([x.iloc[[0]] * 0.9, x]).reset_index(drop=True), pd.concat([y.iloc[[0]] * 1.1, y]).reset_index(drop=True)
+    scores = dea(*dominant, slacks=False).efficiency
+    assert scores[0] >= scores[1] - 1e-9
+    # the score does not depend on the order of the units
+    order = np.random.default_rng(len(units)).permutation(len(x))
+    shuffled = dea(x.iloc[order].reset_index(drop=True), y.iloc[order].reset_index(drop=True), slacks=False).efficiency
+    np.testing.assert_allclose(shuffled.to_numpy(), base.to_numpy()[order], atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "x, y, message",
+    [
+        ({"x": [1.0, -2.0, 3.0]}, {"y": [1.0, 2.0, 3.0]}, "negative"),
+        ({"x": [1.0, np.nan, 3.0]}, {"y": [1.0, 2.0, 3.0]}, "missing or not finite"),
+        ({"x": [1.0, 2.0, 3.0]}, {"y": [1.0, 0.0, 3.0]}, "has no positive output"),
+        ({"x": [0.0, 2.0, 3.0]}, {"y": [1.0, 2.0, 3.0]}, "has no positive input"),
+        ({"x1": [1.0, 2.0], "x2": [1.0, 2.0]}, {"y": [1.0, 2.0]}, "at least as many units"),
+    ],
+)
+def test_bad_inputs_are_clear_errors(x, y, message):
+    with pytest.raises(InputDataError, match=message):
+        dea(pd.DataFrame(x), pd.DataFrame(y))

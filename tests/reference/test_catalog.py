@@ -1,0 +1,58 @@
+import pandas as pd
+import pytest
+
+from analysis_lib.reference.catalog import DIMENSIONS, load_catalog, load_peer_groups, load_size_fields, normalise_header
+
+
+def test_catalog_covers_six_dimensions_with_24_or_more_kpis():
+    catalog = load_catalog()
+    assert len(catalog) >= 24
+    assert set(catalog.table["dimension"]) == set(DIMENSIONS)
+    for dimension in DIMENSIONS:
+        assert len(catalog.in_dimension(dimension)) >= 3, dimension
+
+
+@pytest.mark.parametrize(
+    "metric_id, direction, unit",
+    [
+        ("crm_opex_ratio", "lower_better", "ratio"),
+        ("cost_to_income", "lower_better", "ratio"),
+        ("retention_hnw", "higher_better", "ratio"),
+        ("response_time_hours", "lower_better", "hours"),
+        ("acq_cost_hnw", "lower_better", "CNY"),
+        ("nps", "higher_better", "score"),
+        ("mttr_hours", "lower_better", "hours"),
+        ("open_api_integrations", "higher_better", "count"),
+    ],
+)
+def test_catalog_directions_and_units(metric_id, direction, unit):
+    table = load_catalog().table
+    assert table.at[metric_id, "direction"] == direction
+    assert table.at[metric_id, "unit"] == unit
+
+
+def test_catalog_is_typed_and_ranges_are_valid():
+    table = load_catalog().table
+    assert table["min"].dtype == float and table["max"].dtype == float
+    assert (table["min"] < table["max"]).all()
+    ratios = table[table["unit"] == "ratio"]
+    assert (ratios["max"] <= 1.5).all() and (ratios["min"] >= 0).all()
+    assert table["label_zh"].str.len().gt(0).all()
+    assert table["key_metric"].dtype == bool and table["key_metric"].sum() >= 6
+
+
+def test_sign_and_aliases():
+    catalog = load_catalog()
+    assert catalog.sign()["cost_to_income"] == -1.0
+    assert catalog.sign()["nps"] == 1.0
+    aliases = catalog.header_aliases()
+    assert aliases[normalise_header("成本收入比")] == "cost_to_income"
+    assert aliases[normalise_header(" Cost-to-income RATIO ")] == "cost_to_income"
+
+
+def test_size_fields_and_peer_groups():
+    sizes = load_size_fields()
+    assert {"total_assets", "revenue", "customers", "employees"} <= set(sizes.index[sizes["required"]])
+    groups = load_peer_groups()
+    assert list(groups.index) == ["large_state_owned", "joint_stock", "city_commercial", "rural_commercial", "foreign", "all_banks"]
+    assert isinstance(groups, pd.DataFrame) and groups["label_zh"].str.len().gt(0).all()

@@ -1,0 +1,167 @@
+"""The client report end to end: papermill execution in both languages, HTML
+and PDF checks, parameters, findings."""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from analysis_lib.errors import ParameterError
+from analysis_lib.intake.panel import file_sha256
+from analysis_lib.report.diagnostic import run_diagnostic
+from analysis_lib.report.export import NOTEBOOK, find_browser, render_report
+from analysis_lib.report.narrative import findings
+from analysis_lib.report.parameters import parameters_cell_source, validate_parameters
+from analysis_lib.report.text import SECTIONS
+
+from conftest import REPO, SAMPLE_PANEL
+
+EN_TITLES = [SECTIONS[k]["en"] for k in ("executive_summary", "scorecard", "positioning", "frontier", "gaps", "business_case", "roadmap",
+                                         "risk", "customers", "methodology", "reproducibility")]
+ZH_TITLES = [SECTIONS[k]["zh"] for k in ("executive_summary", "scorecard", "gaps", "business_case", "roadmap", "methodology")]
+FORBIDDEN = ("Traceback", "Warning", "In [", "Out[", "import ", "def ", "run_diagnostic(", "show(diag")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    assert find_browser(), "Chromium is needed for the PDF tests (apt-get install chromium)"
+    out = tmp_path_factory.mktemp("reports")
+    en = render_report(out / "en", institution_id="CITY-02", mc_draws=2000, customer_extract=str(REPO / "data/sample/customers.csv"))
+    zh = render_report(out / "zh", institution_id="RURAL-02", mc_draws=2000, language="zh")
+    return en, zh
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    import unicodedata
+
+    reader = PdfReader(str(path))
+    return len(reader.pages), unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+def test_english_html_is_clean_and_self_contained(reports):
+    html = reports[0].html.read_text(encoding="utf-8")
+    for bad in FORBIDDEN:
+        assert bad not in html, bad
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+    assert str(REPO) not in html and "data/sample" not in html and "/tmp" not in html
+    assert "injected-parameters" not in html
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) >= 11
+    for title in EN_TITLES:
+        assert title in html
+    assert file_sha256(SAMPLE_PANEL) in html  # reproducibility stamp matches the input
+    assert '"seed": 2026' in html
+
+
+def test_english_pdf_has_pages_titles_and_no_code(reports):
+    pages, text = _pdf_text(reports[0].pdf)
+    assert pages >= 10
+    flat = re.sub(r"\s+", " ", text)
+    for title in EN_TITLES:
+        assert title in flat, title
+    for bad in ("Traceback", "Warning", "In [", "import "):
+        assert bad not in flat
+    assert "Confidential" in flat and f"Page 1 of {pages}" in flat and "CITY-02" in flat
+
+
+def test_chinese_report_has_chinese_titles(reports):
+    html = reports[1].html.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    for title in ZH_TITLES:
+        assert title in html
+    pages, text = _pdf_text(reports[1].pdf)
+    flat = re.sub(r"\s+", "", text)
+    assert pages >= 8
+    import unicodedata
+
+    for title in ZH_TITLES:
+        assert unicodedata.normalize("NFKC", title) in flat, title
+    assert "保密" in flat and "Traceback" not in flat
+
+
+def test_executed_notebook_is_internal_and_keeps_papermill_metadata(reports):
+    notebook = reports[0].notebook
+    assert notebook.parent.name == "internal"
+    nb = nbformat.read(str(notebook), as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["institution_id"] == "CITY-02"
+    assert not list(notebook.parent.parent.glob(".*.partial*"))
+
+
+def test_notebook_is_thin_and_mirrors_the_schema():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and code[0] is params[0]
+    assert params[0].source == parameters_cell_source()
+    for cell in code:
+        assert not re.search(r"^\s*(def|class)\s", cell.source, re.M)
+        assert not cell.get("outputs")
+
+
+def test_parameters_are_checked_before_a_kernel_starts(capsys):
+    from analysis_lib.cli import main
+
+    with pytest.raises(ParameterError, match="did you mean 'language'"):
+        validate_parameters({"langauge": "zh"})
+    with pytest.raises(ParameterError, match="'horizon_years': 'five' is not a whole number"):
+        validate_parameters({"horizon_years": "five"})
+    with pytest.raises(ParameterError, match="outside"):
+        validate_parameters({"discount_rate": 3.0})
+    with pytest.raises(ParameterError, match="not one of"):
+        validate_parameters({"language": "fr"})
+    with pytest.raises(ParameterError, match="'peer_group': 'credit_union' is not one of"):
+        validate_parameters({"peer_group": "credit_union"})
+    with pytest.raises(ParameterError, match="file not found"):
+        validate_parameters({"panel_path": "nope.csv"})
+    assert validate_parameters({"horizon_years": "7", "discount_rate": "0.1"})["horizon_years"] == 7
+    assert main(["report", "CITY-02", "-p", "langauge", "zh"]) == 2
+    assert "unknown parameter 'langauge'" in capsys.readouterr().err
+
+
+def test_weak_and_strong_institutions_get_different_correct_findings():
+    weak = run_diagnostic(institution_id="CITY-02", mc_draws=2000)
+    strong = run_diagnostic(institution_id="JSB-01", mc_draws=2000)
+    weak_f = {f.kind: f.values for f in findings(weak)}
+    strong_f = {f.kind: f.values for f in findings(strong)}
+    assert weak_f["overall_position"]["score"] < 25 < 75 < strong_f["overall_position"]["score"]
+    assert "weaknesses" in weak_f and "strengths" in strong_f
+    assert weak_f["business_case"]["npv"] > 0 and weak_f["business_case"]["prob_positive"] > 0.9
+    assert weak_f["value_at_stake"]["total"] > 10 * strong_f["value_at_stake"]["total"]
+    assert weak_f["frontier"]["theta"] < strong_f["frontier"]["theta"]
+    assert 3 <= len(findings(weak)) <= 5
+
+
+def test_small_peer_group_says_insufficient_peers_and_uses_all_banks():
+    diag = run_diagnostic(institution_id="FRGN-02", mc_draws=2000)
+    refs = set(diag.scorecard()["reference"])
+    assert refs == {"baseline:all_banks"}
+    overall = next(f for f in findings(diag) if f.kind == "overall_position")
+    assert overall.values["insufficient_peers"]
+    from analysis_lib.report.rendering import section_html
+
+    assert "insufficient peers" in section_html(diag, "scorecard")
+
+
+def test_summary_is_json_ready():
+    diag = run_diagnostic(institution_id="CITY-01", mc_draws=2000)
+    summary = json.loads(json.dumps(diag.summary()))
+    assert summary["institution_id"] == "CITY-01" and 0 <= summary["score_overall"] <= 100
+
+
+def test_without_a_browser_the_html_is_written_and_the_message_says_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_DIAG_CHROMIUM", str(tmp_path / "no-such-browser"))
+    files = render_report(tmp_path, institution_id="CITY-01", mc_draws=1000)
+    assert files.html.is_file() and files.pdf is None
+    assert "apt-get install chromium" in files.message
+
+
+def test_committed_notebooks_are_what_the_builder_writes():
+    from analysis_lib.report.notebook_builder import NOTEBOOK_DIR, NOTEBOOKS
+
+    for name, build in NOTEBOOKS.items():
+        committed = nbformat.read(str(NOTEBOOK_DIR / name), as_version=4)
+        expected = build()
+        assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == \
+            [(c.cell_type, c.source, c.metadata.get("tags")) for c in expected.cells], f"run `make notebooks` ({name})"
