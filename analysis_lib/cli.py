@@ -60,7 +60,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"crm-diag: unknown format(s) {unknown}; expected html and/or pdf", file=sys.stderr)
         return EXIT_USAGE
     files = render_report(args.out, formats=formats, timeout=args.timeout, **params)
-    for label, path in (("HTML", files.html), ("PDF", files.pdf)):
+    for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary)):
         if path:
             print(f"{label}: {path}")
     if files.message:

@@ -69,7 +69,7 @@ def _demo_reports(panel_path: Path, out: Path) -> None:
     with PdfPrinter() as printer:
         for params in DEMO_REPORTS:
             files = render_report(out, printer=printer, panel_path=str(panel_path), **params)
-            written = ", ".join(str(p.name) for p in (files.html, files.pdf) if p)
+            written = ", ".join(str(p.name) for p in (files.html, files.pdf, files.summary) if p)
             print(f"  {params['institution_id']} ({params['language']}): {written}")
             if files.message:
                 print(f"  {files.message}")

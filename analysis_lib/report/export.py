@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ class ReportFiles:
     html: Path | None
     pdf: Path | None
     message: str = ""
+    summary: Path | None = None
 
 
 def partial_path(path: Path) -> Path:
@@ -249,6 +251,7 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     out = Path(out_dir)
     stem = folder_name(params["institution_id"])
     notebook = execute_notebook(params, out / INTERNAL_DIR / f"{stem}.ipynb", timeout=timeout)
+    summary_path = write_summary(notebook, out / f"{stem}.summary.json")
     title = f"{params['institution_id']} — CRM diagnostic" if params["language"] == "en" else f"{params['institution_id']} — CRM诊断报告"
     html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"]) if {"html", "pdf"} & set(formats) else None
     pdf_path, message = None, ""
@@ -264,4 +267,17 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     if "html" not in formats and html_path is not None:
         html_path.unlink()
         html_path = None
-    return ReportFiles(notebook, html_path, pdf_path, message)
+    return ReportFiles(notebook, html_path, pdf_path, message, summary_path)
+
+
+def write_summary(notebook: Path, path: Path) -> Path | None:
+    """Write the key results recorded in an executed notebook as JSON (the
+    ``summary.json`` of a batch run), atomically; None when the notebook
+    recorded none."""
+    from analysis_lib.report.summary import read_summary
+
+    summary = read_summary(notebook)
+    if summary is None:
+        return None
+    atomic_write_bytes(Path(path), json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+    return Path(path)

@@ -165,3 +165,13 @@ def test_committed_notebooks_are_what_the_builder_writes():
         expected = build()
         assert [(c.cell_type, c.source, c.metadata.get("tags")) for c in committed.cells] == \
             [(c.cell_type, c.source, c.metadata.get("tags")) for c in expected.cells], f"run `make notebooks` ({name})"
+
+
+def test_a_single_report_writes_the_same_summary_as_a_batch(reports):
+    from analysis_lib.report.summary import read_summary
+
+    for files in reports:
+        assert files.summary.name == f"{files.notebook.stem}.summary.json" and files.summary.parent == files.html.parent
+        written = json.loads(files.summary.read_text(encoding="utf-8"))
+        assert written == read_summary(files.notebook)
+        assert written["institution_id"] == files.notebook.stem and written["npv"] is not None
