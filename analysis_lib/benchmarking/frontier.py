@@ -149,14 +149,72 @@ def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return table
 
 
-def learning_peers(efficiency: pd.DataFrame, institution_id: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The efficient institutions an institution should learn from: its DEA
-    peers with their peer group and scores (empty for an efficient unit that
-    is its own peer)."""
+SIZE_BAND = (1 / 3, 3.0)
+"""Revenue ratio (peer / institution) of a comparable institution outside
+the peer group: within a factor of three either way."""
+BEST_PRACTICE = 0.95
+"""DEA θ (CRS) from which an institution counts as best practice to learn
+from (on or within 5% of the frontier)."""
+
+
+def learning_peers(efficiency: pd.DataFrame, institution_id: str, frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """Comparable best-practice institutions to learn from.
+
+    Candidates are institutions on or near the DEA frontier (θ ≥
+    :data:`BEST_PRACTICE`) that do better than the institution. They are
+    taken first from its own peer group, then, when the group has fewer than
+    ``n``, from other groups within the size band (:data:`SIZE_BAND` of its
+    revenue); never a bank of a different type and scale. Within each basis
+    the closest in size come first.
+
+    Parameters
+    ----------
+    efficiency : pandas.DataFrame
+        :func:`frontier_efficiency` of the panel.
+    institution_id : str
+        The institution.
+    frame : pandas.DataFrame
+        The panel rows (``institution_id, peer_group, revenue, customers``).
+    n : int
+        How many peers at most.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``peer, peer_group, basis`` (``"peer group"`` or ``"size band"``),
+        ``dea_crs``, ``revenue_ratio`` (peer / institution),
+        ``cost_per_customer`` and ``own_cost_per_customer`` (CNY a year):
+        the reason each is a good model. Empty for an institution that is
+        itself best practice with no better comparable unit.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"dea_crs": [0.5, 1.0, 1.0], "crm_cost": [10.0, 4.0, 50.0]}, index=["A", "B", "C"])
+    >>> frame = pd.DataFrame({"institution_id": ["A", "B", "C"], "peer_group": ["city", "city", "state"],
+    ...                       "revenue": [100.0, 120.0, 5000.0], "customers": [10.0, 12.0, 400.0]})
+    >>> learning_peers(eff, "A", frame)[["peer", "basis"]].to_dict("records")
+    [{'peer': 'B', 'basis': 'peer group'}]
+    """
     if institution_id not in efficiency.index:
         raise InputDataError(f"{institution_id!r} has no frontier score (missing cost, staff, customers or revenue)")
-    names = efficiency.at[institution_id, "peers"]
-    peers = [p.strip() for p in str(names).split(",") if p.strip() and p.strip() != institution_id]
-    groups = frame.set_index("institution_id")["peer_group"]
-    return pd.DataFrame({"peer": peers, "peer_group": [groups.get(p) for p in peers],
-                         "dea_crs": [efficiency.at[p, "dea_crs"] for p in peers]})
+    data = frame.drop_duplicates("institution_id", keep="last").set_index("institution_id")
+    data = data.loc[data.index.intersection(efficiency.index)]
+    own = data.loc[institution_id]
+    theta = efficiency["dea_crs"].reindex(data.index)
+    ratio = data["revenue"] / float(own["revenue"])
+    better = (theta >= BEST_PRACTICE) & (theta > float(theta[institution_id]) + 1e-9) & (data.index != institution_id)
+    same_group = better & (data["peer_group"] == own["peer_group"])
+    in_band = better & ~same_group & ratio.between(*SIZE_BAND)
+    closeness = np.abs(np.log(ratio))
+    chosen = list(closeness[same_group].sort_values().index[:n])
+    chosen += list(closeness[in_band].sort_values().index[:n - len(chosen)])
+    cost_per_customer = efficiency["crm_cost"].reindex(data.index) / data["customers"]
+    return pd.DataFrame({
+        "peer": chosen,
+        "peer_group": [data.at[p, "peer_group"] for p in chosen],
+        "basis": ["peer group" if same_group[p] else "size band" for p in chosen],
+        "dea_crs": [float(theta[p]) for p in chosen],
+        "revenue_ratio": [float(ratio[p]) for p in chosen],
+        "cost_per_customer": [float(cost_per_customer[p]) for p in chosen],
+        "own_cost_per_customer": float(cost_per_customer[institution_id]),
+    })

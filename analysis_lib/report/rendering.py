@@ -165,6 +165,11 @@ def frontier(diag, language: str) -> str:
     sfa_note = diag.frontier.attrs.get("sfa_inefficiency_significant")
     explain = ("DEA以CRM成本和员工为投入、客户数和营业收入为产出；SFA为成本前沿。" if language == "zh" else
                "DEA uses CRM cost and employees as inputs and customers and revenue as outputs; SFA fits a Cobb–Douglas cost frontier.")
+    n_frontier, group = len(diag.frontier), peer_group_label(diag.peer_group, language)
+    explain += (f"效率前沿以样本中全部{n_frontier}家机构为参照集（前沿需要足够宽的参照集），而同业百分位仅与{group}的{diag.peer_count}家机构比较。"
+                if language == "zh" else
+                f" The frontier is drawn from all {n_frontier} institutions of the panel (a frontier needs a broad reference set), whereas the "
+                f"percentiles compare with the {diag.peer_count} institutions of the {group} group.")
     if sfa_note is False:
         explain += (" 本样本中SFA的无效率项不显著（似然比检验），其得分仅作参考。" if language == "zh" else
                     " In this panel the SFA inefficiency term is not significant (likelihood-ratio test), so its score is indicative only.")
@@ -172,9 +177,21 @@ def frontier(diag, language: str) -> str:
     peer_table = ""
     if len(peers):
         names = diag.panel.latest().data.set_index("institution_id")["name"]
-        peer_table = (f"<h3>{esc(word('peers_to_learn', language))}</h3>" + table_html(pd.DataFrame({
+        own_cost = float(peers["own_cost_per_customer"].iloc[0])
+        intro = ("标杆机构取自本机构所在同业组中处于或接近效率前沿（θ≥0.95）且优于本机构的机构；"
+                 "同业组不足时，补充营业收入在本机构三分之一至三倍之间的其他机构。"
+                 f"本机构每客户CRM成本为{own_cost:,.1f}元/年。") if language == "zh" else (
+                 f"Peers to learn from are institutions on or near the frontier (θ ≥ 0.95) that do better than this institution, taken from "
+                 f"its own peer group first and, when the group has too few, from other groups with revenue between a third and three times "
+                 f"its own. This institution's CRM cost per customer is CNY {own_cost:,.1f} a year.")
+        peer_table = (f"<h3>{esc(word('peers_to_learn', language))}</h3>" + _p(intro) + table_html(pd.DataFrame({
             word("institution", language): [f"{names.get(p, p)} ({p})" for p in peers["peer"]],
             word("peer_group", language): [peer_group_label(g, language) for g in peers["peer_group"]],
+            word("why_comparable", language): [word("basis_peer_group" if b == "peer group" else "basis_size_band", language)
+                                               for b in peers["basis"]],
+            word("dea_theta", language): [f"{v:.2f}" for v in peers["dea_crs"]],
+            word("revenue_vs_own", language): [f"{v:.2f}" for v in peers["revenue_ratio"]],
+            word("crm_cost_per_customer", language): [f"{v:,.1f}" for v in peers["cost_per_customer"]],
         })))
     fig = charts.frontier_scores(diag.frontier, inst, language, title("frontier", language))
     return _section("frontier", language, _p(explain) + table_html(metrics) + peer_table + figure_html(fig, "frontier"))
