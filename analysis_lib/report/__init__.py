@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "narrative": ("MAX_FINDINGS", "Finding", "findings", "render"),
     "notebook_builder": ("NOTEBOOK_DIR", "KERNELSPEC", "diagnostic_notebook", "portfolio_notebook", "NOTEBOOKS", "write_notebooks"),
     "parameters": ("Spec", "SPECS", "specs", "validate_parameters", "resolve_input_path", "parameters_cell_source"),
+    "recommendation": ("Evidence", "Recommendation", "recommend", "conditions", "headline", "decision"),
     "rendering": (
         "SECTION_ORDER", "FIGURE_DPI", "DRIVER_LABELS", "esc", "figure_html", "table_html", "cover", "executive_summary", "scorecard", "positioning",
         "frontier", "expectations", "gaps", "initiatives", "business_case", "option_value", "roadmap", "risk", "customers", "data_quality",
