@@ -318,3 +318,69 @@ def positioning_summary(result: Positioning, frame: pd.DataFrame) -> pd.DataFram
         "red_metrics": red.reindex(dims.index).astype(int),
     })
     return summary.sort_values("overall", ascending=False)
+
+
+SOURCE_CLASSES = ("peer data", "public", "template", "assumption")
+"""How a benchmark is known, best first: a real peer panel supplied with the
+client's data, a published figure, the methodology template, an assumption."""
+
+
+def benchmark_confidence(rows: pd.DataFrame, peer_group: str, synthetic_peers: bool) -> pd.DataFrame:
+    """What each of an institution's comparisons rests on: how many peers,
+    which year, and the source class (:data:`SOURCE_CLASSES`).
+
+    A percentile read from a real panel rests on *peer data*. A percentile
+    read from a synthetic panel, or from the baseline quantiles, is only as
+    good as the baseline behind it: its confidence flag (public, template,
+    assumption), year and sample size.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The institution's positioning rows (``metric_id, reference,
+        n_peers``), e.g. ``Positioning.institution(id)``.
+    peer_group : str
+        The group compared with.
+    synthetic_peers : bool
+        Whether the panel's peers are synthetic (the bundled sample).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``metric_id``: ``n, year, source_class, source``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"metric_id": ["cost_to_income", "nps"], "reference": ["panel", "panel"], "n_peers": [12, 12]})
+    >>> benchmark_confidence(rows, "joint_stock", synthetic_peers=True)["source_class"].tolist()
+    ['public', 'assumption']
+    >>> benchmark_confidence(rows, "joint_stock", synthetic_peers=False)["source_class"].tolist()
+    ['peer data', 'peer data']
+    """
+    table = load_baselines()
+    records = []
+    for _, row in rows.iterrows():
+        metric = row["metric_id"]
+        from_panel = str(row["reference"]) == "panel"
+        group = str(row["reference"]).split(":", 1)[1] if str(row["reference"]).startswith("baseline:") else peer_group
+        group = group if (group, metric) in table.index else FALLBACK_GROUP
+        baseline = table.loc[(group, metric)]
+        if from_panel and not synthetic_peers:
+            records.append((metric, int(row["n_peers"]), None, "peer data", "client panel"))
+        else:
+            n = int(row["n_peers"]) if from_panel else baseline["n"]
+            records.append((metric, n, int(baseline["year"]), str(baseline["confidence"]), str(baseline["source"])))
+    return pd.DataFrame(records, columns=["metric_id", "n", "year", "source_class", "source"]).set_index("metric_id")
+
+
+def public_share(confidence: pd.DataFrame) -> float:
+    """Share of the comparisons resting on real peer data or public figures.
+
+    Examples
+    --------
+    >>> public_share(pd.DataFrame({"source_class": ["public", "assumption", "peer data", "template"]}))
+    0.5
+    """
+    if confidence.empty:
+        return 0.0
+    return float(confidence["source_class"].isin(["peer data", "public"]).mean())

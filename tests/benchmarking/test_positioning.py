@@ -139,3 +139,21 @@ def test_sample_summary(sample_panel):
     refs = result.metrics.groupby("peer_group")["reference"].first()
     assert refs["large_state_owned"] == "baseline:large_state_owned"
     assert refs["city_commercial"] == "panel"
+
+
+def test_benchmark_confidence_names_n_year_and_source_class(sample_panel):
+    from analysis_lib.benchmarking.positioning import SOURCE_CLASSES, benchmark_confidence, public_share
+    from analysis_lib.reference.baselines import load_baselines
+
+    frame = sample_panel.latest().data
+    result = position_panel(frame)
+    rows = result.institution("JSB-01")
+    synthetic = benchmark_confidence(rows, "joint_stock", synthetic_peers=True)
+    assert set(synthetic["source_class"]) <= set(SOURCE_CLASSES) and len(synthetic) == len(rows)
+    baselines = load_baselines()
+    assert synthetic.at["cost_to_income", "source_class"] == baselines.at[("joint_stock", "cost_to_income"), "confidence"] == "public"
+    assert synthetic.at["cost_to_income", "year"] == baselines.at[("joint_stock", "cost_to_income"), "year"]
+    assert (synthetic["n"].dropna() == 12).all()
+    assert public_share(synthetic) == pytest.approx((synthetic["source_class"] == "public").mean())
+    real = benchmark_confidence(rows, "joint_stock", synthetic_peers=False)
+    assert set(real["source_class"]) == {"peer data"} and public_share(real) == 1.0
