@@ -1,6 +1,7 @@
 """Delivering the programme: the critical-path roadmap with buffers and schedule
 risk, earned-value management, the risk register with exposure and
-contingency, and the resource plan with its cost.
+contingency, the resource plan with its cost, and the KPI tracking
+scorecard (yearly targets, owners, alert thresholds).
 
 Takes: the roadmap, risk and resource tables in ``data/``. Gives: a
 :class:`Schedule`, EVM figures, scored risks and contingency, resource
@@ -20,4 +21,5 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "WORKDAYS_PER_WEEK", "load_roadmap", "validate_network", "topological_order", "Schedule", "critical_path", "pert_mean", "ScheduleRisk",
         "schedule_risk",
     ),
+    "scorecard": ("PROGRAMME_YEARS", "load_tracking", "kpi_scorecard", "alert"),
 })
