@@ -1,7 +1,8 @@
 """Delivering the programme: the critical-path roadmap with buffers and schedule
 risk, earned-value management, the risk register with exposure and
 contingency, the resource plan with its cost, and the KPI tracking
-scorecard (yearly targets, owners, alert thresholds).
+scorecard (yearly targets, owners, alert thresholds), and the data
+protection obligations the selected initiatives trigger.
 
 Takes: the roadmap, risk and resource tables in ``data/``. Gives: a
 :class:`Schedule`, EVM figures, scored risks and contingency, resource
@@ -11,6 +12,7 @@ costs.
 from analysis_lib._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "data_protection": ("load_obligations", "privacy_checklist"),
     "evm": ("DEVIATION_THRESHOLD", "earned_value"),
     "resources": ("load_resource_plan", "load_day_rates", "resource_cost", "build_cost"),
     "risk": (
