@@ -1,8 +1,10 @@
 """Delivering the programme: the critical-path roadmap with buffers and schedule
 risk, earned-value management, the risk register with exposure and
 contingency, the resource plan with its cost, and the KPI tracking
-scorecard (yearly targets, owners, alert thresholds), and the data
-protection obligations the selected initiatives trigger.
+scorecard (yearly targets, owners, alert thresholds), the data
+protection obligations the selected initiatives trigger, and the
+organisation and change plan (four-part change model, tiered training,
+adoption targets).
 
 Takes: the roadmap, risk and resource tables in ``data/``. Gives: a
 :class:`Schedule`, EVM figures, scored risks and contingency, resource
@@ -12,6 +14,7 @@ costs.
 from analysis_lib._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "change": ("PILLARS", "load_change_actions", "training_plan", "adoption_targets"),
     "data_protection": ("load_obligations", "privacy_checklist"),
     "evm": ("DEVIATION_THRESHOLD", "earned_value"),
     "resources": ("load_resource_plan", "load_day_rates", "resource_cost", "build_cost"),
