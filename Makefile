@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench sample-data template notebooks clean
+.PHONY: setup demo test lab lint bench sample-data template notebooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ demo: setup  ## run the main job on the bundled sample panel (results under outp
 
 test: setup  ## run the test suite
 	$(PY) -m pytest
+
+lab: setup  ## open JupyterLab on the notebooks (institution_diagnostic, explore_institution, portfolio_summary)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,8 @@
-"""The two report notebooks, written from the library so that they stay in
-step with it: the diagnostic notebook's ``parameters`` cell comes from the
-parameter schema and its sections from :data:`rendering.SECTION_ORDER`.
+"""The notebooks, written from the library so that they stay in step with
+it: the diagnostic notebook's ``parameters`` cell comes from the parameter
+schema and its sections from :data:`rendering.SECTION_ORDER`; the portfolio
+summary reads a batch run; the explore notebook shows a consultant how to
+query the library for one institution in JupyterLab.
 
 ``make notebooks`` rewrites them; a test checks that the committed notebooks
 are what this module writes.
@@ -79,11 +81,44 @@ def _with_stable_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-NOTEBOOKS = {"institution_diagnostic.ipynb": diagnostic_notebook, "portfolio_summary.ipynb": portfolio_notebook}
+def explore_notebook() -> nbformat.NotebookNode:
+    """Interactive exploration of one institution: every cell a library call."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb.cells = [
+        md("# Explore one institution\n\n"
+           "Ask the library questions about one client without copying its code. Change the parameters below and run the "
+           "cells in order (in JupyterLab: *Run → Run All Cells*). The client report itself comes from "
+           "`institution_diagnostic.ipynb`."),
+        _tagged(code('institution_id = "CITY-02"  # the institution to explore\n'
+                     'metric_id = "tco_per_customer"  # a KPI id from data/metrics.csv\n'
+                     'driver = "benefit_realisation"  # a business-case driver for the what-if\n'
+                     "driver_values = [0.5, 0.65, 0.8, 0.95]  # values to try"), "parameters"),
+        code("from analysis_lib.report.diagnostic import run_diagnostic\n\n"
+             "diag = run_diagnostic(institution_id=institution_id, mc_draws=2000)\n"
+             "diag.scores()"),
+        md("## Where does it stand on one KPI?\n\nIts value, the peer median, its performance percentile (100 = best) and "
+           "what the comparison rests on."),
+        code('diag.scorecard().set_index("metric_id").loc[metric_id, '
+             '["label_en", "value", "peer_median", "percentile", "quartile", "rag", "n_peers", "reference"]]'),
+        md("## Which peers does it learn from?"),
+        code("diag.learning_peers"),
+        md("## What if the programme delivered more or less of its benefits?\n\n"
+           "NPV, IRR and payback with one driver changed, everything else as in the base case."),
+        code("from analysis_lib.roi.what_if import what_if\n\n"
+             "what_if(diag.case_inputs, driver, driver_values)"),
+    ]
+    return nb
+
+
+NOTEBOOKS = {"institution_diagnostic.ipynb": diagnostic_notebook, "portfolio_summary.ipynb": portfolio_notebook,
+             "explore_institution.ipynb": explore_notebook}
 
 
 def write_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Write both notebooks (without outputs) and return their paths."""
+    """Write the notebooks (without outputs) and return their paths."""
     written = []
     for name, build in NOTEBOOKS.items():
         path = Path(directory) / name

@@ -21,4 +21,5 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     ),
     "options": ("black_scholes", "volatility_from_simulation", "expansion_option", "retention_option_value"),
     "simulation": ("Distribution", "SimulationResult", "vectorised_irr", "vectorised_payback", "simulate"),
+    "what_if": ("what_if",),
 })
