@@ -26,9 +26,10 @@ from analysis_lib.reference.catalog import data_dir
 PILLARS = ("culture", "institution", "process", "capability")
 PHASES = ("assessment", "design", "build", "pilot", "rollout")
 BASES = ("share_of_employees", "relationship_managers")
-RM_CAP_SHARE = 0.5
+RM_CAP_SHARE = 0.3
 """Relationship managers are at most this share of the employees (an input
-that implies more is inconsistent)."""
+that implies more is inconsistent: front-line relationship managers are
+typically 10–30% of a retail bank's staff)."""
 
 
 def load_change_actions(path=None) -> pd.DataFrame:
@@ -65,10 +66,10 @@ def training_plan(institution: pd.Series, path=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> bank = pd.Series({"employees": 5000, "customers": 2_000_000, "customers_per_rm": 1000})
+    >>> bank = pd.Series({"employees": 10_000, "customers": 2_000_000, "customers_per_rm": 1000})
     >>> plan = training_plan(bank).set_index("tier")
     >>> int(plan.at["relationship_managers", "headcount"]), int(plan.at["managers", "headcount"])
-    (2000, 200)
+    (2000, 400)
     """
     path = path or data_dir() / "training_plan.csv"
     tiers = pd.read_csv(path)
