@@ -1,6 +1,6 @@
 """The client report: the typed run parameters, the whole diagnostic of one
 institution (:func:`run_diagnostic`), findings and narrative in English or
-Chinese, house-style charts, the section renderers, the HTML/PDF export and
+Chinese, the Chinese fonts, house-style charts, the section renderers, the HTML/PDF export and
 the summary read by batches, and the notebook builder.
 
 Takes: every earlier stage. Gives: a :class:`Diagnostic`, report sections,
@@ -11,7 +11,7 @@ from analysis_lib._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "charts": (
-        "PALETTE", "RAG_COLOURS", "WIDTH", "CJK_FONTS", "cjk_font", "apply_style", "radar", "peer_distributions", "frontier_scores", "waterfall",
+        "PALETTE", "RAG_COLOURS", "WIDTH", "apply_style", "radar", "peer_distributions", "frontier_scores", "waterfall",
         "priority_matrix", "cash_flows", "tornado", "npv_distribution", "gantt", "risk_heat_map", "retention_curve",
     ),
     "diagnostic": (
@@ -22,6 +22,10 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "ROOT", "NOTEBOOK", "TEMPLATE_DIR", "REMOVED_TAGS", "INTERNAL_DIR", "KERNEL_ARGUMENTS", "BROWSER_ENV", "BROWSER_NAMES", "CHROMIUM_ARGS",
         "NO_BROWSER_HELP", "NotebookExecutionError", "ReportFiles", "partial_path", "atomic_write_bytes", "execute_notebook", "client_html_exporter",
         "notebook_to_html", "find_browser", "PdfPrinter", "render_report",
+    ),
+    "fonts": (
+        "CHART_FAMILIES", "PDF_FAMILIES", "MissingFontError", "cjk_font_files", "register_cjk_fonts", "find_cjk_font", "cjk_font",
+        "pdf_cjk_fonts",
     ),
     "narrative": ("MAX_FINDINGS", "Finding", "findings", "render"),
     "notebook_builder": ("NOTEBOOK_DIR", "KERNELSPEC", "diagnostic_notebook", "portfolio_notebook", "NOTEBOOKS", "write_notebooks"),
