@@ -31,10 +31,10 @@ DIMENSIONS: tuple[str, ...] = (
 DIMENSION_LABELS: dict[str, dict[str, str]] = {
     "cost": {"en": "Cost", "zh": "成本"},
     "efficiency": {"en": "Efficiency", "zh": "效率"},
-    "value": {"en": "Customer value", "zh": "价值"},
+    "value": {"en": "Customer value", "zh": "客户价值"},
     "compliance": {"en": "Compliance", "zh": "合规"},
-    "experience": {"en": "Experience", "zh": "体验"},
-    "extension": {"en": "Extension", "zh": "扩展"},
+    "experience": {"en": "Experience", "zh": "客户体验"},
+    "extension": {"en": "Extension", "zh": "开放扩展能力"},
 }
 
 DIRECTIONS = ("higher_better", "lower_better")

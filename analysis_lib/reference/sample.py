@@ -9,6 +9,7 @@ reports have something to say about them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,39 @@ def _sizes(rng: np.random.Generator, profile: pd.Series, count: int) -> pd.DataF
     })
 
 
+def synthetic_name(group: str, number: int, language: str = "en") -> str:
+    """The name of the sample panel's ``number``-th synthetic institution of a
+    peer group, in English (as in the panel) or Chinese.
+
+    Examples
+    --------
+    >>> synthetic_name("rural_commercial", 2), synthetic_name("rural_commercial", 2, "zh")
+    ('Synthetic Rural commercial bank 02', '模拟农村商业银行02')
+    """
+    labels = load_peer_groups()
+    if language == "zh":
+        return f"模拟{labels.at[group, 'label_zh']}{number:02d}"
+    return f"Synthetic {labels.at[group, 'label_en'].removesuffix('s')} {number:02d}"
+
+
+def localised_name(name: str, group: str, language: str) -> str:
+    """An institution's name for a report in ``language``: the sample panel's
+    synthetic names are translated, every other name is shown as given.
+
+    Examples
+    --------
+    >>> localised_name("Synthetic Rural commercial bank 02", "rural_commercial", "zh")
+    '模拟农村商业银行02'
+    >>> localised_name("Bank of Ningbo", "city_commercial", "zh")
+    'Bank of Ningbo'
+    """
+    match = re.fullmatch(r"Synthetic .+ (\d{2,})", name)
+    if language == "en" or match is None or group not in load_peer_groups().index:
+        return name
+    number = int(match.group(1))
+    return synthetic_name(group, number, language) if synthetic_name(group, number, "en") == name else name
+
+
 def generate_sample_panel(seed: int = SAMPLE_SEED) -> pd.DataFrame:
     """Generate the synthetic sample panel.
 
@@ -102,7 +136,7 @@ def generate_sample_panel(seed: int = SAMPLE_SEED) -> pd.DataFrame:
         latent = np.where(np.isnan(pinned), latent, pinned)
         frame = pd.DataFrame({
             "institution_id": ids,
-            "name": [f"Synthetic {labels.at[group, 'label_en'].removesuffix('s')} {i:02d}" for i in range(1, count + 1)],
+            "name": [synthetic_name(group, i, "en") for i in range(1, count + 1)],
             "peer_group": group,
             "is_synthetic": "true",
             "note": ["designed strong performer" if PINNED.get(i, 0) > 0 else "designed weak performer" if PINNED.get(i, 0) < 0 else ""

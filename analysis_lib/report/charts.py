@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis_lib.report.fonts import cjk_font
-from analysis_lib.report.text import dimension_label, unit_label, word
+from analysis_lib.report.text import MoneyScale, dimension_label, money_scale, unit_label, word
 
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00", "sky": "#56B4E9",
@@ -50,8 +50,9 @@ def _figure(height: float, language: str, ncols: int = 1) -> tuple[Figure, objec
     return fig, ax
 
 
-def _millions(values) -> np.ndarray:
-    return np.asarray(values, dtype=float) / 1e6
+def _in(values, scale: MoneyScale) -> np.ndarray:
+    """Amounts in the chart's money unit (one unit per chart, chosen by magnitude)."""
+    return np.asarray(values, dtype=float) / scale.divisor
 
 
 def radar(scores: pd.Series, language: str, title: str) -> Figure:
@@ -115,7 +116,7 @@ def frontier_scores(frontier: pd.DataFrame, institution_id: str, language: str, 
     ax.bar(np.arange(len(ordered)), ordered.to_numpy(), color=colours, width=0.85)
     ax.set_xticks([])
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("DEA θ (CRS)")
+    ax.set_ylabel("DEA θ (CRS)" if language == "en" else "DEA效率值θ（规模报酬不变）")
     position = list(ordered.index).index(institution_id) if institution_id in ordered.index else None
     if position is not None:
         ax.annotate(word("institution_marker", language), (position, ordered.iloc[position]), xytext=(0, 12),
@@ -129,15 +130,16 @@ def waterfall(table: pd.DataFrame, language: str, title: str) -> Figure:
     fig, ax = _figure(3.0, language)
     x = np.arange(len(table))
     bottoms = np.where(table["kind"] == "total", 0.0, np.minimum(table["start"], table["end"]))
-    heights = np.abs(_millions(table["amount"]))
+    scale = money_scale(np.r_[table["amount"], table["start"], table["end"]], language)
+    heights = np.abs(_in(table["amount"], scale))
     colours = [PALETTE["blue"] if k == "total" else PALETTE["green"] for k in table["kind"]]
-    ax.bar(x, heights, bottom=_millions(bottoms), color=colours, width=0.6)
-    for xi, (h, b) in enumerate(zip(heights, _millions(bottoms))):
-        ax.text(xi, b + h, f"{h:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.bar(x, heights, bottom=_in(bottoms, scale), color=colours, width=0.6)
+    for xi, (h, b) in enumerate(zip(heights, _in(bottoms, scale))):
+        ax.text(xi, b + h, f"{h:,.{scale.decimals}f}", ha="center", va="bottom", fontsize=8)
     labels = list(table["label_zh" if language == "zh" and "label_zh" in table else "label"])
     ax.set_xticks(x)
     ax.set_xticklabels([_wrap(lbl, 16) for lbl in labels], fontsize=8)
-    ax.set_ylabel(word("amount_m", language))
+    ax.set_ylabel(word("amount", language, unit=scale.unit))
     ax.set_title(title)
     return fig
 
@@ -161,17 +163,18 @@ def priority_matrix(priorities: pd.DataFrame, language: str, title: str) -> Figu
     category, number = rank (names are in the table below the chart)."""
     fig, ax = _figure(3.4, language)
     colours = {"quick win": PALETTE["green"], "strategic": PALETTE["blue"], "defer": PALETTE["grey"]}
+    scale = money_scale(np.r_[priorities["one_off_cost"], priorities["sequenced_value"]], language)
     for category in ("quick win", "strategic", "defer"):
         group = priorities[priorities["category"] == category]
         if group.empty:
             continue
-        ax.scatter(_millions(group["one_off_cost"]), _millions(group["sequenced_value"]), s=90 + 60 * group["effort"],
+        ax.scatter(_in(group["one_off_cost"], scale), _in(group["sequenced_value"], scale), s=90 + 60 * group["effort"],
                    color=colours[category], alpha=0.85, edgecolor=PALETTE["ink"], label=word(category, language), zorder=3)
     for _, row in priorities.iterrows():
-        ax.annotate(str(row["rank"]), (row["one_off_cost"] / 1e6, row["sequenced_value"] / 1e6), ha="center", va="center",
+        ax.annotate(str(row["rank"]), (row["one_off_cost"] / scale.divisor, row["sequenced_value"] / scale.divisor), ha="center", va="center",
                     fontsize=8, fontweight="bold", color="white", zorder=4)
-    ax.set_xlabel(word("cost_axis", language))
-    ax.set_ylabel(word("value_axis", language))
+    ax.set_xlabel(word("cost_axis", language, unit=scale.unit))
+    ax.set_ylabel(word("value_axis", language, unit=scale.unit))
     ax.margins(0.12)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=0.6)
     ax.set_title(title)
@@ -185,22 +188,23 @@ def cash_flows(table: pd.DataFrame, language: str, title: str) -> Figure:
     years = pivot.index.to_numpy()
     width = 0.8 / max(1, len(np.unique(np.diff(years))) if len(years) > 1 else 1)
     colours = {"benefit": PALETTE["green"], "build": PALETTE["blue"], "contingency": PALETTE["sky"], "run": PALETTE["orange"]}
+    scale = money_scale(np.r_[pivot.to_numpy().ravel(), pivot.sum(axis=1).cumsum()], language)
     positive = np.zeros(len(years))
     negative = np.zeros(len(years))
     for item in ("benefit", "build", "contingency", "run"):
         if item not in pivot:
             continue
-        values = _millions(pivot[item])
+        values = _in(pivot[item], scale)
         base = np.where(values >= 0, positive, negative)
         ax.bar(years, values, bottom=base, width=width * (years[1] - years[0] if len(years) > 1 else 1), color=colours[item],
                label=word(item, language))
         positive += np.clip(values, 0, None)
         negative += np.clip(values, None, 0)
-    cumulative = _millions(pivot.sum(axis=1).cumsum())
+    cumulative = _in(pivot.sum(axis=1).cumsum(), scale)
     ax.plot(years, cumulative, color=PALETTE["ink"], marker="o", linewidth=1.5, label=word("cumulative", language))
     ax.axhline(0, color=PALETTE["ink"], linewidth=0.8)
     ax.set_xlabel(word("year", language))
-    ax.set_ylabel(word("amount_m", language))
+    ax.set_ylabel(word("amount", language, unit=scale.unit))
     ax.legend(frameon=False, ncols=3, loc="upper left", fontsize=8)
     ax.set_title(title)
     return fig
@@ -210,15 +214,16 @@ def tornado(table: pd.DataFrame, language: str, title: str, driver_labels: dict[
     """One-way sensitivity of NPV: widest swing on top."""
     fig, ax = _figure(2.9, language)
     rows = table.iloc[::-1]
-    base = _millions(rows["base_npv"].iloc[0])
+    scale = money_scale(np.r_[rows["npv_low"], rows["npv_high"], rows["base_npv"]], language)
+    base = _in(rows["base_npv"].iloc[0], scale)
     y = np.arange(len(rows))
-    low, high = _millions(rows["npv_low"]), _millions(rows["npv_high"])
+    low, high = _in(rows["npv_low"], scale), _in(rows["npv_high"], scale)
     ax.barh(y, low - base, left=base, color=PALETTE["vermillion"], label="−20%")
     ax.barh(y, high - base, left=base, color=PALETTE["blue"], label="+20%")
     ax.axvline(base, color=PALETTE["ink"], linewidth=1)
     ax.set_yticks(y)
     ax.set_yticklabels([driver_labels.get(d, d) for d in rows["driver"]])
-    ax.set_xlabel(f"{word('npv', language)} ({word('amount_m', language)})")
+    ax.set_xlabel(_with_unit(word("npv", language), scale, language))
     ax.legend(frameon=False, loc="lower right")
     ax.set_title(title)
     return fig
@@ -227,17 +232,22 @@ def tornado(table: pd.DataFrame, language: str, title: str, driver_labels: dict[
 def npv_distribution(npv: np.ndarray, language: str, title: str) -> Figure:
     """Monte Carlo NPV histogram with P10, P50, P90 and zero marked."""
     fig, ax = _figure(2.8, language)
-    values = _millions(npv)
+    scale = money_scale(np.percentile(npv, [1, 99]), language)
+    values = _in(npv, scale)
     ax.hist(values, bins=60, color=PALETTE["sky"], edgecolor="white", linewidth=0.3)
     for q, style in zip((10, 50, 90), (":", "-", ":")):
         v = np.percentile(values, q)
         ax.axvline(v, color=PALETTE["ink"], linestyle=style, linewidth=1.2)
         ax.text(v, ax.get_ylim()[1] * 0.95, f" P{q}", fontsize=8, va="top")
     ax.axvline(0, color=PALETTE["vermillion"], linewidth=1.2)
-    ax.set_xlabel(f"{word('npv', language)} ({word('amount_m', language)})")
+    ax.set_xlabel(_with_unit(word("npv", language), scale, language))
     ax.set_ylabel(word("frequency", language))
     ax.set_title(title)
     return fig
+
+
+def _with_unit(label: str, scale: MoneyScale, language: str) -> str:
+    return f"{label}（{scale.unit}）" if language == "zh" else f"{label} ({scale.unit})"
 
 
 def gantt(tasks: pd.DataFrame, language: str, title: str) -> Figure:

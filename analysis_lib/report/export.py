@@ -24,6 +24,7 @@ from typing import Any
 from analysis_lib.errors import WorkbookError
 from analysis_lib.intake.identifiers import folder_name
 from analysis_lib.reference.catalog import data_dir
+from analysis_lib.report.fonts import PDF_FAMILIES
 from analysis_lib.report.parameters import validate_parameters
 
 ROOT = data_dir().parent
@@ -162,7 +163,9 @@ def find_browser() -> str | None:
 def _header_footer(institution: str, language: str) -> tuple[str, str]:
     confidential = "保密" if language == "zh" else "Confidential"
     date = dt.date.today().isoformat()
-    fonts = "'Noto Sans CJK SC', 'Noto Sans', sans-serif" if language == "zh" else "'Noto Sans', 'Liberation Sans', Arial, sans-serif"
+    # Chinese in a TrueType-outline font first: Chromium embeds CFF fonts (Noto Sans CJK) as Type 3.
+    fonts = ("'Liberation Sans', Arial, " + ", ".join(f"'{f}'" for f in PDF_FAMILIES) + ", 'Noto Sans CJK SC', sans-serif; font-synthesis: none"
+             if language == "zh" else "'Noto Sans', 'Liberation Sans', Arial, sans-serif")
     style = f"font-family: {fonts}; font-size: 8px; color: #5B6673; width: 100%; padding: 0 14mm;"
     header = (f'<div style="{style} display: flex; justify-content: space-between;"><span>{html.escape(institution)}</span>'
               f"<span>{confidential}</span></div>")

@@ -14,18 +14,39 @@ import html
 import io
 import json
 import math
+import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from analysis_lib.reference.baselines import load_baselines
-from analysis_lib.reference.catalog import DIMENSIONS, load_catalog
+from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
+from analysis_lib.reference.sample import localised_name
 from analysis_lib.report import charts
 from analysis_lib.report.narrative import findings, render
-from analysis_lib.report.text import dimension_label, format_value, money_m, peer_group_label, percent, title, word
+from analysis_lib.report.text import (
+    NO_UNIT,
+    abbreviations,
+    dimension_label,
+    format_value,
+    load_glossary,
+    money_header,
+    money_m,
+    money_scale,
+    peer_group_label,
+    percent,
+    response_label,
+    target_set_label,
+    title,
+    unit_label,
+    with_unit,
+    word,
+)
+from analysis_lib.report.text import WORDS
 
 SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "initiatives",
-                 "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "reproducibility")
+                 "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "glossary", "reproducibility")
 FIGURE_DPI = 150
 """Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
 DRIVER_LABELS = {
@@ -36,7 +57,36 @@ DRIVER_LABELS = {
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped text, with every Chinese term kept on one line (:func:`keep_terms`)."""
+    return keep_terms(html.escape(str(value), quote=True))
+
+
+@lru_cache(maxsize=1)
+def _terms_pattern() -> re.Pattern:
+    catalog = load_catalog().table
+    terms = {t for t in load_glossary()["zh"] for t in re.split("[、，]", t)}
+    terms |= {str(v["zh"]) for v in WORDS.values() if "{" not in v["zh"] and len(v["zh"]) <= 12}
+    terms |= {v["zh"] for v in DIMENSION_LABELS.values()} | set(catalog["label_zh"]) | set(load_peer_groups()["label_zh"])
+    chinese = sorted((t for t in terms if re.search("[\u4e00-\u9fff]", t) and len(t) >= 2 and "<" not in t and "&" not in t),
+                     key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in chinese))
+
+
+def keep_terms(escaped: str) -> str:
+    """Wrap the Chinese terms of escaped text (glossary, metric, dimension,
+    peer-group and report words) in no-break spans, so that a line never
+    splits a term (战略/性); text without Chinese is returned unchanged.
+
+    Examples
+    --------
+    >>> keep_terms("战略性")
+    '<span class="term">战略性</span>'
+    >>> keep_terms("Strategic")
+    'Strategic'
+    """
+    if not re.search("[\u4e00-\u9fff]", escaped):
+        return escaped
+    return _terms_pattern().sub(lambda m: f'<span class="term">{m.group(0)}</span>', escaped)
 
 
 def figure_html(fig, alt: str) -> str:
@@ -49,12 +99,12 @@ def figure_html(fig, alt: str) -> str:
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<figure class="chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'
+    return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/></figure>'
 
 
 def table_html(frame: pd.DataFrame, classes: str = "", rag_column: str | None = None) -> str:
     """A small table; every cell escaped; an optional RAG column coloured."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_unit_together(esc(c))}</th>" for c in frame.columns)
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -64,6 +114,11 @@ def table_html(frame: pd.DataFrame, classes: str = "", rag_column: str | None = 
             cells.append(f"<td{css}>{esc(shown)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="report-table {classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _unit_together(header: str) -> str:
+    """Keep a Chinese header's bracketed unit on one line: 价值空间（亿元/年）."""
+    return re.sub("（[^（）<]*）", lambda m: f'<span class="term">{m.group(0)}</span>', header)
 
 
 def _section(key: str, language: str, body: str) -> str:
@@ -76,7 +131,12 @@ def _p(text: str) -> str:
 
 def _name(diag) -> str:
     name = diag.institution.get("name")
-    return str(name) if isinstance(name, str) and name else diag.institution_id
+    return localised_name(name, diag.peer_group, diag.language) if isinstance(name, str) and name else diag.institution_id
+
+
+def _units(units, language: str) -> list[str]:
+    """A table's unit column: the catalog unit in the report's language, blank for counts and scores."""
+    return ["" if u in NO_UNIT else unit_label(u, language) for u in units]
 
 
 # ------------------------------------------------------------------ sections
@@ -84,19 +144,29 @@ def _name(diag) -> str:
 
 def cover(diag, language: str) -> str:
     params = diag.params
+    zh = language == "zh"
     rows = [
-        (word("institution", language), f"{_name(diag)} ({diag.institution_id})"),
-        (word("peer_group", language), f"{peer_group_label(diag.peer_group, language)} (n = {diag.peer_count})"),
+        (word("institution", language), f"{_name(diag)}（{diag.institution_id}）" if zh else f"{_name(diag)} ({diag.institution_id})"),
+        (word("peer_group", language), word("peers_n", language, group=peer_group_label(diag.peer_group, language), n=diag.peer_count)),
         (word("date", language), diag.stamp["run_started_utc"][:10]),
     ]
-    shown = {k: v for k, v in params.items() if k not in ("panel_path", "customer_extract")}
-    shown["peer_group"] = diag.peer_group
-    shown["customer_extract"] = "yes" if params["customer_extract"] else "no"
+    basis = [
+        (word("target_set", language), target_set_label(params["target_set"], language)),
+        (word("discount_rate", language), percent(params["discount_rate"])),
+        (word("horizon", language), word("years_n", language, n=params["horizon_years"])),
+        (word("scenario", language), word(params["scenario"], language) if params["scenario"] in ("base", "pessimistic", "optimistic")
+         else params["scenario"]),
+    ]
     facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in shown.items())
+    basis_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in basis)
+    joiner = "；" if zh else "; "
+    terms = joiner.join(f"{a}指{n}" if zh else f"{a} {load_glossary().set_index('abbreviation').at[a, 'en'].lower()}"
+                        for a, n in abbreviations().items())
+    legend = f"{word('abbreviations', language)}{'：' if zh else ': '}{terms}{'。' if zh else '.'}"
     body = (f'<div class="cover"><h1>{esc(title("cover", language))}</h1><p class="cover-name">{esc(_name(diag))}</p>'
-            f'<table class="cover-facts">{facts}</table><h3>{esc(word("parameters", language))}</h3>'
-            f'<table class="cover-params">{param_rows}</table><p class="confidential">{esc(word("confidential", language))}</p></div>')
+            f'<table class="cover-facts">{facts}</table><h3>{esc(word("basis", language))}</h3>'
+            f'<table class="cover-params">{basis_rows}</table><p class="abbreviations">{esc(legend)}</p>'
+            f'<p class="confidential">{esc(word("confidential", language))}</p></div>')
     return f'<section class="report-section section-cover" id="cover">{body}</section>'
 
 
@@ -115,6 +185,7 @@ def scorecard(diag, language: str) -> str:
     table = pd.DataFrame({
         word("dimension", language): [dimension_label(d, language) for d in rows["dimension"]],
         word("metric", language): rows[label],
+        word("unit", language): _units(rows["unit"], language),
         word("value", language): [format_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"],
                                                                             load_catalog().table.loc[rows["metric_id"], "decimals"])],
         word("peer_median", language): [format_value(v, u, d) for v, u, d in zip(rows["peer_median"], rows["unit"],
@@ -157,13 +228,14 @@ def frontier(diag, language: str) -> str:
         return _section("frontier", language, _p("–"))
     row = diag.frontier.loc[inst]
     metrics = pd.DataFrame({
-        "": ["DEA θ (CRS)", "DEA θ (VRS)", "Scale efficiency" if language == "en" else "规模效率",
-             "SFA cost efficiency" if language == "en" else "SFA成本效率"],
+        "": ["DEA θ (CRS)", "DEA θ (VRS)", "Scale efficiency", "SFA cost efficiency"] if language == "en" else
+            ["DEA效率值θ（规模报酬不变）", "DEA效率值θ（规模报酬可变）", "规模效率", "SFA成本效率"],
         word("score", language): [f"{row['dea_crs']:.2f}", f"{row['dea_vrs']:.2f}", f"{row['scale_efficiency']:.2f}",
                                   f"{row['sfa_cost_efficiency']:.2f}" if np.isfinite(row["sfa_cost_efficiency"]) else "–"],
     })
     sfa_note = diag.frontier.attrs.get("sfa_inefficiency_significant")
-    explain = ("DEA以CRM成本和员工为投入、客户数和营业收入为产出；SFA为成本前沿。" if language == "zh" else
+    explain = ("数据包络分析（DEA）以CRM成本和员工人数为投入、客户数和营业收入为产出，衡量本机构与同业最佳实践的距离；"
+               "随机前沿分析（SFA）以柯布—道格拉斯成本函数估计成本前沿，并将无效率与随机误差区分开。" if language == "zh" else
                "DEA uses CRM cost and employees as inputs and customers and revenue as outputs; SFA fits a Cobb–Douglas cost frontier.")
     n_frontier, group = len(diag.frontier), peer_group_label(diag.peer_group, language)
     explain += (f"效率前沿以样本中全部{n_frontier}家机构为参照集（前沿需要足够宽的参照集），而同业百分位仅与{group}的{diag.peer_count}家机构比较。"
@@ -171,7 +243,7 @@ def frontier(diag, language: str) -> str:
                 f" The frontier is drawn from all {n_frontier} institutions of the panel (a frontier needs a broad reference set), whereas the "
                 f"percentiles compare with the {diag.peer_count} institutions of the {group} group.")
     if sfa_note is False:
-        explain += (" 本样本中SFA的无效率项不显著（似然比检验），其得分仅作参考。" if language == "zh" else
+        explain += ("本样本中SFA的无效率项在似然比检验下不显著，其得分仅作参考。" if language == "zh" else
                     " In this panel the SFA inefficiency term is not significant (likelihood-ratio test), so its score is indicative only.")
     peers = diag.learning_peers
     peer_table = ""
@@ -185,7 +257,8 @@ def frontier(diag, language: str) -> str:
                  f"its own peer group first and, when the group has too few, from other groups with revenue between a third and three times "
                  f"its own. This institution's CRM cost per customer is CNY {own_cost:,.1f} a year.")
         peer_table = (f"<h3>{esc(word('peers_to_learn', language))}</h3>" + _p(intro) + table_html(pd.DataFrame({
-            word("institution", language): [f"{names.get(p, p)} ({p})" for p in peers["peer"]],
+            word("institution", language): [f"{localised_name(str(names.get(p, p)), g, language)} ({p})" for p, g in
+                                            zip(peers["peer"], peers["peer_group"])],
             word("peer_group", language): [peer_group_label(g, language) for g in peers["peer_group"]],
             word("why_comparable", language): [word("basis_peer_group" if b == "peer group" else "basis_size_band", language)
                                                for b in peers["basis"]],
@@ -204,13 +277,15 @@ def expectations(diag, language: str) -> str:
     catalog = load_catalog().table
     shown = pd.DataFrame({
         word("metric", language): [catalog.at[m, f"label_{language}"] for m in table["metric_id"]],
+        word("unit", language): _units([catalog.at[m, "unit"] for m in table["metric_id"]], language),
         word("value", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in zip(table["metric_id"],
                                                                                                                     table["value"])],
         word("expected", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in
                                      zip(table["metric_id"], table["expected"])],
         word("percentile", language): [f"{p:.0f}" for p in table["residual_percentile"]],
     })
-    intro = ("按机构规模（总资产对数）和同业组回归（OLS）得到的预期值：分位越高，表示相对同规模、同类型机构表现越好。" if language == "zh" else
+    intro = ("以总资产对数和同业组为解释变量，用普通最小二乘法（OLS）回归得到各关键指标在本机构规模下的预期值；"
+             "同业百分位衡量实际值与预期值之差在同业中的位置，越高表示相对同规模、同类型机构表现越好。" if language == "zh" else
              "What each key metric should be given the institution's size (log total assets) and peer group, from an OLS regression over "
              "the panel; the percentile ranks the difference from expectation (higher is better).")
     return _section("expectations", language, _p(intro) + table_html(shown))
@@ -221,18 +296,20 @@ def gaps(diag, language: str) -> str:
     shown_rows = table[table["value_at_stake"].fillna(0) > 0].sort_values("value_at_stake", ascending=False)
     catalog = load_catalog().table
     decimals = catalog["decimals"].to_dict()
+    scale = money_scale(shown_rows["value_at_stake"], language)
     shown = pd.DataFrame({
         word("metric", language): shown_rows[f"label_{language}"],
+        word("unit", language): _units(shown_rows["unit"], language),
         word("current", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                     zip(shown_rows["metric_id"], shown_rows["current"], shown_rows["unit"])],
         word("target", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                    zip(shown_rows["metric_id"], shown_rows["target"], shown_rows["unit"])],
-        word("value_at_stake", language): [f"{v / 1e6:,.1f}" + ("" if c else " *") for v, c in
-                                           zip(shown_rows["value_at_stake"], shown_rows["counted"])],
+        money_header("value_at_stake", scale, language): [scale.number(v) + ("" if c else " *") for v, c in
+                                                          zip(shown_rows["value_at_stake"], shown_rows["counted"])],
     })
     total = diag.gaps.total_value()
-    note = (f"合计（重叠项只计一次，*为不重复计入项）：{money_m(total, language)}/年。" if language == "zh" else
-            f"Total, counting overlapping metrics once (* = not added to the total): {money_m(total, language)} a year.")
+    note = (f"合计（重叠项只计一次，*为不重复计入项）：{scale.number(total)}{scale.unit}/年。" if language == "zh" else
+            f"Total, counting overlapping metrics once (* = not added to the total): {scale.unit} {scale.number(total)} a year.")
     if diag.customers is not None:
         note += (" 提供客户数据时，留存差距的价值按客户层面模型测算（风险中的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
                  "面板留存指标不再重复计入。" if language == "zh" else
@@ -246,11 +323,12 @@ def gaps(diag, language: str) -> str:
 def initiatives(diag, language: str) -> str:
     table = diag.initiatives
     name = "name_zh" if language == "zh" else "name_en"
+    scale = money_scale(pd.concat([table["sequenced_value"], table["one_off_cost"]]), language)
     shown = pd.DataFrame({
         "#": table["rank"], word("initiative", language): table[name], word("category", language): [word(c, language) for c in
                                                                                                      table["category"]],
-        word("sequenced_value", language): [f"{v / 1e6:,.1f}" for v in table["sequenced_value"]],
-        word("one_off_cost", language): [f"{v / 1e6:,.1f}" for v in table["one_off_cost"]],
+        money_header("sequenced_value", scale, language): scale.values(table["sequenced_value"]),
+        money_header("one_off_cost", scale, language): scale.values(table["one_off_cost"]),
         word("effort", language): table["effort"], word("months", language): table["time_to_value_months"],
     })
     fig = charts.priority_matrix(table, language, title("initiatives", language))
@@ -259,17 +337,23 @@ def initiatives(diag, language: str) -> str:
 
 def business_case(diag, language: str) -> str:
     case = diag.case
+    scale = money_scale([case.npv, case.tco], language)
+    times = "倍" if language == "zh" else "×"
     metrics = pd.DataFrame({
-        "": [word(k, language) for k in ("npv", "irr", "mirr", "payback", "discounted_payback", "roi", "bcr", "tco")],
-        word("value", language): [money_m(case.npv, language), percent(case.irr), percent(case.mirr), _num(case.payback_years),
+        "": [with_unit(word("npv", language), scale.unit, language), with_unit(word("irr", language), "%", language),
+             with_unit(word("mirr", language), "%", language), word("payback", language), word("discounted_payback", language),
+             with_unit(word("roi", language), times, language), with_unit(word("bcr", language), times, language),
+             with_unit(word("tco", language), scale.unit, language)],
+        word("value", language): [scale.number(case.npv), _pct(case.irr), _pct(case.mirr), _num(case.payback_years),
                                   _num(case.discounted_payback_years), _num(case.roi_multiple, 2), _num(case.benefit_cost_ratio, 2),
-                                  money_m(case.tco, language)],
+                                  scale.number(case.tco)],
     })
     scenarios = diag.scenarios
+    scen_scale = money_scale(scenarios["npv"], language)
     scen = pd.DataFrame({
         word("scenario", language): [word(s, language) for s in scenarios.index],
-        word("npv", language): [money_m(v, language) for v in scenarios["npv"]],
-        word("irr", language): [percent(v) for v in scenarios["irr"]],
+        with_unit(word("npv", language), scen_scale.unit, language): scen_scale.values(scenarios["npv"]),
+        with_unit(word("irr", language), "%", language): [_pct(v) for v in scenarios["irr"]],
         word("payback", language): [_num(v) for v in scenarios["payback_years"]],
     })
     inputs = diag.case_inputs
@@ -282,8 +366,8 @@ def business_case(diag, language: str) -> str:
                    f"{percent(inputs.benefit_realisation, 0)} realisation, ramped pilot → rollout → full coverage, discount rate "
                    f"{percent(inputs.discount_rate)}.")
     summary = diag.simulation.summary()
-    mc = (f"蒙特卡洛（{len(diag.simulation.npv):,}次，种子{diag.simulation.seed}）：净现值P10 {money_m(summary.loc['npv', 'p10'], language)}，"
-          f"P50 {money_m(summary.loc['npv', 'p50'], language)}，P90 {money_m(summary.loc['npv', 'p90'], language)}；"
+    mc = (f"蒙特卡洛模拟（{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}）：净现值P10为{money_m(summary.loc['npv', 'p10'], language)}，"
+          f"P50为{money_m(summary.loc['npv', 'p50'], language)}，P90为{money_m(summary.loc['npv', 'p90'], language)}；"
           f"净现值为正的概率{percent(diag.simulation.prob_npv_positive, 0)}。" if language == "zh" else
           f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): NPV P10 "
           f"{money_m(summary.loc['npv', 'p10'], language)}, P50 {money_m(summary.loc['npv', 'p50'], language)}, P90 "
@@ -298,6 +382,11 @@ def business_case(diag, language: str) -> str:
     return _section("business_case", language, body)
 
 
+def _pct(value: float) -> str:
+    """A rate in a column headed "%": the number only."""
+    return percent(value).removesuffix("%")
+
+
 def _num(value: float, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}" if value is not None and math.isfinite(value) else "–"
 
@@ -305,9 +394,12 @@ def _num(value: float, decimals: int = 1) -> str:
 def option_value(diag, language: str) -> str:
     o = diag.option
     if language == "zh":
-        text = (f"将试点视为扩展期权（Black–Scholes）：标的为试点后推广收益的现值{money_m(o['underlying'], language)}，执行价为届时仍需投入的成本"
-                f"{money_m(o['strike'], language)}，期限{o['years']:.2f}年，波动率{percent(o['volatility'], 0)}（来自蒙特卡洛）。期权价值"
-                f"{money_m(o['option_value'], language)}，其中灵活性价值{money_m(o['flexibility_value'], language)}。")
+        flexibility = (f"其中灵活性价值{money_m(o['flexibility_value'], language)}。"
+                       if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
+                       "灵活性价值可忽略不计：立即全面投入已明显合算，试点的价值在于降低实施风险，而非保留放弃的选择权。")
+        text = (f"将先试点、后推广视为一项扩张期权，按布莱克—斯科尔斯期权定价模型估值：标的资产为试点后推广收益的现值"
+                f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}，期限{o['years']:.2f}年，"
+                f"波动率{percent(o['volatility'], 0)}（取自蒙特卡洛模拟）。期权价值{money_m(o['option_value'], language)}，" + flexibility)
     else:
         text = (f"Piloting first is an option to expand (Black–Scholes): the underlying is the present value of the benefits after the pilot, "
                 f"{money_m(o['underlying'], language)}; the strike is the cost still to pay then, {money_m(o['strike'], language)}; "
@@ -320,7 +412,7 @@ def option_value(diag, language: str) -> str:
 def roadmap(diag, language: str) -> str:
     schedule = diag.schedule
     risk = diag.schedule_risk.summary(target_weeks=schedule.buffered_duration)
-    text = (f"关键路径工期{schedule.duration:.0f}周（含缓冲{schedule.buffered_duration:.1f}周）；考虑工期不确定性（PERT蒙特卡洛），"
+    text = (f"关键路径工期{schedule.duration:.0f}周（含缓冲{schedule.buffered_duration:.1f}周）；按计划评审技术（PERT）对工期不确定性进行蒙特卡洛模拟，"
             f"P50为{risk['p50']:.1f}周、P90为{risk['p90']:.1f}周，按计划（含缓冲）完成的概率为{percent(risk['prob_by_target'], 0)}。"
             if language == "zh" else
             f"The critical path takes {schedule.duration:.0f} weeks ({schedule.buffered_duration:.1f} with the buffer). With uncertain "
@@ -333,13 +425,15 @@ def roadmap(diag, language: str) -> str:
 def risk(diag, language: str) -> str:
     risks = diag.risks.head(6)
     column = "title_zh" if language == "zh" else "title_en"
+    scale = money_scale(risks["expected_exposure"], language)
+    owner = "owner_zh" if language == "zh" and "owner_zh" in risks else "owner"
     shown = pd.DataFrame({
         word("risk", language): risks[column], word("score", language): risks["score"],
-        word("exposure", language): [f"{v / 1e6:,.1f}" for v in risks["expected_exposure"]],
-        word("response", language): risks["response"], word("owner", language): risks["owner"],
+        money_header("exposure", scale, language): scale.values(risks["expected_exposure"]),
+        word("response", language): [response_label(r, language) for r in risks["response"]], word("owner", language): risks[owner],
     })
     c = diag.contingency
-    text = (f"风险登记册蒙特卡洛：应急预算P50为{money_m(c['p50'], language)}（预算的{percent(c['p50_share'], 0)}），P80为"
+    text = (f"对风险登记册进行蒙特卡洛模拟：应急预算P50为{money_m(c['p50'], language)}（预算的{percent(c['p50_share'], 0)}），P80为"
             f"{money_m(c['p80'], language)}（{percent(c['p80_share'], 0)}），对比方法模板15–20%的经验值"
             f"（{money_m(c['template_low'], language)}至{money_m(c['template_high'], language)}）。" if language == "zh" else
             f"Monte Carlo on the risk register: a P50 reserve of {money_m(c['p50'], language)} ({percent(c['p50_share'], 0)} of the budget) "
@@ -393,16 +487,20 @@ def methodology(diag, language: str) -> str:
     table = baselines.loc[group].reindex(catalog.index)
     shown = pd.DataFrame({
         word("metric", language): [catalog.at[m, f"label_{language}"] for m in table.index],
-        "p25 / p50 / p75": [" / ".join(format_value(table.at[m, c], catalog.at[m, "unit"], catalog.at[m, "decimals"])
+        word("unit", language): _units([catalog.at[m, "unit"] for m in table.index], language),
+        word("quantiles", language): [" / ".join(format_value(table.at[m, c], catalog.at[m, "unit"], catalog.at[m, "decimals"])
                                        for c in ("p25", "p50", "p75")) for m in table.index],
-        word("source", language): table["source"], word("year", language): table["year"],
+        word("source", language): table["source_zh" if language == "zh" else "source"], word("year", language): table["year"],
         word("confidence", language): [word(c, language) for c in table["confidence"]],
     })
     conflicts = baselines[baselines["note"].str.contains("CONFLICT", na=False)].xs(group, level="peer_group", drop_level=False)
-    notes = "".join(f"<li><b>{esc(catalog.at[m, f'label_{language}'])}</b>: {esc(n)}</li>" for (_, m), n in conflicts["note"].items())
-    text = ("方法：同业百分位（同业组不少于10家时用样本分布，否则用基准分位数插值）；六维综合得分为等权平均；DEA（CCR/BCC，HiGHS求解）；"
-            "SFA（Cobb–Douglas，最大似然）；价值空间按 data/value_drivers.csv 中的公式测算；NPV首期不折现。基准来源如下，"
-            "与公开数据冲突的模板数字已标注："
+    note = "note_zh" if language == "zh" else "note"
+    notes = "".join(f"<li><b>{esc(catalog.at[m, f'label_{language}'])}</b>{'：' if language == 'zh' else ': '}{esc(n)}</li>"
+                    for (_, m), n in conflicts[note].items())
+    text = ("方法：同业百分位在同业组报送该指标的机构不少于10家时按样本分布计算，否则按基准分位数插值；六维综合得分为各维度等权平均；"
+            "数据包络分析采用规模报酬不变与可变两种模型，以线性规划求解；随机前沿分析采用柯布—道格拉斯成本函数，以极大似然法估计；"
+            "价值空间按价值驱动因素表中的公式测算；净现值计算中首期（第0年）现金流不折现，其后各年按折现率折现。"
+            "各指标的基准及来源如下，方法模板中与公开数据冲突的数字已逐项说明："
             if language == "zh" else
             "Method: peer percentiles (from the panel when at least 10 peers report a metric, otherwise interpolated from the baseline "
             "quantiles); six-dimension composite as equal-weighted means; DEA (CCR/BCC, HiGHS); SFA (Cobb–Douglas, maximum likelihood); "
@@ -411,22 +509,47 @@ def methodology(diag, language: str) -> str:
     return _section("methodology", language, _p(text) + f'<ul class="conflicts">{notes}</ul>' + table_html(shown, "small"))
 
 
+def glossary(diag, language: str) -> str:
+    """The terms the report uses, with their definitions (``data/glossary.csv``)."""
+    table = load_glossary()
+    zh = language == "zh"
+    names = [f"{t}（{a}）" if zh and a else f"{t} ({a})" if a else t for t, a in zip(table[language], table["abbreviation"])]
+    shown = pd.DataFrame({word("term", language): names, word("definition", language): table[f"definition_{language}"]})
+    return _section("glossary", language, table_html(shown, "small glossary"))
+
+
 def reproducibility(diag, language: str) -> str:
     stamp = diag.stamp
-    rows = [("input file", stamp["input_file"]), ("input SHA-256", stamp["input_sha256"]), ("seed", stamp["seed"]),
-            ("run started", stamp["run_started_utc"])]
-    rows += [(f"version: {k}", v) for k, v in stamp["versions"].items()]
+    rows = [(word("input_file", language), stamp["input_file"]), (word("input_hash", language), stamp["input_sha256"]),
+            (word("seed", language), stamp["seed"]), (word("run_started", language), stamp["run_started_utc"])]
+    rows += [(word("version", language, name=k), v) for k, v in stamp["versions"].items()]
     params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract")}
-    rows.append(("parameters", json.dumps(params, ensure_ascii=False, sort_keys=True)))
+    if language == "zh":
+        rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
+    else:
+        rows.append(("parameters", json.dumps(params, ensure_ascii=False, sort_keys=True)))
     body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     return _section("reproducibility", language, f'<table class="report-table stamp">{body}</table>')
+
+
+def _parameter_rows(params: dict, language: str) -> list[tuple[str, object]]:
+    """The run parameters, labelled in the report's language."""
+    labels = {"institution_id": word("institution", language), "peer_group": word("peer_group", language),
+              "target_set": word("target_set", language), "discount_rate": word("discount_rate", language),
+              "horizon_years": word("horizon", language), "scenario": word("scenario", language), "language": word("language", language),
+              "seed": word("seed", language), "mc_draws": word("mc_draws", language)}
+    values = {"peer_group": lambda v: peer_group_label(v, language) if v else "–", "target_set": lambda v: target_set_label(v, language),
+              "discount_rate": percent, "horizon_years": lambda v: word("years_n", language, n=v),
+              "scenario": lambda v: word(v, language) if v in ("base", "pessimistic", "optimistic") else v,
+              "language": lambda v: "中文" if v == "zh" else "English"}
+    return [(labels.get(k, k), values.get(k, lambda v: v)(v)) for k, v in sorted(params.items())]
 
 
 SECTIONS = {
     "cover": cover, "executive_summary": executive_summary, "scorecard": scorecard, "positioning": positioning, "frontier": frontier,
     "expectations": expectations, "gaps": gaps, "initiatives": initiatives, "business_case": business_case, "option_value": option_value,
     "roadmap": roadmap, "risk": risk, "customers": customers, "data_quality": data_quality, "methodology": methodology,
-    "reproducibility": reproducibility,
+    "glossary": glossary, "reproducibility": reproducibility,
 }
 
 

@@ -1,13 +1,25 @@
 """Report wording in English and Chinese: section titles, table headers, chart
-labels and number formats. Metric, dimension and peer-group labels come from
-the catalog; this module holds only the report's own words."""
+labels, the glossary and number formats. Metric, dimension and peer-group
+labels come from the catalog, terms and their definitions from
+``data/glossary.csv``; this module holds only the report's own words.
+
+Money follows one unit policy per language: a table (or chart) shows all its
+amounts in one unit chosen by the magnitude of its largest amount — 万元 or
+亿元 in Chinese, CNY m or CNY bn in English — and its header names that unit
+(:func:`money_scale`, :func:`money_header`).
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import lru_cache
 
-from analysis_lib.errors import ParameterError
-from analysis_lib.reference.catalog import DIMENSION_LABELS, LANGUAGES, load_peer_groups
+import numpy as np
+import pandas as pd
+
+from analysis_lib.errors import InputDataError, ParameterError
+from analysis_lib.reference.catalog import DIMENSION_LABELS, LANGUAGES, _read_reference_csv, load_peer_groups
 
 SECTIONS: dict[str, dict[str, str]] = {
     "cover": {"en": "CRM Cost and Efficiency Diagnostic", "zh": "客户关系管理（CRM）成本与效能诊断报告"},
@@ -28,7 +40,8 @@ SECTIONS: dict[str, dict[str, str]] = {
     "data_protection": {"en": "Data governance and personal-information protection", "zh": "数据治理与个人信息保护"},
     "data_quality": {"en": "Appendix A: Data quality", "zh": "附录A：数据质量"},
     "methodology": {"en": "Appendix B: Methodology and sources", "zh": "附录B：方法与数据来源"},
-    "reproducibility": {"en": "Appendix C: Reproducibility", "zh": "附录C：可复现性信息"},
+    "glossary": {"en": "Appendix C: Glossary", "zh": "附录C：术语表"},
+    "reproducibility": {"en": "Appendix D: Reproducibility", "zh": "附录D：可复现性信息"},
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -43,23 +56,23 @@ WORDS: dict[str, dict[str, str]] = {
     "dimension": {"en": "Dimension", "zh": "维度"},
     "value": {"en": "Value", "zh": "数值"},
     "peer_median": {"en": "Peer median", "zh": "同业中位数"},
-    "percentile": {"en": "Percentile", "zh": "分位"},
+    "percentile": {"en": "Percentile", "zh": "同业百分位"},
     "quartile": {"en": "Quartile", "zh": "四分位"},
     "status": {"en": "Status", "zh": "状态"},
     "score": {"en": "Score", "zh": "得分"},
     "current": {"en": "Current", "zh": "现状"},
     "target": {"en": "Target", "zh": "目标"},
     "gap": {"en": "Gap", "zh": "差距"},
-    "value_at_stake": {"en": "Value at stake (CNY m a year)", "zh": "价值空间（百万元/年）"},
+    "value_at_stake": {"en": "Value at stake ({unit} a year)", "zh": "价值空间（{unit}/年）"},
     "initiative": {"en": "Initiative", "zh": "举措"},
     "category": {"en": "Category", "zh": "类别"},
-    "one_off_cost": {"en": "One-off cost (CNY m)", "zh": "一次性投入（百万元）"},
-    "running_cost": {"en": "Running cost (CNY m a year)", "zh": "年运营成本（百万元）"},
-    "effort": {"en": "Effort (1-5)", "zh": "实施难度（1-5）"},
-    "months": {"en": "Months to value", "zh": "见效月数"},
-    "sequenced_value": {"en": "Value captured (CNY m a year)", "zh": "可实现价值（百万元/年）"},
-    "year": {"en": "Year", "zh": "年"},
-    "amount_m": {"en": "CNY m", "zh": "百万元"},
+    "one_off_cost": {"en": "One-off cost ({unit})", "zh": "一次性投入（{unit}）"},
+    "running_cost": {"en": "Running cost ({unit} a year)", "zh": "年运营成本（{unit}/年）"},
+    "effort": {"en": "Effort (1-5)", "zh": "实施难度（1—5级）"},
+    "months": {"en": "Months to value", "zh": "见效时间（月）"},
+    "sequenced_value": {"en": "Value captured ({unit} a year)", "zh": "可实现价值（{unit}/年）"},
+    "year": {"en": "Year", "zh": "年份"},
+    "amount": {"en": "{unit}", "zh": "{unit}"},
     "npv": {"en": "NPV", "zh": "净现值"},
     "irr": {"en": "IRR", "zh": "内部收益率"},
     "mirr": {"en": "MIRR", "zh": "修正内部收益率"},
@@ -67,7 +80,7 @@ WORDS: dict[str, dict[str, str]] = {
     "discounted_payback": {"en": "Discounted payback (years)", "zh": "折现回收期（年）"},
     "roi": {"en": "ROI multiple", "zh": "投资回报倍数"},
     "bcr": {"en": "Benefit/cost ratio", "zh": "效益成本比"},
-    "tco": {"en": "TCO over the horizon (CNY m)", "zh": "期内总拥有成本（百万元）"},
+    "tco": {"en": "TCO over the horizon", "zh": "期内总拥有成本"},
     "scenario": {"en": "Scenario", "zh": "情景"},
     "base": {"en": "Base", "zh": "基准"},
     "pessimistic": {"en": "Pessimistic", "zh": "悲观"},
@@ -78,7 +91,32 @@ WORDS: dict[str, dict[str, str]] = {
     "risk": {"en": "Risk", "zh": "风险"},
     "response": {"en": "Response", "zh": "应对策略"},
     "owner": {"en": "Owner", "zh": "负责人"},
-    "exposure": {"en": "Expected exposure (CNY m)", "zh": "预期损失（百万元）"},
+    "exposure": {"en": "Expected exposure ({unit})", "zh": "预期损失（{unit}）"},
+    "mitigate": {"en": "mitigate", "zh": "减轻"},
+    "avoid": {"en": "avoid", "zh": "规避"},
+    "transfer": {"en": "transfer", "zh": "转移"},
+    "accept": {"en": "accept", "zh": "承受"},
+    "unit": {"en": "Unit", "zh": "单位"},
+    "term": {"en": "Term", "zh": "术语"},
+    "definition": {"en": "Definition", "zh": "释义"},
+    "abbreviations": {"en": "Abbreviations", "zh": "释义"},
+    "target_set": {"en": "Targets", "zh": "目标设定"},
+    "discount_rate": {"en": "Discount rate", "zh": "折现率"},
+    "horizon": {"en": "Horizon", "zh": "测算期"},
+    "years_n": {"en": "{n} years", "zh": "{n}年"},
+    "peers_n": {"en": "{group} (n = {n})", "zh": "{group}（共{n}家）"},
+    "basis": {"en": "Basis of the analysis", "zh": "测算口径"},
+    "quantiles": {"en": "Peer p25 / p50 / p75", "zh": "同业25/50/75百分位"},
+    "input_file": {"en": "input file", "zh": "输入文件"},
+    "input_hash": {"en": "input SHA-256", "zh": "输入文件校验值（SHA-256）"},
+    "seed": {"en": "seed", "zh": "随机种子"},
+    "run_started": {"en": "run started", "zh": "运行开始时间"},
+    "version": {"en": "version: {name}", "zh": "软件版本：{name}"},
+    "mc_draws": {"en": "Monte Carlo draws", "zh": "蒙特卡洛模拟次数"},
+    "language": {"en": "language", "zh": "报告语言"},
+    "customer_extract": {"en": "customer extract", "zh": "客户数据"},
+    "yes": {"en": "yes", "zh": "是"},
+    "no": {"en": "no", "zh": "否"},
     "task": {"en": "Task", "zh": "任务"},
     "weeks": {"en": "Weeks", "zh": "周"},
     "critical": {"en": "Critical path", "zh": "关键路径"},
@@ -117,14 +155,14 @@ WORDS: dict[str, dict[str, str]] = {
     "build": {"en": "Build", "zh": "建设投入"},
     "contingency": {"en": "Contingency", "zh": "应急预算"},
     "run": {"en": "Run", "zh": "运维投入"},
-    "value_axis": {"en": "Value captured (CNY m a year)", "zh": "可实现价值（百万元/年）"},
-    "cost_axis": {"en": "One-off cost (CNY m)", "zh": "一次性投入（百万元）"},
+    "value_axis": {"en": "Value captured ({unit} a year)", "zh": "可实现价值（{unit}/年）"},
+    "cost_axis": {"en": "One-off cost ({unit})", "zh": "一次性投入（{unit}）"},
     "quick win": {"en": "Quick win", "zh": "速赢"},
     "strategic": {"en": "Strategic", "zh": "战略性"},
     "defer": {"en": "Defer", "zh": "暂缓"},
-    "red": {"en": "Red", "zh": "红"},
-    "amber": {"en": "Amber", "zh": "黄"},
-    "green": {"en": "Green", "zh": "绿"},
+    "red": {"en": "Red", "zh": "红灯"},
+    "amber": {"en": "Amber", "zh": "黄灯"},
+    "green": {"en": "Green", "zh": "绿灯"},
     "n/a": {"en": "n/a", "zh": "无"},
     "public": {"en": "public", "zh": "公开数据"},
     "template": {"en": "template", "zh": "方法模板"},
@@ -137,9 +175,11 @@ UNITS: dict[str, dict[str, str]] = {
     "hours": {"en": "hours", "zh": "小时"}, "minutes": {"en": "minutes", "zh": "分钟"}, "days": {"en": "days", "zh": "天"},
     "score": {"en": "score", "zh": "分"},
 }
+NO_UNIT = {"count", "score"}
+"""Units not shown in a table's unit column (counts and scores need none)."""
 TARGET_SETS: dict[str, dict[str, str]] = {
     "top_quartile": {"en": "peer top-quartile", "zh": "同业前25%"}, "best_in_class": {"en": "best-in-class", "zh": "同业最佳（前10%）"},
-    "template": {"en": "programme (methodology template)", "zh": "方法模板项目目标"}, "frontier": {"en": "DEA frontier", "zh": "DEA前沿"},
+    "template": {"en": "programme (methodology template)", "zh": "方法模板项目目标"}, "frontier": {"en": "DEA frontier", "zh": "DEA效率前沿"},
     "custom": {"en": "custom", "zh": "自定义"},
 }
 
@@ -177,15 +217,19 @@ def title(section: str, language: str) -> str:
     return SECTIONS[section][check_language(language)]
 
 
-def word(key: str, language: str) -> str:
-    """A report word or label.
+def word(key: str, language: str, **fields: object) -> str:
+    """A report word or label, with ``fields`` filled in (a money header's
+    ``unit``).
 
     Examples
     --------
     >>> word("peer_median", "en")
     'Peer median'
+    >>> word("value_at_stake", "zh", unit="亿元")
+    '价值空间（亿元/年）'
     """
-    return WORDS[key][check_language(language)]
+    text = WORDS[key][check_language(language)]
+    return text.format(**fields) if fields else text
 
 
 def dimension_label(dimension: str, language: str) -> str:
@@ -198,7 +242,7 @@ def peer_group_label(group: str, language: str) -> str:
 
 
 def money_m(value: float, language: str = "en", decimals: int = 1) -> str:
-    """CNY millions, e.g. ``CNY 1,234.5m`` / ``1,234.5百万元``.
+    """One amount in prose: CNY millions in English, 万元 or 亿元 by magnitude in Chinese.
 
     Examples
     --------
@@ -242,3 +286,129 @@ def format_value(value: float, unit: str, decimals: int) -> str:
     if unit == "ratio":
         return f"{100 * value:.{max(decimals - 2, 0)}f}%"
     return f"{value:,.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class MoneyScale:
+    """One money unit for a table or chart: amounts are divided by
+    ``divisor`` and shown with ``decimals`` decimals; ``unit`` goes in the
+    header."""
+
+    divisor: float
+    decimals: int
+    unit: str
+
+    def number(self, value: float) -> str:
+        """An amount in this unit, without the unit.
+
+        Examples
+        --------
+        >>> MoneyScale(1e8, 2, "亿元").number(3.267e9)
+        '32.67'
+        """
+        if value is None or not math.isfinite(value):
+            return "–"
+        return f"{value / self.divisor:,.{self.decimals}f}"
+
+    def values(self, values) -> list[str]:
+        return [self.number(float(v)) for v in values]
+
+
+def money_scale(values, language: str) -> MoneyScale:
+    """The money unit of a table or chart, chosen by its largest amount:
+    亿元 from 1亿 (else 万元) in Chinese, CNY bn from 1 billion (else CNY m)
+    in English.
+
+    Examples
+    --------
+    >>> money_scale([3.2e9, 8e5], "zh").unit, money_scale([4.5e7], "zh").unit
+    ('亿元', '万元')
+    >>> money_scale([3.2e9], "en").unit, money_scale([4.5e7], "en").unit
+    ('CNY bn', 'CNY m')
+    """
+    array = np.abs(np.asarray(values, dtype=float).ravel())
+    largest = float(np.nanmax(array)) if array.size and np.isfinite(array).any() else 0.0
+    if check_language(language) == "zh":
+        return MoneyScale(1e8, 2, "亿元") if largest >= 1e8 else MoneyScale(1e4, 0, "万元")
+    return MoneyScale(1e9, 2, "CNY bn") if largest >= 1e9 else MoneyScale(1e6, 1, "CNY m")
+
+
+def money_header(key: str, scale: MoneyScale, language: str) -> str:
+    """A money column's header with its unit.
+
+    Examples
+    --------
+    >>> money_header("one_off_cost", money_scale([2e7], "zh"), "zh")
+    '一次性投入（万元）'
+    """
+    return word(key, language, unit=scale.unit)
+
+
+def with_unit(label: str, unit: str, language: str) -> str:
+    """A label with its unit in brackets (full-width in Chinese).
+
+    Examples
+    --------
+    >>> with_unit("净现值", "亿元", "zh"), with_unit("NPV", "CNY m", "en")
+    ('净现值（亿元）', 'NPV (CNY m)')
+    """
+    return f"{label}（{unit}）" if check_language(language) == "zh" else f"{label} ({unit})"
+
+
+def response_label(response: str, language: str) -> str:
+    """A risk response (mitigate, avoid, transfer, accept) in the report's language."""
+    return WORDS[response][check_language(language)] if response in WORDS else response
+
+
+# ------------------------------------------------------------------ glossary
+
+GLOSSARY_COLUMNS = ("key", "en", "zh", "abbreviation", "definition_en", "definition_zh")
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> pd.DataFrame:
+    """``data/glossary.csv``: the report's terms in English and Chinese with
+    their definitions and abbreviations, indexed by key.
+
+    Examples
+    --------
+    >>> load_glossary().at["npv", "zh"], load_glossary().at["npv", "abbreviation"]
+    ('净现值', 'NPV')
+    """
+    table = _read_reference_csv("glossary.csv")
+    missing = [c for c in GLOSSARY_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputDataError(f"data/glossary.csv: missing columns {missing}; expected {', '.join(GLOSSARY_COLUMNS)}")
+    table["abbreviation"] = table["abbreviation"].fillna("").astype(str)
+    for column in ("key", "en", "zh", "definition_en", "definition_zh"):
+        empty = table[column].isna() | table[column].astype(str).str.strip().eq("")
+        if empty.any():
+            raise InputDataError(f"data/glossary.csv, row {int(np.flatnonzero(empty)[0]) + 2}, column '{column}': empty; every term "
+                                 "needs both languages and both definitions")
+    if table["key"].duplicated().any():
+        raise InputDataError(f"data/glossary.csv: duplicate key {table.loc[table['key'].duplicated(), 'key'].iloc[0]!r}")
+    return table.set_index("key")
+
+
+def term(key: str, language: str) -> str:
+    """A glossary term in the report's language.
+
+    Examples
+    --------
+    >>> term("peer_percentile", "zh")
+    '同业百分位'
+    """
+    return str(load_glossary().at[key, check_language(language)])
+
+
+def abbreviations() -> dict[str, str]:
+    """Accepted abbreviations with their Chinese names, in glossary order.
+
+    Examples
+    --------
+    >>> abbreviations()["DEA"]
+    '数据包络分析'
+    """
+    table = load_glossary()
+    rows = table[table["abbreviation"] != ""]
+    return dict(zip(rows["abbreviation"], rows["zh"]))
