@@ -15,7 +15,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "load_size_fields", "load_peer_groups",
     ),
     "sample": (
-        "SAMPLE_SEED", "LATENT_WEIGHT", "ID_PREFIX", "PINNED", "WHOLE_NUMBER_METRICS", "quantile_function", "synthetic_name", "localised_name", "generate_sample_panel",
-        "write_sample_panel",
+        "SAMPLE_SEED", "LATENT_WEIGHT", "ID_PREFIX", "PINNED", "WHOLE_NUMBER_METRICS", "quantile_function", "synthetic_name", "localised_name",
+        "generate_sample_panel", "write_sample_panel",
     ),
 })

@@ -126,7 +126,6 @@ def generate_sample_panel(seed: int = SAMPLE_SEED) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     catalog = load_catalog().table
     profiles = pd.read_csv(data_dir() / "sample" / "size_profile.csv").set_index("peer_group")
-    labels = load_peer_groups()
     frames = []
     for group, profile in profiles.iterrows():
         count = int(profile["count"])

@@ -27,6 +27,7 @@ from analysis_lib.report import charts
 from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.text import (
     NO_UNIT,
+    WORDS,
     abbreviations,
     dimension_label,
     format_value,
@@ -43,7 +44,6 @@ from analysis_lib.report.text import (
     with_unit,
     word,
 )
-from analysis_lib.report.text import WORDS
 
 SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "initiatives",
                  "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "glossary", "reproducibility")
@@ -122,7 +122,7 @@ def _unit_together(header: str) -> str:
 
 
 def _section(key: str, language: str, body: str) -> str:
-    return f'<section class="report-section section-{key}" id="{key}"><h2>{esc(title(key, language))}</h2>{body}</section>'
+    return f'<section class="report-section section-{key}" id="{key}"><h2>{html.escape(title(key, language))}</h2>{body}</section>'
 
 
 def _p(text: str) -> str:

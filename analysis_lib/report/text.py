@@ -288,6 +288,10 @@ def format_value(value: float, unit: str, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+BILLIONS_FROM = 1e9
+"""Tables switch to 亿元 (CNY bn in English) when their largest amount reaches 10亿 (CNY 10bn)."""
+
+
 @dataclass(frozen=True)
 class MoneyScale:
     """One money unit for a table or chart: amounts are divided by
@@ -316,21 +320,21 @@ class MoneyScale:
 
 def money_scale(values, language: str) -> MoneyScale:
     """The money unit of a table or chart, chosen by its largest amount:
-    亿元 from 1亿 (else 万元) in Chinese, CNY bn from 1 billion (else CNY m)
-    in English.
+    亿元 from 10亿 (else 万元, so that smaller amounts keep their digits) in
+    Chinese, CNY bn from CNY 10 billion (else CNY m) in English.
 
     Examples
     --------
-    >>> money_scale([3.2e9, 8e5], "zh").unit, money_scale([4.5e7], "zh").unit
+    >>> money_scale([3.2e9, 8e5], "zh").unit, money_scale([4.5e8], "zh").unit
     ('亿元', '万元')
-    >>> money_scale([3.2e9], "en").unit, money_scale([4.5e7], "en").unit
+    >>> money_scale([3.2e10], "en").unit, money_scale([4.5e8], "en").unit
     ('CNY bn', 'CNY m')
     """
     array = np.abs(np.asarray(values, dtype=float).ravel())
     largest = float(np.nanmax(array)) if array.size and np.isfinite(array).any() else 0.0
     if check_language(language) == "zh":
-        return MoneyScale(1e8, 2, "亿元") if largest >= 1e8 else MoneyScale(1e4, 0, "万元")
-    return MoneyScale(1e9, 2, "CNY bn") if largest >= 1e9 else MoneyScale(1e6, 1, "CNY m")
+        return MoneyScale(1e8, 2, "亿元") if largest >= BILLIONS_FROM else MoneyScale(1e4, 0, "万元")
+    return MoneyScale(1e9, 2, "CNY bn") if largest >= 10 * BILLIONS_FROM else MoneyScale(1e6, 1, "CNY m")
 
 
 def money_header(key: str, scale: MoneyScale, language: str) -> str:
