@@ -45,6 +45,13 @@ def _load_baselines(directory: str) -> pd.DataFrame:
         _fail(f"confidence must be one of {CONFIDENCE_LEVELS}, found {bad_conf}")
     if table["source"].fillna("").str.strip().eq("").any():
         _fail("every row needs a source")
+    for column in ("source_zh", "note_zh"):
+        if column not in table.columns:
+            _fail(f"missing column {column!r} (the Chinese report's wording of source and note)")
+    untranslated = table["source_zh"].fillna("").str.strip().eq("") | (table["note"].notna() & table["note_zh"].isna())
+    if untranslated.any():
+        row = table[untranslated].iloc[0]
+        _fail(f"row {row['peer_group']}/{row['metric_id']}: source_zh and note_zh must give the source and note in Chinese")
     q = table[list(QUANTILE_COLUMNS)].to_numpy()
     unordered = np.flatnonzero((np.diff(q, axis=1) < 0).any(axis=1))
     if unordered.size:
@@ -61,7 +68,8 @@ def load_baselines() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``(peer_group, metric_id)`` with float columns
-        ``p10 … p90, n`` and ``source, year, confidence, note``.
+        ``p10 … p90, n`` and ``source, year, confidence, note`` with the
+        Chinese wording of source and note in ``source_zh, note_zh``.
 
     Examples
     --------

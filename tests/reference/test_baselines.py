@@ -61,3 +61,14 @@ def test_baseline_quantiles_of_a_group():
     assert list(q.index) == ["cost_to_income", "nps"]
     assert q.loc["cost_to_income", "p50"] == pytest.approx(0.298)
     assert (q["from_group"] == "joint_stock").all()
+
+
+def test_sources_and_notes_are_given_in_chinese_with_the_same_source_id():
+    baselines = load_baselines()
+    assert baselines["source_zh"].str.strip().ne("").all()
+    assert (baselines["note"].isna() == baselines["note_zh"].isna()).all()
+    for en, zh in zip(baselines["source"], baselines["source_zh"]):
+        ref = en.split("(")[-1].rstrip(")").split(",")[-1].strip()
+        assert ref in zh and not any(w in zh for w in ("Workbook", "template", "SOURCES.md")), zh
+    conflicts = baselines[baselines["note"].str.contains("CONFLICT", na=False)]
+    assert conflicts["note_zh"].str.startswith("与公开数据冲突").all()
