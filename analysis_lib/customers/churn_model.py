@@ -20,6 +20,11 @@ FEATURE_LABELS = {
     "has_card": "holding a credit card", "credit_score": "credit score (per 100 points)", "tenure": "tenure (per year)",
     "salary": "salary (per 100k)", "female": "being female",
 }
+FEATURE_LABELS_ZH = {
+    "age": "年龄（每增加10岁）", "age_sq": "年龄平方项", "log_balance": "账户余额（对数）", "zero_balance": "零余额", "products_2": "持有2个产品",
+    "products_3plus": "持有3个及以上产品", "active": "活跃客户", "has_card": "持有信用卡", "credit_score": "信用评分（每100分）",
+    "tenure": "在网年限（每年）", "salary": "收入（每10万）", "female": "女性客户",
+}
 
 
 def _features(data: pd.DataFrame) -> pd.DataFrame:
@@ -74,6 +79,7 @@ class ChurnModel:
             label = FEATURE_LABELS.get(name, name.replace("region_", "being in "))
             ratio = row["odds_ratio"]
             if language == "zh":
+                label = FEATURE_LABELS_ZH.get(name, name.replace("region_", "地区："))
                 direction = "提高" if ratio > 1 else "降低"
                 sentences.append(f"{label}：流失几率{direction}至 {ratio:.2f} 倍")
             else:

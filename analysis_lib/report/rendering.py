@@ -311,7 +311,7 @@ def gaps(diag, language: str) -> str:
     note = (f"合计（重叠项只计一次，*为不重复计入项）：{scale.number(total)}{scale.unit}/年。" if language == "zh" else
             f"Total, counting overlapping metrics once (* = not added to the total): {scale.unit} {scale.number(total)} a year.")
     if diag.customers is not None:
-        note += (" 提供客户数据时，留存差距的价值按客户层面模型测算（风险中的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
+        note += ("提供客户数据时，留存差距的价值按客户层面模型测算（面临流失风险的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
                  "面板留存指标不再重复计入。" if language == "zh" else
                  " With a customer extract, the retention value comes from the customer-level model (lifetime value at risk, grossed up "
                  "from the extract to all customers, times the share of churn the retention targets remove); the panel's retention rows "
@@ -450,7 +450,8 @@ def customers(diag, language: str) -> str:
     model = c["model"]
     segments = c["segments"]
     seg = pd.DataFrame({
-        word("segment", language): segments.index, word("customers", language): segments["customers"],
+        word("segment", language): [word(g, language) if g in WORDS else g for g in segments.index],
+        word("customers", language): [f"{n:,}" for n in segments["customers"]],
         word("mean_clv", language): [f"{v:,.0f}" for v in segments["mean_clv"]],
         word("clv_at_risk", language): [f"{v:,.0f}" for v in segments["clv_at_risk"]],
     })

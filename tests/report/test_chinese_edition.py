@@ -17,7 +17,7 @@ from analysis_lib.report.fonts import PDF_FAMILIES
 from analysis_lib.report.summary import read_summary
 from analysis_lib.report.text import abbreviations, load_glossary, money_scale
 
-from conftest import SAMPLE_PANEL
+from conftest import REPO, SAMPLE_PANEL
 
 INSTITUTION = "RURAL-02"
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -37,6 +37,14 @@ def editions(tmp_path_factory):
     return en, zh
 
 
+@pytest.fixture(scope="module")
+def with_customers(tmp_path_factory):
+    if not find_browser():
+        pytest.skip("Chromium is needed for the PDF (apt-get install chromium)")
+    return render_report(tmp_path_factory.mktemp("customers"), institution_id="CITY-02", mc_draws=2000, language="zh",
+                         customer_extract=str(REPO / "data/sample/customers.csv"))
+
+
 def _pdf_text(path) -> str:
     return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in PdfReader(str(path)).pages))
 
@@ -47,8 +55,10 @@ def _client_data() -> list[str]:
     return sorted([*panel["institution_id"], SAMPLE_PANEL.name], key=len, reverse=True)
 
 
-def test_no_latin_word_outside_the_accepted_acronyms(editions):
-    text = _pdf_text(editions[1].pdf)
+@pytest.mark.parametrize("report", ["editions", "with_customers"])
+def test_no_latin_word_outside_the_accepted_acronyms(report, request):
+    files = request.getfixturevalue(report)
+    text = _pdf_text((files[1] if isinstance(files, tuple) else files).pdf)
     for item in _client_data():
         text = text.replace(item, " ")
     text = re.sub(r"\b[0-9a-f]{64}\b", " ", text)  # the input file's checksum
