@@ -98,7 +98,8 @@ def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], l
                    zorder=3, marker="D")
         unit = unit_label(row["unit"], language)
         direction = "↓" if row["direction"] == "lower_better" else "↑"
-        ax.set_title(f"{row[label_column]} ({unit}, {direction})", fontsize=8.5, loc="left")
+        ax.set_title(f"{row[label_column]}（{unit}，{direction}）" if language == "zh" else f"{row[label_column]} ({unit}, {direction})",
+                     fontsize=8.5, loc="left")
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
     for ax in axes[len(metrics):]:

@@ -160,8 +160,8 @@ def cover(diag, language: str) -> str:
     facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
     basis_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in basis)
     joiner = "；" if zh else "; "
-    terms = joiner.join(f"{a}指{n}" if zh else f"{a} {load_glossary().set_index('abbreviation').at[a, 'en'].lower()}"
-                        for a, n in abbreviations().items())
+    english = dict(zip(load_glossary()["abbreviation"], load_glossary()["en"]))
+    terms = joiner.join(f"{a}指{n}" if zh else f"{a} {english[a][0].lower()}{english[a][1:]}" for a, n in abbreviations().items())
     legend = f"{word('abbreviations', language)}{'：' if zh else ': '}{terms}{'。' if zh else '.'}"
     body = (f'<div class="cover"><h1>{esc(title("cover", language))}</h1><p class="cover-name">{esc(_name(diag))}</p>'
             f'<table class="cover-facts">{facts}</table><h3>{esc(word("basis", language))}</h3>'
@@ -215,7 +215,8 @@ def positioning(diag, language: str) -> str:
     frame = diag.panel.latest().data
     peers = frame[(frame["peer_group"] == diag.peer_group) & (frame["institution_id"] != diag.institution_id)]
     values = {m: peers[m].dropna().to_numpy() for m in key["metric_id"]}
-    intro = ("菱形为本机构（颜色表示红黄绿状态），灰点为同业机构，方框为同业四分位区间；箭头表示指标方向。" if language == "zh" else
+    intro = ("菱形为本机构（颜色表示红灯、黄灯、绿灯状态），灰点为同业机构，方框为同业四分位区间；箭头↑表示越高越好，↓表示越低越好。"
+             if language == "zh" else
              "The diamond is this institution (coloured by its RAG status), grey dots are its peers and the box their interquartile "
              "range; the arrow gives the direction in which the metric improves.")
     fig = charts.peer_distributions(key, values, language, title("positioning", language))
@@ -257,8 +258,8 @@ def frontier(diag, language: str) -> str:
                  f"its own peer group first and, when the group has too few, from other groups with revenue between a third and three times "
                  f"its own. This institution's CRM cost per customer is CNY {own_cost:,.1f} a year.")
         peer_table = (f"<h3>{esc(word('peers_to_learn', language))}</h3>" + _p(intro) + table_html(pd.DataFrame({
-            word("institution", language): [f"{localised_name(str(names.get(p, p)), g, language)} ({p})" for p, g in
-                                            zip(peers["peer"], peers["peer_group"])],
+            word("institution", language): [f"{localised_name(str(names.get(p, p)), g, language)}" + (f"（{p}）" if language == "zh" else f" ({p})")
+                                            for p, g in zip(peers["peer"], peers["peer_group"])],
             word("peer_group", language): [peer_group_label(g, language) for g in peers["peer_group"]],
             word("why_comparable", language): [word("basis_peer_group" if b == "peer group" else "basis_size_band", language)
                                                for b in peers["basis"]],
@@ -428,7 +429,7 @@ def risk(diag, language: str) -> str:
     scale = money_scale(risks["expected_exposure"], language)
     owner = "owner_zh" if language == "zh" and "owner_zh" in risks else "owner"
     shown = pd.DataFrame({
-        word("risk", language): risks[column], word("score", language): risks["score"],
+        word("risk", language): risks[column], word("risk_score", language): risks["score"],
         money_header("exposure", scale, language): scale.values(risks["expected_exposure"]),
         word("response", language): [response_label(r, language) for r in risks["response"]], word("owner", language): risks[owner],
     })

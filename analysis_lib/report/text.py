@@ -89,6 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
     "probability": {"en": "Probability", "zh": "可能性"},
     "impact": {"en": "Impact", "zh": "影响"},
     "risk": {"en": "Risk", "zh": "风险"},
+    "risk_score": {"en": "Score", "zh": "风险值（可能性×影响）"},
     "response": {"en": "Response", "zh": "应对策略"},
     "owner": {"en": "Owner", "zh": "负责人"},
     "exposure": {"en": "Expected exposure ({unit})", "zh": "预期损失（{unit}）"},
