@@ -37,6 +37,7 @@ from analysis_lib.report.text import (
     money_scale,
     peer_group_label,
     percent,
+    problem_zh,
     response_label,
     target_set_label,
     title,
@@ -476,10 +477,25 @@ def data_quality(diag, language: str) -> str:
     data = diag.panel.data
     rows_of = set(data.loc[data["institution_id"] == diag.institution_id, "source_row"])
     mine = [p for p in own if p.row in rows_of]
-    listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
+    if language == "zh":
+        catalog = load_catalog()
+        listing = "".join(f"<li>{esc(problem_zh(p.code, p.row, _column_zh(p.column, catalog), p.value))}</li>" for p in mine[:15])
+    else:
+        listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
     text = (f"校验文件：{diag.validation.file}；该机构相关提示{len(mine)}条。" if language == "zh" else
             f"Validated file: {diag.validation.file}; {len(mine)} note(s) on this institution's rows.")
     return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else ""))
+
+
+def _column_zh(column: str | None, catalog) -> str:
+    """A column of the client's file by its Chinese catalog label when it names a metric."""
+    if not column:
+        return ""
+    table = catalog.table
+    for metric, row in table.iterrows():
+        if column in (metric, row["label_en"], row["label_zh"]):
+            return str(row["label_zh"])
+    return column
 
 
 def methodology(diag, language: str) -> str:

@@ -175,6 +175,27 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+PROBLEMS_ZH: dict[str, str] = {
+    "converted": "已按百分比或万、亿等单位自动换算", "duplicate_id": "机构编号重复", "empty_row": "空行，已忽略", "inconsistent": "与其他字段不一致",
+    "missing_id": "缺少机构编号", "missing_value": "缺失", "out_of_range": "超出有效区间", "ragged_row": "字段数与表头不一致",
+    "unknown_peer_group": "同业组无法识别", "unsafe_id": "机构编号含不允许的字符", "invalid": "无法识别的取值",
+}
+"""Data-quality notes in Chinese, by the intake's problem code (the English message is the intake's own)."""
+
+
+def problem_zh(code: str, row: int | None, column: str, value: str | None) -> str:
+    """A data-quality note on a row of the client's file, in Chinese.
+
+    Examples
+    --------
+    >>> problem_zh("converted", 14, "CRM运营成本占营收比", "2.1%")
+    '第14行，CRM运营成本占营收比：已按百分比或万、亿等单位自动换算（原值：2.1%）'
+    """
+    where = "，".join(part for part in (f"第{row}行" if row is not None else "", column) if part)
+    shown = f"（原值：{value}）" if value not in (None, "") else ""
+    return f"{where}：{PROBLEMS_ZH.get(code, '数据提示')}{shown}"
+
+
 UNITS: dict[str, dict[str, str]] = {
     "ratio": {"en": "%", "zh": "%"}, "CNY": {"en": "CNY", "zh": "元"}, "count": {"en": "count", "zh": "个"},
     "hours": {"en": "hours", "zh": "小时"}, "minutes": {"en": "minutes", "zh": "分钟"}, "days": {"en": "days", "zh": "天"},

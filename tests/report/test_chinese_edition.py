@@ -154,3 +154,21 @@ def test_both_editions_share_the_same_numbers(editions):
     assert en and zh
     en.pop("language", None), zh.pop("language", None)
     assert en == zh
+
+
+def test_data_quality_notes_of_a_client_file_are_in_chinese(tmp_path):
+    from analysis_lib.report.diagnostic import run_diagnostic
+    from analysis_lib.report.rendering import section_html
+
+    panel = pd.read_csv(SAMPLE_PANEL, dtype=str, keep_default_na=False)
+    row = panel.index[panel["institution_id"] == INSTITUTION][0]
+    panel.loc[row, "crm_opex_ratio"] = f"{100 * float(panel.loc[row, 'crm_opex_ratio']):.2f}%"
+    panel.loc[row, "nps"] = ""
+    path = tmp_path / "client_panel.csv"
+    panel.to_csv(path, index=False)
+    diag = run_diagnostic(institution_id=INSTITUTION, panel_path=str(path), mc_draws=1000, language="zh")
+    html = section_html(diag, "data_quality")
+    text = re.sub(r"<[^>]+>", "", html).replace(path.name, "")
+    assert f"第{row + 2}行，CRM运营成本占营收比：已按百分比" in text and "完整性97" in text, text
+    stray = sorted({w for w in LATIN_WORD.findall(text) if w not in abbreviations()})
+    assert not stray, stray
