@@ -215,8 +215,9 @@ class PdfPrinter:
         if self._page is None or self._page.is_closed():
             self._page = self._browser.new_page()
         css = (TEMPLATE_DIR / "crm_report" / "report.css").read_text(encoding="utf-8")
+        chinese = ", ".join(f"'{f}'" for f in PDF_FAMILIES)
         self._page.set_content(f"<html><head><style>{css}</style></head><body><p>CRM diagnostic 0123456789</p>"
-                               '<p lang="zh-CN">客户关系管理诊断</p></body></html>')
+                               f'<p lang="zh-CN" style="font-family: {chinese}, sans-serif">客户关系管理诊断</p></body></html>')
         self._page.pdf(format="A4")
 
     def print(self, html_path: Path, pdf_path: Path, institution: str, language: str = "en") -> Path:

@@ -86,3 +86,10 @@ def test_font_files_are_found_without_fontconfig(monkeypatch):
     assert bool(found) == CJK_ON_MACHINE
     for family, paths in found.items():
         assert family and all(p.suffix.lower() in fonts.FONT_SUFFIXES for p in paths)
+
+
+@pytest.mark.skipif(not fonts._fontconfig(":lang=zh"), reason="needs fontconfig and a Chinese font")
+def test_a_truetype_chinese_font_is_installed_for_the_pdf():
+    # Noto Sans CJK (CFF outlines) is not one: Chromium would embed it as Type 3.
+    assert fonts.pdf_cjk_fonts(), "install fonts-wqy-microhei for real fonts in Chinese PDFs"
+    assert "Noto Sans CJK SC" not in fonts.pdf_cjk_fonts()
