@@ -62,6 +62,9 @@ def esc(value: object) -> str:
     return keep_terms(html.escape(str(value), quote=True))
 
 
+_ID = re.compile(r"(?<![\w-])[A-Za-z]+-\d+(?![\w-])")
+
+
 @lru_cache(maxsize=1)
 def _terms_pattern() -> re.Pattern:
     catalog = load_catalog().table
@@ -75,8 +78,9 @@ def _terms_pattern() -> re.Pattern:
 
 def keep_terms(escaped: str) -> str:
     """Wrap the Chinese terms of escaped text (glossary, metric, dimension,
-    peer-group and report words) in no-break spans, so that a line never
-    splits a term (战略/性); text without Chinese is returned unchanged.
+    peer-group and report words) and institution ids in no-break spans, so
+    that a line never splits a term (战略/性) or an id (RURAL-/13); text
+    without Chinese is returned unchanged.
 
     Examples
     --------
@@ -84,10 +88,13 @@ def keep_terms(escaped: str) -> str:
     '<span class="term">战略性</span>'
     >>> keep_terms("Strategic")
     'Strategic'
+    >>> keep_terms("模拟农村商业银行13（RURAL-13）")
+    '模拟<span class="term">农村商业银行</span>13（<span class="term">RURAL-13</span>）'
     """
     if not re.search("[\u4e00-\u9fff]", escaped):
         return escaped
-    return _terms_pattern().sub(lambda m: f'<span class="term">{m.group(0)}</span>', escaped)
+    kept = _terms_pattern().sub(lambda m: f'<span class="term">{m.group(0)}</span>', escaped)
+    return _ID.sub(lambda m: f'<span class="term">{m.group(0)}</span>', kept)  # institution ids: RURAL-02
 
 
 def figure_html(fig, alt: str) -> str:
