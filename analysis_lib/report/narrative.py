@@ -30,8 +30,8 @@ class Finding:
 
 
 def _position_word(score: float, language: str) -> str:
-    bands = [(75, "the top quartile", "前四分之一"), (50, "the second quartile", "第二个四分位"),
-             (25, "the third quartile", "第三个四分位"), (-1, "the bottom quartile", "后四分之一")]
+    bands = [(75, "the top quartile", "前25%"), (50, "the second quartile", "前25%—50%"),
+             (25, "the third quartile", "后25%—50%"), (-1, "the bottom quartile", "后25%")]
     for floor, en, zh in bands:
         if score >= floor:
             return zh if language == "zh" else en
@@ -118,7 +118,7 @@ def render(finding: Finding, language: str, name: str) -> str:
         if v["insufficient_peers"]:
             note = "（部分指标同业样本不足，改用全部银行基准）" if zh else " (some metrics have insufficient peers and use the all-banks baseline)"
         if zh:
-            return (f"{name}的CRM综合得分为{v['score']:.0f}分（满分100），位于{group}的{_position_word(v['score'], language)}{note}；"
+            return (f"{name}的CRM综合得分为{v['score']:.0f}分（满分100），处于{group}同业的{_position_word(v['score'], language)}{note}；"
                     f"最弱维度为{dimension_label(v['weakest'], language)}（{v['weakest_score']:.0f}分），最强维度为"
                     f"{dimension_label(v['strongest'], language)}（{v['strongest_score']:.0f}分）；{v['metrics']}项指标中{v['red']}项为红灯。")
         return (f"{name} scores {v['score']:.0f}/100 overall, in {_position_word(v['score'], language)} of {group.lower()}{note}. "

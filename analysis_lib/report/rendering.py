@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
-from analysis_lib.reference.sample import localised_name
+from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts
 from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.text import (
@@ -71,6 +71,7 @@ def _terms_pattern() -> re.Pattern:
     terms = {t for t in load_glossary()["zh"] for t in re.split("[、，]", t)}
     terms |= {str(v["zh"]) for v in WORDS.values() if "{" not in v["zh"] and len(v["zh"]) <= 12}
     terms |= {v["zh"] for v in DIMENSION_LABELS.values()} | set(catalog["label_zh"]) | set(load_peer_groups()["label_zh"])
+    terms |= {synthetic_name(group, 0, "zh").removesuffix("00") for group in load_peer_groups().index}  # 模拟农村商业银行
     chinese = sorted((t for t in terms if re.search("[\u4e00-\u9fff]", t) and len(t) >= 2 and "<" not in t and "&" not in t),
                      key=len, reverse=True)
     return re.compile("|".join(re.escape(t) for t in chinese))
