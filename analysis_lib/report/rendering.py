@@ -90,7 +90,7 @@ def keep_terms(escaped: str) -> str:
     >>> keep_terms("Strategic")
     'Strategic'
     >>> keep_terms("模拟农村商业银行13（RURAL-13）")
-    '模拟<span class="term">农村商业银行</span>13（<span class="term">RURAL-13</span>）'
+    '<span class="term">模拟农村商业银行</span>13（<span class="term">RURAL-13</span>）'
     """
     if not re.search("[\u4e00-\u9fff]", escaped):
         return escaped
