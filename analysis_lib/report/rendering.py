@@ -318,8 +318,8 @@ def gaps(diag, language: str) -> str:
                                                           zip(shown_rows["value_at_stake"], shown_rows["counted"])],
     })
     total = diag.gaps.total_value()
-    note = (f"合计（重叠项只计一次，*为不重复计入项）：{scale.number(total)}{scale.unit}/年。" if language == "zh" else
-            f"Total, counting overlapping metrics once (* = not added to the total): {scale.unit} {scale.number(total)} a year.")
+    note = (f"合计（重叠项只计一次，*为不重复计入项）：{scale.amount(total)}/年。" if language == "zh" else
+            f"Total, counting overlapping metrics once (* = not added to the total): {scale.amount(total)} a year.")
     if diag.customers is not None:
         note += ("提供客户数据时，留存差距的价值按客户层面模型测算（面临流失风险的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
                  "面板留存指标不再重复计入。" if language == "zh" else

@@ -340,6 +340,17 @@ class MoneyScale:
             return "–"
         return f"{value / self.divisor:,.{self.decimals}f}"
 
+    def amount(self, value: float) -> str:
+        """An amount in this unit, with the unit: ``32.67亿元``, ``CNY 6,181.8m``.
+
+        Examples
+        --------
+        >>> MoneyScale(1e6, 1, "CNY m").amount(6.1818e9), MoneyScale(1e8, 2, "亿元").amount(3.267e9)
+        ('CNY 6,181.8m', '32.67亿元')
+        """
+        currency, _, suffix = self.unit.partition(" ")
+        return f"{currency} {self.number(value)}{suffix}" if suffix else f"{self.number(value)}{self.unit}"
+
     def values(self, values) -> list[str]:
         return [self.number(float(v)) for v in values]
 
