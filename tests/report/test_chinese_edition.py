@@ -128,6 +128,23 @@ def test_one_money_unit_per_table_and_label_agrees_with_values(editions, languag
         for row in rows:
             for cell in row[1:]:
                 assert not any(cell.strip().endswith(u) for u in units), f"unit in a value cell {cell!r} of {head}"
+        # the unit in a header is the one the magnitude calls for: the largest amount of the column, in that unit
+        for k, h in enumerate(head):
+            unit = next((u for u in units if u in h), None)
+            amounts = [abs(float(c.rstrip(" *").replace(",", ""))) for c in (r[k] for r in rows if k < len(r))
+                       if re.fullmatch(r"-?[\d,]+(\.\d+)? ?\*?", c.strip())]
+            if unit is None or not amounts:
+                continue
+            largest = max(amounts) * {"万元": 1e4, "亿元": 1e8, "CNY m": 1e6, "CNY bn": 1e9}[unit]
+            assert money_scale([largest], language).unit == unit, (h, max(amounts))
+        # the same where the unit is in the row label (a table of key figures)
+        labelled = [(next(u for u in units if u in row[0]), float(row[1].replace(",", ""))) for row in rows
+                    if len(row) > 1 and any(u in row[0] for u in units) and re.fullmatch(r"-?[\d,]+(\.\d+)?", row[1].strip())]
+        if labelled:
+            unit = labelled[0][0]
+            assert {u for u, _ in labelled} == {unit}, labelled
+            largest = max(abs(v) for _, v in labelled) * {"万元": 1e4, "亿元": 1e8, "CNY m": 1e6, "CNY bn": 1e9}[unit]
+            assert money_scale([largest], language).unit == unit, labelled
     assert money_tables >= 4
 
 
