@@ -89,11 +89,14 @@ def keep_terms(escaped: str) -> str:
     '<span class="term">战略性</span>'
     >>> keep_terms("Strategic")
     'Strategic'
+    >>> keep_terms("建设数据平台(CDP)")
+    '建设数据平台（CDP）'
     >>> keep_terms("模拟农村商业银行13（RURAL-13）")
     '<span class="term">模拟农村商业银行</span>13（<span class="term">RURAL-13</span>）'
     """
     if not re.search("[\u4e00-\u9fff]", escaped):
         return escaped
+    escaped = re.sub("(?<=[\u4e00-\u9fff])\\(([^()<>]*)\\)", "（\\1）", escaped)  # full-width brackets after Chinese
     kept = _terms_pattern().sub(lambda m: f'<span class="term">{m.group(0)}</span>', escaped)
     return _ID.sub(lambda m: f'<span class="term">{m.group(0)}</span>', kept)  # institution ids: RURAL-02
 
