@@ -71,10 +71,11 @@ def _terms_pattern() -> re.Pattern:
     terms = {t for t in load_glossary()["zh"] for t in re.split("[、，]", t)}
     terms |= {str(v["zh"]) for v in WORDS.values() if "{" not in v["zh"] and len(v["zh"]) <= 12}
     terms |= {v["zh"] for v in DIMENSION_LABELS.values()} | set(catalog["label_zh"]) | set(load_peer_groups()["label_zh"])
-    terms |= {synthetic_name(group, 0, "zh").removesuffix("00") for group in load_peer_groups().index}  # 模拟农村商业银行
     chinese = sorted((t for t in terms if re.search("[\u4e00-\u9fff]", t) and len(t) >= 2 and "<" not in t and "&" not in t),
                      key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in chinese))
+    # the sample panel's synthetic names with their number first: 模拟农村商业银行02
+    synthetic = [re.escape(synthetic_name(group, 0, "zh").removesuffix("00")) + "\\d*" for group in load_peer_groups().index]
+    return re.compile("|".join(synthetic + [re.escape(t) for t in chinese]))
 
 
 def keep_terms(escaped: str) -> str:
@@ -92,7 +93,7 @@ def keep_terms(escaped: str) -> str:
     >>> keep_terms("建设数据平台(CDP)")
     '建设数据平台（CDP）'
     >>> keep_terms("模拟农村商业银行13（RURAL-13）")
-    '<span class="term">模拟农村商业银行</span>13（<span class="term">RURAL-13</span>）'
+    '<span class="term">模拟农村商业银行13</span>（<span class="term">RURAL-13</span>）'
     """
     if not re.search("[\u4e00-\u9fff]", escaped):
         return escaped
