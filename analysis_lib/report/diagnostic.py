@@ -203,8 +203,9 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: SimulationResult, sche
     draws = simulation.draws
     scale = (draws.get("annual_benefit", inputs.annual_benefit) * draws.get("benefit_realisation", inputs.benefit_realisation))
     pv_draws = pv_benefits * np.asarray(scale) / (inputs.annual_benefit * inputs.benefit_realisation)
-    volatility = volatility_from_simulation(pv_draws, years)
-    result = expansion_option(max(pv_benefits, 1.0), max(strike, 1.0), years, inputs.discount_rate, volatility)
+    volatility = volatility_from_simulation(pv_draws, years=years)
+    result = expansion_option(pv_rollout_benefits=max(pv_benefits, 1.0), rollout_cost=max(strike, 1.0), rate=inputs.discount_rate,
+                              volatility=volatility, years_to_decision=years)
     return {**result, "underlying": pv_benefits, "strike": strike, "years": years, "volatility": volatility}
 
 

@@ -74,7 +74,8 @@ def findings(diag) -> list[Finding]:
         }))
     case = diag.case
     out.append(Finding("business_case", 85.0, {
-        "npv": case.npv, "irr": case.irr, "payback": case.payback_years, "budget": diag.case_inputs.total_budget,
+        "npv": case.npv, "irr": case.irr, "payback": case.payback_years, "payback_unconventional": bool(case.payback_note),
+        "budget": diag.case_inputs.total_budget,
         "benefit": diag.case_inputs.annual_benefit, "prob_positive": diag.simulation.prob_npv_positive,
         "p10": float(diag.simulation.summary().loc["npv", "p10"]), "p90": float(diag.simulation.summary().loc["npv", "p90"]),
         "initiatives": int(diag.initiatives["category"].isin(("quick win", "strategic")).sum()),
@@ -147,14 +148,19 @@ def render(finding: Finding, language: str, name: str) -> str:
                 f"and staff (a CRM cost saving of about {money_m(v['saving'], language)}); peers to learn from: {peers}.")
     if finding.kind == "business_case":
         irr = percent(v["irr"], 0) if math.isfinite(v["irr"]) else ("无" if zh else "none")
-        payback = f"{v['payback']:.1f}" if math.isfinite(v["payback"]) else ("期内无法回收" if zh else "not within the horizon")
+        if math.isfinite(v["payback"]):
+            payback = f"回收期{v['payback']:.1f}年" if zh else f"payback {v['payback']:.1f} years"
+        elif v.get("payback_unconventional"):
+            payback = "累计现金流回正后再度为负，回收期不适用" if zh else "no payback period: the cumulative cash flow turns negative again"
+        else:
+            payback = "期内无法回收" if zh else "not paid back within the horizon"
         if v["npv"] > 0:
             if zh:
                 return (f"升级方案总投入{money_m(v['budget'], language)}，净现值{money_m(v['npv'], language)}，内部收益率{irr}，"
-                        f"回收期{payback}年；蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}"
+                        f"{payback}；蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}"
                         f"（P10–P90：{money_m(v['p10'], language)}至{money_m(v['p90'], language)}）。")
             return (f"The upgrade programme costs {money_m(v['budget'], language)} and returns an NPV of {money_m(v['npv'], language)} "
-                    f"(IRR {irr}, payback {payback} years); NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
+                    f"(IRR {irr}, {payback}); NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
                     f"(P10–P90 {money_m(v['p10'], language)} to {money_m(v['p90'], language)}).")
         if zh:
             return (f"全面升级方案（投入{money_m(v['budget'], language)}）的净现值为{money_m(v['npv'], language)}，不具备整体投资价值；"

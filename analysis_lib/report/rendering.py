@@ -358,9 +358,9 @@ def business_case(diag, language: str) -> str:
              with_unit(word("mirr", language), "%", language), word("payback", language), word("discounted_payback", language),
              with_unit(word("roi", language), times, language), with_unit(word("bcr", language), times, language),
              with_unit(word("tco", language), scale.unit, language)],
-        word("value", language): [scale.number(case.npv), _pct(case.irr), _pct(case.mirr), _num(case.payback_years),
-                                  _num(case.discounted_payback_years), _num(case.roi_multiple, 2), _num(case.benefit_cost_ratio, 2),
-                                  scale.number(case.tco)],
+        word("value", language): [scale.number(case.npv), _pct(case.irr), _pct(case.mirr), _payback(case.payback_years, case, language),
+                                  _payback(case.discounted_payback_years, case, language), _num(case.roi_multiple, 2),
+                                  _num(case.benefit_cost_ratio, 2), scale.number(case.tco)],
     })
     scenarios = diag.scenarios
     scen_scale = money_scale(scenarios["npv"], language)
@@ -399,6 +399,11 @@ def business_case(diag, language: str) -> str:
 def _pct(value: float) -> str:
     """A rate in a column headed "%": the number only."""
     return percent(value).removesuffix("%")
+
+
+def _payback(years: float, case, language: str) -> str:
+    """A payback figure, or why there is none when the flows are unconventional."""
+    return word("payback_unconventional", language) if case.payback_note and not math.isfinite(years) else _num(years)
 
 
 def _num(value: float, decimals: int = 1) -> str:

@@ -78,6 +78,7 @@ WORDS: dict[str, dict[str, str]] = {
     "mirr": {"en": "MIRR", "zh": "修正内部收益率"},
     "payback": {"en": "Payback (years)", "zh": "回收期（年）"},
     "discounted_payback": {"en": "Discounted payback (years)", "zh": "折现回收期（年）"},
+    "payback_unconventional": {"en": "n/a: cumulative cash flow turns negative again", "zh": "不适用：累计现金流回正后再度为负"},
     "roi": {"en": "ROI multiple", "zh": "投资回报倍数"},
     "bcr": {"en": "Benefit/cost ratio", "zh": "效益成本比"},
     "tco": {"en": "TCO over the horizon", "zh": "期内总拥有成本"},

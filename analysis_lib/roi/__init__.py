@@ -16,8 +16,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "npv_vector", "apply_scenario", "load_scenarios", "scenario_table", "sensitivity", "BREAK_EVEN_BRACKETS", "break_even",
     ),
     "finance": (
-        "NoRealSolutionError", "npv", "excel_npv", "IRRResult", "irr_roots", "irr_result", "irr", "mirr", "payback_period", "roi_multiple",
-        "benefit_cost_ratio", "xnpv", "xirr",
+        "NoRealSolutionError", "npv", "excel_npv", "IRRResult", "irr_roots", "irr_result", "irr", "mirr", "PaybackResult", "payback_result",
+        "payback_period", "roi_multiple", "benefit_cost_ratio", "xnpv", "xirr_roots", "xirr",
     ),
     "options": ("black_scholes", "volatility_from_simulation", "expansion_option", "retention_option_value"),
     "simulation": ("Distribution", "SimulationResult", "vectorised_irr", "vectorised_payback", "simulate"),

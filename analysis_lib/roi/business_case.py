@@ -200,6 +200,7 @@ class BusinessCaseResult:
     pv_costs: float
     pv_benefits: float
     irr_note: str = ""
+    payback_note: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"metric": list(asdict(self)), "value": list(asdict(self).values())})
@@ -209,7 +210,9 @@ def evaluate(inputs: BusinessCaseInputs) -> BusinessCaseResult:
     """NPV, IRR, MIRR, paybacks, ROI, benefit/cost ratio and TCO.
 
     IRR and MIRR are annualised from the period rate; MIRR finances and
-    reinvests at the discount rate. Payback is converted to years.
+    reinvests at the discount rate. Payback is converted to years; it is
+    NaN for unconventional flows (the cumulative turns negative again after
+    recovery), with the reason in ``payback_note``.
 
     Examples
     --------
@@ -223,19 +226,21 @@ def evaluate(inputs: BusinessCaseInputs) -> BusinessCaseResult:
     benefits = flows["benefit"][0]
     rate, per_year = inputs.period_rate, inputs.periods_per_year
     irr = finance.irr_result(net)
+    payback, discounted = finance.payback_result(net), finance.payback_result(net, rate)
     annualise = lambda r: (1 + r) ** per_year - 1 if not math.isnan(r) else math.nan  # noqa: E731
     return BusinessCaseResult(
         npv=finance.npv(rate, net),
         irr=annualise(irr.value),
         mirr=annualise(finance.mirr(net, rate, rate)),
-        payback_years=finance.payback_period(net) / per_year,
-        discounted_payback_years=finance.payback_period(net, rate) / per_year,
+        payback_years=payback.value / per_year,
+        discounted_payback_years=discounted.value / per_year,
         roi_multiple=finance.roi_multiple(benefits, costs) if costs.sum() > 0 else math.nan,
         benefit_cost_ratio=finance.benefit_cost_ratio(rate, benefits, costs) if costs.sum() > 0 else math.nan,
         tco=float(costs.sum()),
         pv_costs=finance.npv(rate, costs),
         pv_benefits=finance.npv(rate, benefits),
         irr_note=irr.reason,
+        payback_note=next((r.reason for r in (payback, discounted) if r.unconventional), ""),
     )
 
 
@@ -293,7 +298,7 @@ def scenario_table(inputs: BusinessCaseInputs, table: pd.DataFrame | None = None
     table = load_scenarios() if table is None else table
     names = ["base", *[s for s in dict.fromkeys(table["scenario"]) if s != "base"]]
     rows = {name: asdict(evaluate(apply_scenario(inputs, table, name))) for name in names}
-    return pd.DataFrame(rows).T.drop(columns="irr_note")
+    return pd.DataFrame(rows).T.drop(columns=["irr_note", "payback_note"])
 
 
 def sensitivity(inputs: BusinessCaseInputs, ranges: dict[str, tuple[float, float]] | None = None, swing: float = 0.2) -> pd.DataFrame:

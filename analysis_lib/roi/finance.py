@@ -12,6 +12,11 @@ Conventions (as numpy-financial, and as Excel's IRR and MIRR):
   rule of numpy-financial's main branch); :func:`irr_roots` returns them all.
   No root (no sign change, all zeros) gives NaN with the reason in
   :func:`irr_result`, never a silent number.
+- XIRR: with several roots, the one nearest the ``guess`` (default 10%, as
+  Excel); :func:`xirr_roots` returns them all.
+- Payback: NaN when never recovered, and NaN for unconventional flows whose
+  cumulative turns negative again after recovery; :func:`payback_result`
+  says which and gives the first and final recovery.
 """
 
 from __future__ import annotations
@@ -218,13 +223,89 @@ def mirr(values, finance_rate: float, reinvest_rate: float, *, raise_exceptions:
     return float((future / present) ** (1 / (n - 1)) - 1)
 
 
+@dataclass(frozen=True)
+class PaybackResult:
+    """A payback period with what a single number cannot say.
+
+    Attributes
+    ----------
+    value : float
+        The payback in periods, as :func:`payback_period` returns it (NaN
+        when never recovered or when the flows are unconventional).
+    first : float
+        When the cumulative flow first turns non-negative (NaN if never).
+    final : float
+        When it turns non-negative for good, staying so to the last flow
+        (NaN when it ends negative).
+    unconventional : bool
+        True when the cumulative flow turns negative again after it was
+        recovered.
+    reason : str
+        Why ``value`` is NaN, empty otherwise.
+    """
+
+    value: float
+    first: float
+    final: float
+    unconventional: bool
+    reason: str = ""
+
+
+def _crossing(cumulative: np.ndarray, flows: np.ndarray, t: int) -> float:
+    """Fractional period at which the cumulative flow reaches 0 within period ``t``."""
+    if t == 0:
+        return 0.0
+    return float(t - 1 + (-cumulative[t - 1]) / flows[t])
+
+
+def payback_result(values, rate: float | None = None) -> PaybackResult:
+    """Simple (``rate=None``) or discounted payback with its first and final
+    recovery and whether the flows are unconventional.
+
+    Examples
+    --------
+    >>> r = payback_result([-100, 150, -200, 10])
+    >>> r.first, r.unconventional, r.value
+    (0.6666666666666666, True, nan)
+    >>> payback_result([100, -200, 300]).final
+    1.3333333333333333
+    """
+    flows = _flows(values)
+    if rate is not None:
+        rate = _check_rate(rate)
+        flows = flows * (1 + rate) ** -np.arange(flows.size)
+    cumulative = np.cumsum(flows)
+    recovered = cumulative >= 0
+    if not recovered.any():
+        return PaybackResult(math.nan, math.nan, math.nan, False, "the cumulative cash flow never turns non-negative")
+    first = _crossing(cumulative, flows, int(np.argmax(recovered)))
+    if recovered[-1]:
+        last_negative = np.flatnonzero(~recovered)
+        final = _crossing(cumulative, flows, int(last_negative[-1]) + 1) if last_negative.size else 0.0
+    else:
+        final = math.nan
+    relapse = np.flatnonzero(~recovered[int(np.argmax(recovered)):])
+    if relapse.size:
+        t = int(np.argmax(recovered)) + int(relapse[0])
+        reason = f"unconventional cash flows: the cumulative flow is recovered, then negative again in period {t}"
+        return PaybackResult(math.nan, first, final, True, reason)
+    return PaybackResult(first, first, final, False)
+
+
 def payback_period(values, rate: float | None = None) -> float:
     """Simple (``rate=None``) or discounted payback, in fractional periods.
 
     The first period at which the cumulative (discounted) cash flow turns
-    non-negative, interpolated linearly within that period. NaN when the
-    investment is never recovered within the flows; 0 when nothing is
-    invested.
+    non-negative, interpolated linearly within that period; 0 when nothing
+    is invested.
+
+    NaN when the investment is never recovered within the flows, and NaN
+    when the flows are *unconventional*: the cumulative flow turns negative
+    again after it was recovered (``[-100, 150, -200, 10]`` is recovered
+    within period 1 and ends 140 down; ``[100, -200, 300]`` starts positive,
+    then owes 100). Neither has a payback period in the usual sense;
+    :func:`payback_result` says which case applies and gives the first and
+    the final recovery.
 
     Examples
     --------
@@ -232,19 +313,10 @@ def payback_period(values, rate: float | None = None) -> float:
     2.6
     >>> round(payback_period([-100, 30, 40, 60], 0.10), 4)
     2.88
+    >>> payback_period([-100, 150, -200, 10])
+    nan
     """
-    flows = _flows(values)
-    if rate is not None:
-        rate = _check_rate(rate)
-        flows = flows * (1 + rate) ** -np.arange(flows.size)
-    cumulative = np.cumsum(flows)
-    if cumulative[0] >= 0:
-        return 0.0
-    recovered = np.flatnonzero(cumulative >= 0)
-    if recovered.size == 0:
-        return math.nan
-    t = int(recovered[0])
-    return float(t - 1 + (-cumulative[t - 1]) / flows[t])
+    return payback_result(values, rate).value
 
 
 def roi_multiple(benefits, costs) -> float:
@@ -301,30 +373,69 @@ def xnpv(rate: float, values, dates) -> float:
     return float(flows @ (1 + rate) ** -_year_fractions(dates))
 
 
-def xirr(values, dates) -> float:
-    """IRR of dated cash flows (Excel ``XIRR``); NaN when none exists in
-    (-99.99%, 1e6%).
+def xirr_roots(values, dates) -> tuple[float, ...]:
+    """Every IRR of dated cash flows in (-99.99%, 1e6%), ascending.
+
+    Notes
+    -----
+    XNPV is evaluated on a grid of rates (dense near -100%, logarithmic
+    above, including 0); every grid rate where it is exactly 0 is a root and
+    every sign change between neighbours is refined with Brent's method
+    (``xtol`` 1e-14). A root where XNPV touches 0 without changing sign
+    between grid points can be missed.
+
+    Examples
+    --------
+    >>> xirr_roots([-100, 50, 50], ["2020-01-01", "2020-07-01", "2021-01-01"])
+    (0.0,)
+    """
+    flows = _flows(values)
+    if len(dates) != flows.size:
+        raise InputDataError(f"xirr needs one date per cash flow ({flows.size} flows, {len(dates)} dates)")
+    times = _year_fractions(dates)
+
+    def f(rate: float) -> float:
+        return float(flows @ np.exp(-times * np.log1p(rate)))
+
+    if not flows.any():
+        return ()
+    grid = np.concatenate([-1 + np.logspace(-4, 0, 40)[:-1], np.logspace(-4, 4, 80) - 1e-4])
+    sign = np.sign([f(r) for r in grid])
+    roots = list(grid[sign == 0])
+    roots += [brentq(f, grid[i], grid[i + 1], xtol=1e-14) for i in np.flatnonzero(sign[:-1] * sign[1:] < 0)]
+    return tuple(sorted(float(r) for r in roots))
+
+
+def xirr(values, dates, guess: float = 0.1) -> float:
+    """IRR of dated cash flows (Excel ``XIRR``).
+
+    Parameters
+    ----------
+    values : array_like
+        Cash flows.
+    dates : sequence of str or date
+        One date per flow (ISO ``YYYY-MM-DD``); years of 365 days from the
+        first date.
+    guess : float
+        Where several rates set XNPV to zero, the one nearest ``guess`` is
+        returned (default 10%, Excel's default guess; Excel's Newton
+        iteration started there usually ends at that root).
+
+    Returns
+    -------
+    float
+        NaN when no rate in (-99.99%, 1e6%) sets XNPV to zero; every root is
+        in :func:`xirr_roots`.
 
     Examples
     --------
     >>> round(xirr([-10000, 2750, 4250, 3250, 2750],
     ...            ["2008-01-01", "2008-03-01", "2008-10-30", "2009-02-15", "2009-04-01"]), 6)
     0.373363
+    >>> xirr([-1000, 1000], ["2020-01-01", "2021-01-01"])
+    0.0
     """
-    flows = _flows(values)
-    times = _year_fractions(dates)
-    if len(times) != flows.size:
-        raise InputDataError("xirr needs one date per cash flow")
-
-    def f(rate: float) -> float:
-        return float(flows @ np.exp(-times * np.log1p(rate)))
-
-    grid = np.concatenate([-1 + np.logspace(-4, 0, 40)[:-1], np.logspace(-4, 4, 80) - 1e-4])
-    values_on_grid = np.array([f(r) for r in grid])
-    change = np.flatnonzero(np.sign(values_on_grid[:-1]) * np.sign(values_on_grid[1:]) < 0)
-    if change.size == 0:
+    roots = np.asarray(xirr_roots(values, dates))
+    if roots.size == 0:
         return math.nan
-    roots = [brentq(f, grid[i], grid[i + 1], xtol=1e-14) for i in change]
-    roots = np.asarray(roots)
-    pool = roots[roots >= 0] if (roots >= 0).any() else roots
-    return float(pool[np.argmin(np.abs(pool))])
+    return float(roots[np.argmin(np.abs(roots - float(guess)))])

@@ -5,6 +5,11 @@ Assumptions (documented for the report): the underlying (PV of rollout
 benefits, or a customer's lifetime value) follows a geometric Brownian motion;
 the decision is taken once, at the end of the pilot (European exercise);
 the risk-free rate is continuously compounded; no dividends unless ``q``.
+
+Every argument is keyword-only (``black_scholes(spot=42, strike=40,
+rate=0.10, volatility=0.20, years=0.5)``): five positional floats in some
+order are too easy to swap without an error (``years`` for ``rate`` gives a
+plausible, wrong value).
 """
 
 from __future__ import annotations
@@ -24,9 +29,23 @@ def _check(spot: float, strike: float, years: float, volatility: float) -> None:
         raise InputDataError(f"years and volatility must be positive, got {years} and {volatility}")
 
 
-def black_scholes(spot: float, strike: float, years: float, rate: float, volatility: float, kind: str = "call",
+def black_scholes(*, spot: float, strike: float, rate: float, volatility: float, years: float, kind: str = "call",
                   dividend_yield: float = 0.0) -> float:
     """European option price (Black–Scholes–Merton).
+
+    Parameters
+    ----------
+    spot, strike : float
+        Price of the underlying today and exercise price, both positive.
+    rate : float
+        Risk-free rate a year, continuously compounded.
+    volatility : float
+        Annual volatility of the underlying (positive).
+    years : float
+        Time to exercise in years (positive).
+    kind : {"call", "put"}
+    dividend_yield : float
+        Continuous yield ``q`` of the underlying.
 
     Notes
     -----
@@ -42,7 +61,8 @@ def black_scholes(spot: float, strike: float, years: float, rate: float, volatil
 
     Examples
     --------
-    >>> round(black_scholes(42, 40, 0.5, 0.10, 0.20), 2), round(black_scholes(42, 40, 0.5, 0.10, 0.20, "put"), 2)
+    >>> hull = dict(spot=42, strike=40, rate=0.10, volatility=0.20, years=0.5)
+    >>> round(black_scholes(**hull), 2), round(black_scholes(**hull, kind="put"), 2)
     (4.76, 0.81)
     """
     _check(spot, strike, years, volatility)
@@ -57,13 +77,13 @@ def black_scholes(spot: float, strike: float, years: float, rate: float, volatil
     return float(k * ndtr(-d2) - s * ndtr(-d1))
 
 
-def volatility_from_simulation(values: np.ndarray, years: float) -> float:
+def volatility_from_simulation(values: np.ndarray, *, years: float) -> float:
     """Annual volatility implied by simulated outcomes at a horizon: the
     standard deviation of their logarithm divided by √years.
 
     Examples
     --------
-    >>> round(volatility_from_simulation(np.exp(np.random.default_rng(0).normal(0, 0.3, 100_000)), 1.0), 2)
+    >>> round(volatility_from_simulation(np.exp(np.random.default_rng(0).normal(0, 0.3, 100_000)), years=1.0), 2)
     0.3
     """
     values = np.asarray(values, dtype=float)
@@ -73,8 +93,8 @@ def volatility_from_simulation(values: np.ndarray, years: float) -> float:
     return float(np.std(np.log(values), ddof=1) / math.sqrt(years))
 
 
-def expansion_option(pv_rollout_benefits: float, rollout_cost: float, years_to_decision: float, rate: float,
-                     volatility: float) -> dict[str, float]:
+def expansion_option(*, pv_rollout_benefits: float, rollout_cost: float, rate: float, volatility: float,
+                     years_to_decision: float) -> dict[str, float]:
     """Value of piloting first: the right, not the obligation, to roll out.
 
     The pilot buys a call on the rollout: underlying = PV (at today) of the
@@ -89,16 +109,16 @@ def expansion_option(pv_rollout_benefits: float, rollout_cost: float, years_to_d
 
     Examples
     --------
-    >>> v = expansion_option(100.0, 110.0, 1.0, 0.03, 0.35)
+    >>> v = expansion_option(pv_rollout_benefits=100.0, rollout_cost=110.0, rate=0.03, volatility=0.35, years_to_decision=1.0)
     >>> v["option_value"] > max(0.0, 100.0 - 110.0 * math.exp(-0.03))
     True
     """
-    value = black_scholes(pv_rollout_benefits, rollout_cost, years_to_decision, rate, volatility)
+    value = black_scholes(spot=pv_rollout_benefits, strike=rollout_cost, rate=rate, volatility=volatility, years=years_to_decision)
     static = pv_rollout_benefits - rollout_cost * math.exp(-rate * years_to_decision)
     return {"option_value": value, "commit_now_npv": static, "flexibility_value": value - max(static, 0.0)}
 
 
-def retention_option_value(customer_value: float, retention_cost: float, years: float, rate: float, volatility: float) -> float:
+def retention_option_value(*, customer_value: float, retention_cost: float, rate: float, volatility: float, years: float) -> float:
     """Value of the option to retain a customer.
 
     A retention offer is paid only if, at the decision date, the customer's
@@ -107,7 +127,7 @@ def retention_option_value(customer_value: float, retention_cost: float, years: 
 
     Examples
     --------
-    >>> round(retention_option_value(12000, 1200, 1.0, 0.02, 0.4), 0)
+    >>> round(retention_option_value(customer_value=12000, retention_cost=1200, rate=0.02, volatility=0.4, years=1.0), 0)
     10824.0
     """
-    return black_scholes(customer_value, retention_cost, years, rate, volatility)
+    return black_scholes(spot=customer_value, strike=retention_cost, rate=rate, volatility=volatility, years=years)

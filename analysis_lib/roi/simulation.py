@@ -175,11 +175,14 @@ def _horner(coefficients: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def vectorised_payback(flows: np.ndarray, periods_per_year: int = 1) -> np.ndarray:
-    """Simple payback in years of every row; NaN when never recovered."""
+    """Simple payback in years of every row; NaN when never recovered or
+    when the cumulative flow turns negative again after recovery (as
+    :func:`analysis_lib.roi.finance.payback_period`)."""
     cumulative = np.cumsum(flows, axis=1)
     recovered = cumulative >= 0
     first = np.argmax(recovered, axis=1)
-    never = ~recovered.any(axis=1)
+    relapse = (np.arange(flows.shape[1]) > first[:, None]) & ~recovered
+    never = ~recovered.any(axis=1) | relapse.any(axis=1)
     rows = np.arange(flows.shape[0])
     previous = cumulative[rows, np.maximum(first - 1, 0)]
     fraction = np.divide(-previous, flows[rows, first], out=np.zeros(len(rows)), where=flows[rows, first] != 0)

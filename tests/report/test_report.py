@@ -175,3 +175,21 @@ def test_a_single_report_writes_the_same_summary_as_a_batch(reports):
         written = json.loads(files.summary.read_text(encoding="utf-8"))
         assert written == read_summary(files.notebook)
         assert written["institution_id"] == files.notebook.stem and written["npv"] is not None
+
+
+@pytest.mark.parametrize("language, words", [("en", "turns negative again"), ("zh", "再度为负")])
+def test_unconventional_payback_is_said_not_hidden(language, words):
+    import dataclasses
+    import math
+
+    from analysis_lib.report.narrative import render
+    from analysis_lib.report.rendering import section_html
+    from analysis_lib.roi.finance import payback_result
+
+    diag = run_diagnostic(institution_id="CITY-02", mc_draws=2000, language=language)
+    note = payback_result([-100, 150, -200, 10]).reason
+    case = dataclasses.replace(diag.case, payback_years=math.nan, discounted_payback_years=math.nan, payback_note=note)
+    diag = dataclasses.replace(diag, case=case)
+    assert words in section_html(diag, "business_case")
+    finding = next(f for f in findings(diag) if f.kind == "business_case")
+    assert words in render(finding, language, "CITY-02")

@@ -93,6 +93,37 @@ def test_payback_simple_and_discounted():
     assert finance.payback_period([0, 10]) == 0.0
 
 
+@pytest.mark.parametrize(
+    "flows, first, final, relapse_period",
+    [
+        ([-100, 150, -200, 10], 2 / 3, math.nan, 2),  # recovered within period 1, ends 140 down
+        ([100, -200, 300], 0.0, 1 + 100 / 300, 1),  # starts positive, then owes 100, recovered in period 2
+        ([-100, 150, -100, 200], 2 / 3, 2 + 50 / 200, 2),
+    ],
+)
+def test_payback_of_unconventional_flows_is_nan_with_the_reason(flows, first, final, relapse_period):
+    assert math.isnan(finance.payback_period(flows))
+    result = finance.payback_result(flows)
+    assert result.unconventional and math.isnan(result.value)
+    assert result.first == pytest.approx(first)
+    assert result.final == pytest.approx(final, nan_ok=True)
+    assert f"negative again in period {relapse_period}" in result.reason
+
+
+def test_payback_result_of_conventional_flows():
+    result = finance.payback_result([-100, 30, 40, 50])
+    assert not result.unconventional and result.reason == ""
+    assert result.value == result.first == result.final == pytest.approx(2.6)
+    never = finance.payback_result([-100, 10, 10])
+    assert math.isnan(never.value) and not never.unconventional and "never" in never.reason
+
+
+def test_discounted_payback_can_be_unconventional_when_simple_payback_is_not():
+    flows = [-100, 120, -15, 10]  # simple cumulative -100, 20, 5, 15; at 10%: -100, 9.1, -3.3, 4.2
+    assert finance.payback_period(flows) == pytest.approx(100 / 120)
+    assert finance.payback_result(flows, 0.10).unconventional
+
+
 def test_roi_and_benefit_cost():
     assert finance.roi_multiple([100, 180], [100]) == pytest.approx(1.8)
     assert finance.benefit_cost_ratio(0.0, [50, 50], [80, 0]) == pytest.approx(1.25)
@@ -105,6 +136,34 @@ def test_xnpv_xirr_excel_documentation_example():
     assert finance.xirr(values, dates) == pytest.approx(0.373362535, abs=1e-6)  # Excel XIRR doc: 37.34%
     assert finance.xnpv(finance.xirr(values, dates), values, dates) == pytest.approx(0, abs=1e-6)
     assert math.isnan(finance.xirr([1, 2], ["2020-01-01", "2021-01-01"]))
+
+
+@pytest.mark.parametrize(
+    "values, dates",
+    [
+        ([-100, 50, 50], ["2020-01-01", "2020-07-01", "2021-01-01"]),
+        ([-1000, 1000], ["2020-01-01", "2021-01-01"]),
+        ([-1000, 0, 1000], ["2020-01-01", "2020-06-01", "2022-03-01"]),
+    ],
+)
+def test_xirr_finds_a_root_of_exactly_zero(values, dates):
+    # undiscounted flows summing to 0: XNPV(0) = 0 exactly, as irr([-100, 50, 50]) == 0
+    assert finance.xirr(values, dates) == 0.0
+    assert finance.xirr_roots(values, dates) == (0.0,)
+
+
+def test_xirr_returns_the_root_nearest_the_guess():
+    # annual dates make XIRR an ordinary IRR: [-100, 230, -132] has roots 10% and 20%
+    values, dates = [-100, 230, -132], ["2021-01-01", "2022-01-01", "2023-01-01"]
+    years = finance._year_fractions(dates)
+    # 365-day years: 2021 and 2022 have 365 days each, so the XIRR roots are the IRR roots
+    assert years.tolist() == [0.0, 1.0, 2.0]
+    np.testing.assert_allclose(finance.xirr_roots(values, dates), [0.1, 0.2], atol=1e-10)
+    assert finance.xirr(values, dates) == pytest.approx(0.1, abs=1e-10)  # default guess 10%, like Excel
+    assert finance.xirr(values, dates, guess=0.19) == pytest.approx(0.2, abs=1e-10)
+    assert finance.xirr(values, dates, guess=0.14) == pytest.approx(0.1, abs=1e-10)
+    for root in finance.xirr_roots(values, dates):
+        assert finance.xnpv(root, values, dates) == pytest.approx(0, abs=1e-8)
 
 
 @pytest.mark.parametrize(
