@@ -63,8 +63,9 @@ class DEAResult:
     efficiency : pandas.Series
         θ (input) or φ (output) per unit.
     lambdas : pandas.DataFrame
-        Units × peers, the intensity weights (zeros omitted in
-        :meth:`peers`).
+        Units × peers, the intensity weights: one column per unit that is a
+        peer of at least one unit (an efficient unit is its own peer);
+        zeros omitted in :meth:`peers`.
     slacks, targets : pandas.DataFrame
         Input and output slacks and projected values, original units.
     """
@@ -253,13 +254,14 @@ class _PricedLP:
             else:
                 raise RuntimeError(f"DEA LP failed: {self.highs.modelStatusToString(status)}")
 
-    def values(self) -> tuple[np.ndarray, np.ndarray]:
-        """The fixed columns' values and λ per unit (the self column added to its unit)."""
+    def values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The fixed columns' values, and the units with λ above 1e-9 with
+        their λ (the self column's unit may appear twice: add them)."""
         z = np.asarray(self.highs.getSolution().col_value)
-        lam = np.zeros(self.n)
-        lam[self.units] = z[self.k + 1:]
-        lam[self.self_unit] += z[self.k]
-        return z[:self.k], lam
+        units = np.r_[self.self_unit, self.units].astype(int)
+        weights = z[self.k:]
+        keep = np.abs(weights) >= _TOL
+        return z[:self.k], units[keep], weights[keep]
 
 
 def _seed_frontier(x: np.ndarray, y: np.ndarray, rts: str, draws: int = 256) -> np.ndarray:
@@ -431,7 +433,7 @@ def dea(inputs, outputs, rts: str = "crs", orientation: str = "input", slacks: b
     x, y, x_scale, y_scale = _scaled(inputs, outputs)
     n, m, s = len(x), x.shape[1], y.shape[1]
     score = np.empty(n)
-    lam = np.zeros((n, n))
+    peers: list[tuple[int, np.ndarray, np.ndarray]] = []  # (unit, its peers, their λ)
     slack = np.zeros((n, m + s))
     seed = _seed_frontier(x, y, "vrs" if rts == "vrs" else "crs")  # units known to be efficient
     radial = _radial_lp(x, y, rts, orientation, seed)
@@ -439,13 +441,13 @@ def dea(inputs, outputs, rts: str = "crs", orientation: str = "input", slacks: b
     for o in _evaluation_order(x, y):
         if _evaluate_radial(radial, x, y, o, orientation) != "optimal":
             raise RuntimeError(f"DEA LP for unit {inputs.index[o]!r} has no optimum")
-        (score[o],), lam[o] = radial.values()
-        if second is not None and _max_slacks(second, x, y, o, score[o], lam[o], orientation):
-            slack[o], lam[o] = second.values()
+        (score[o],), peer_units, weights = radial.values()
+        if second is not None and _max_slacks(second, x, y, o, score[o], peer_units, orientation):
+            slack[o], peer_units, weights = second.values()
+        peers.append((o, peer_units, weights))
         if abs(score[o] - 1) <= 1e-7:
             radial.admit([o])
     slack[np.abs(slack) < _TOL] = 0.0
-    lam[np.abs(lam) < _TOL] = 0.0
     # the solver's round-off must not put an efficient unit on the wrong side of 1
     near_one = np.abs(score - 1) <= 1e-8
     score[near_one] = 1.0
@@ -455,11 +457,23 @@ def dea(inputs, outputs, rts: str = "crs", orientation: str = "input", slacks: b
     radial_y = outputs.to_numpy() * (score[:, None] if orientation == "output" else 1.0)
     targets = pd.DataFrame(np.c_[radial_x - slack_frame[inputs.columns].to_numpy(), radial_y + slack_frame[outputs.columns].to_numpy()],
                            index=units, columns=slack_frame.columns)
-    return DEAResult(pd.Series(score, index=units, name=f"{rts}_{orientation}"), pd.DataFrame(lam, index=units, columns=units),
-                     slack_frame, targets, rts, orientation)
+    return DEAResult(pd.Series(score, index=units, name=f"{rts}_{orientation}"), _lambda_frame(peers, units), slack_frame, targets,
+                     rts, orientation)
 
 
-def _max_slacks(lp: _PricedLP, x: np.ndarray, y: np.ndarray, o: int, score: float, lam: np.ndarray, orientation: str) -> bool:
+def _lambda_frame(peers: list[tuple[int, np.ndarray, np.ndarray]], units: pd.Index) -> pd.DataFrame:
+    """Units × peers: one column per unit that is a peer of some unit (in
+    the units' order), so that 10,000 units do not make a 10,000² table."""
+    rows = np.concatenate([np.full(p.size, o) for o, p, _ in peers])
+    columns = np.concatenate([p for _, p, _ in peers])
+    weights = np.concatenate([w for _, _, w in peers])
+    used = np.unique(columns)
+    table = np.zeros((len(units), used.size))
+    np.add.at(table, (rows, np.searchsorted(used, columns)), weights)
+    return pd.DataFrame(table, index=units, columns=units[used])
+
+
+def _max_slacks(lp: _PricedLP, x: np.ndarray, y: np.ndarray, o: int, score: float, peers: np.ndarray, orientation: str) -> bool:
     """Stage 2 of unit ``o`` at its optimal score, starting from the stage-1
     peers; False when the solver finds it infeasible (round-off in the
     score), in which case stage 1's λ and zero slacks stand."""
@@ -467,7 +481,7 @@ def _max_slacks(lp: _PricedLP, x: np.ndarray, y: np.ndarray, o: int, score: floa
     target = np.r_[score * x[o], y[o]] if orientation == "input" else np.r_[x[o], score * y[o]]
     lp.set_rows(np.arange(m + s), target, target)
     lp.set_self(o)
-    lp.admit(np.flatnonzero(lam > 0))
+    lp.admit(peers)
     return lp.solve() == "optimal"
 
 

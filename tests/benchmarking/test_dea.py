@@ -60,8 +60,9 @@ def test_slacks_match_reference_and_targets_are_feasible(case):
             assert result.slacks.loc[unit, column] == pytest.approx(value, abs=case["tolerance"])
     # targets are reached by the peers: X'λ = target inputs, Y'λ = target outputs
     lam = result.lambdas.to_numpy()
-    np.testing.assert_allclose(lam @ x.to_numpy(), result.targets[x.columns].to_numpy(), atol=1e-6)
-    np.testing.assert_allclose(lam @ y.to_numpy(), result.targets[y.columns].to_numpy(), atol=1e-6)
+    peers = result.lambdas.columns
+    np.testing.assert_allclose(lam @ x.loc[peers].to_numpy(), result.targets[x.columns].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(lam @ y.loc[peers].to_numpy(), result.targets[y.columns].to_numpy(), atol=1e-6)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "super_crs_input" in c["expected"]], ids=lambda c: c["id"])
@@ -168,3 +169,127 @@ def test_properties(units, factor):
 def test_bad_inputs_are_clear_errors(x, y, message):
     with pytest.raises(InputDataError, match=message):
         dea(pd.DataFrame(x), pd.DataFrame(y))
+
+
+def _plain_lp_score(x: np.ndarray, y: np.ndarray, o: int, rts: str, orientation: str) -> float:
+    """The envelopment LP of one unit over all units, column-scaled, with a
+    fresh scipy linprog: the textbook formulation the kept-alive model must
+    reproduce."""
+    from scipy.optimize import linprog
+
+    x, y = x / x.mean(axis=0), y / y.mean(axis=0)
+    n, m, s = len(x), x.shape[1], y.shape[1]
+    if orientation == "input":
+        c, a_ub, b_ub = np.r_[1.0, np.zeros(n)], np.block([[-x[o][:, None], x.T], [np.zeros((s, 1)), -y.T]]), np.r_[np.zeros(m), -y[o]]
+    else:
+        c, a_ub, b_ub = np.r_[-1.0, np.zeros(n)], np.block([[np.zeros((m, 1)), x.T], [y[o][:, None], -y.T]]), np.r_[x[o], np.zeros(s)]
+    convex = np.r_[0.0, np.ones(n)][None, :]
+    a_eq, b_eq = (convex, [1.0]) if rts == "vrs" else (None, None)
+    if rts == "nirs":
+        a_ub, b_ub = np.vstack([a_ub, convex]), np.r_[b_ub, 1.0]
+    result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=[(None, None)] + [(0, None)] * n, method="highs")
+    assert result.status == 0
+    return abs(result.fun)
+
+
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("name", [c["id"] for c in CASES] + ["taiwan"])
+def test_kept_alive_model_matches_a_fresh_lp_per_unit(name, rts, orientation):
+    if name == "taiwan":
+        x, y = _bank_panels()["taiwan"]
+    else:
+        x, y = _frames(next(c for c in CASES if c["id"] == name))
+    scores = dea(x, y, rts, orientation).efficiency.to_numpy()
+    plain = [_plain_lp_score(x.to_numpy(float), y.to_numpy(float), o, rts, orientation) for o in range(len(x))]
+    np.testing.assert_allclose(scores, plain, rtol=0, atol=1e-9)
+
+
+def test_no_solver_banner_reaches_standard_output():
+    # a report kernel forwards the process's standard output into the report
+    import subprocess
+    import sys
+
+    code = "import pandas as pd\nfrom analysis_lib.benchmarking.dea import dea\ndea(pd.DataFrame({'x': [1.0, 2, 3]}), pd.DataFrame({'y': [1.0, 3, 2]}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "" and out.stderr == ""
+
+
+# Returns to scale on a degenerate frontier: A (1, 1) and B (2, 2) lie on the same CRS ray, so a unit projected
+# onto that ray has many CRS optima (all A, all B, or any mix), each with a different Σλ.
+RTS_X = {"x": [1.0, 2.0, 4.0, 0.5, 2.0, 5.0]}
+RTS_Y = {"y": [1.0, 2.0, 3.0, 0.25, 0.5, 2.5]}
+RTS_UNITS = list("ABCEDF")
+RTS_EXPECTED = {"A": "constant", "B": "constant", "C": "decreasing", "E": "increasing", "D": "increasing", "F": "decreasing"}
+
+
+def _lambda_sum_range(x: pd.DataFrame, y: pd.DataFrame, unit: str, theta: float) -> tuple[float, float]:
+    """Banker–Thrall: min and max Σλ over every CRS optimum of ``unit`` (θ fixed at its optimum)."""
+    from scipy.optimize import linprog
+
+    xs, ys, o = x.to_numpy(), y.to_numpy(), x.index.get_loc(unit)
+    a_ub, b_ub = np.vstack([xs.T, -ys.T]), np.r_[theta * xs[o] + 1e-9, -ys[o] + 1e-9]
+    low = linprog(np.ones(len(xs)), A_ub=a_ub, b_ub=b_ub, method="highs").fun
+    high = -linprog(-np.ones(len(xs)), A_ub=a_ub, b_ub=b_ub, method="highs").fun
+    return low, high
+
+
+def test_returns_to_scale_is_unique_for_degenerate_units():
+    x, y = pd.DataFrame(RTS_X, index=RTS_UNITS), pd.DataFrame(RTS_Y, index=RTS_UNITS)
+    summary = efficiency_summary(x, y)
+    assert summary["returns_to_scale"].to_dict() == RTS_EXPECTED
+    # D and F are degenerate: several CRS optima, with Σλ over a range, all on one side of 1
+    for unit, side in (("D", "increasing"), ("F", "decreasing")):
+        low, high = _lambda_sum_range(x, y, unit, summary.at[unit, "crs"])
+        assert high - low > 0.1, unit
+        assert (high < 1) if side == "increasing" else (low > 1)
+    np.testing.assert_allclose(summary.loc[["D", "F"], "scale_efficiency"], [0.75, 0.5 / 0.6])
+    # the answer does not depend on which optimum the solver meets first
+    for seed in range(4):
+        order = np.random.default_rng(seed).permutation(len(x))
+        shuffled = efficiency_summary(x.iloc[order], y.iloc[order])
+        assert shuffled["returns_to_scale"].to_dict() == RTS_EXPECTED
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x, y: super_efficiency(x, y, rts="VRS"), "rts must be one of crs, vrs, nirs"),
+        (lambda x, y: super_efficiency(x, y, orientation="Input"), "orientation must be one of input, output"),
+        (lambda x, y: dea(x, y, rts="bcc"), "rts must be one of"),
+        (lambda x, y: dea(x, y, orientation="in"), "orientation must be one of"),
+        (lambda x, y: cost_efficiency(x, y, {"x1": 1.0, "x2": 3.0}, rts="VRS"), "rts must be one of"),
+    ],
+)
+def test_every_model_checks_its_arguments_alike(call, message):
+    case = next(c for c in CASES if c["id"] == "D1")
+    with pytest.raises(InputDataError, match=message):
+        call(*_frames(case))
+
+
+def test_one_price_vector_serves_every_unit():
+    case = next(c for c in CASES if c["id"] == "D1")
+    x, y = _frames(case)
+    full = pd.DataFrame(case["prices"]["inputs"], index=x.index)
+    assert (full.nunique() == 1).all(), "D1 prices are the same for every unit"
+    vector = full.iloc[0]
+    expected = cost_efficiency(x, y, full)["cost_efficiency"].to_numpy()
+    for prices in (vector, vector.to_dict(), vector.to_list(), vector.to_numpy(), full.iloc[[0]]):
+        np.testing.assert_allclose(cost_efficiency(x, y, prices)["cost_efficiency"].to_numpy(), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "prices, message",
+    [
+        ([1.0], "one price per input"),
+        ({"x1": 1.0, "labour": 3.0}, "one price per input"),
+        (pd.DataFrame({"x1": [1.0] * 3, "x2": [3.0] * 3}), "one row per unit"),
+        (pd.DataFrame({"x2": [3.0] * 5, "x1": [1.0] * 5}), "same order"),
+        ([1.0, -3.0], "expected a finite number >= 0"),
+    ],
+)
+def test_bad_prices_are_clear_errors(prices, message):
+    case = next(c for c in CASES if c["id"] == "D1")
+    x, y = _frames(case)
+    with pytest.raises(InputDataError, match=message):
+        cost_efficiency(x, y, prices)
