@@ -156,8 +156,21 @@ def _new_highs():
         _BANNER_SILENCED = True
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("presolve", "off")  # presolve would discard the basis of the previous unit
-    highs.setOptionValue("threads", 1)  # simplex on an LP this small is serial; idle worker threads only cost time
+    _single_thread(highs)
     return highs
+
+
+def _single_thread(highs) -> None:
+    """Run HiGHS on one thread: simplex on LPs this small is serial, and
+    idle worker threads of its scheduler only take CPU from the rest of a
+    batch. HiGHS keeps one scheduler per process; when another HiGHS user in
+    the process has started it with more threads, it is restarted (between
+    solves, so nothing runs on it), else the default is kept."""
+    highs.setOptionValue("threads", 1)
+    if highs.run() == highspy.HighsStatus.kError:  # the empty model: only the scheduler is checked
+        highspy.Highs.resetGlobalScheduler(True)
+        if highs.run() == highspy.HighsStatus.kError:
+            highs.setOptionValue("threads", 0)
 
 
 class _PricedLP:

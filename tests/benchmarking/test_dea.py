@@ -293,3 +293,15 @@ def test_bad_prices_are_clear_errors(prices, message):
     x, y = _frames(case)
     with pytest.raises(InputDataError, match=message):
         cost_efficiency(x, y, prices)
+
+
+def test_dea_runs_after_another_highs_user_started_the_scheduler():
+    # HiGHS keeps one thread scheduler per process; DEA asks for one thread even when another user started it with more
+    import subprocess
+    import sys
+
+    code = ("import highspy, pandas as pd\nh = highspy.Highs()\nh.setOptionValue('output_flag', False)\nh.addVars(1, [0.0], [1.0])\n"
+            "h.run()\nfrom analysis_lib.benchmarking.dea import dea\n"
+            "print(dea(pd.DataFrame({'x': [1.0, 2, 3]}), pd.DataFrame({'y': [1.0, 3, 2]})).efficiency.round(4).tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[0.6667, 1.0, 0.4444]"
