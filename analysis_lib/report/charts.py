@@ -83,7 +83,13 @@ def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], l
     ncols = 2
     nrows = int(np.ceil(len(metrics) / ncols))
     apply_style(language)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 1.35 * nrows + 0.5))
+    height = 1.35 * nrows + 0.5
+    fig = plt.figure(figsize=(WIDTH, height), layout="none")
+    # Every panel has the same furniture (a one-line title above, tick labels below, no y labels), so the
+    # margins are known in inches: a fixed grid gives what constrained layout finds, without its two
+    # extra layout passes over every text (a third of this chart's cost).
+    axes = fig.subplots(nrows, ncols, gridspec_kw=_grid_in_inches(WIDTH, height, nrows, ncols, top=0.5, bottom=0.3, left=0.16,
+                                                                   right=0.14, row_gap=0.52, column_gap=0.3))
     axes = np.atleast_1d(axes).ravel()
     label_column = f"label_{language}"
     rng = np.random.default_rng(0)
@@ -104,8 +110,17 @@ def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], l
         ax.grid(axis="y", visible=False)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
-    fig.suptitle(title, fontsize=10.5, fontweight="bold")
+    fig.suptitle(title, fontsize=10.5, fontweight="bold", y=1 - 0.06 / height, va="top")
     return fig
+
+
+def _grid_in_inches(width: float, height: float, nrows: int, ncols: int, *, top: float, bottom: float, left: float, right: float,
+                    row_gap: float, column_gap: float) -> dict[str, float]:
+    """``gridspec_kw`` for subplots with margins and gaps given in inches."""
+    panel_height = (height - top - bottom - row_gap * (nrows - 1)) / nrows
+    panel_width = (width - left - right - column_gap * (ncols - 1)) / ncols
+    return {"top": 1 - top / height, "bottom": bottom / height, "left": left / width, "right": 1 - right / width,
+            "hspace": row_gap / panel_height, "wspace": column_gap / panel_width}
 
 
 def frontier_scores(frontier: pd.DataFrame, institution_id: str, language: str, title: str) -> Figure:
