@@ -4,8 +4,7 @@ extract), each drawn and encoded as the report embeds it. Target on a
 
 The first chart of a process also pays for loading fonts; each chart's
 figure is its cheapest of a few rounds after a warm-up, in CPU time of this
-process (less
-disturbed by other load on a shared machine) and in wall time.
+process (less disturbed by other load on a shared machine) and in wall time.
 
 Run: .venv/bin/python benchmarks/bench_charts.py [--language en|zh] [--rounds 5]
 """
