@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.errors import InputDataError, UnreadableFileError
-from analysis_lib.intake.identifiers import id_problem
+from analysis_lib.intake.identifiers import ID_RULE, id_problem, normalise_id
 from analysis_lib.reference.catalog import (
     MetricCatalog,
     load_catalog,
@@ -416,9 +416,9 @@ class _Checker:
                 return None
             reason = id_problem(text)
             if reason:
-                self.problem(f"institution id {reason}", code="unsafe_id", value=text,
-                             expected="letters, digits, '_', '-' or '.', at most 64 characters", **where)
+                self.problem(f"institution id {reason}", code="unsafe_id", value=text, expected=ID_RULE, **where)
                 return None
+            return normalise_id(text)
         if target == "peer_group":
             group = self.group_aliases.get(normalise_header(text))
             if group is None:
