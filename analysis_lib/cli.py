@@ -80,7 +80,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
                            timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
-                           scheduler=args.scheduler, progress=not args.quiet)
+                           scheduler=args.scheduler, notebook=args.notebook, progress=not args.quiet)
     except BatchInterrupted as stop:
         print(f"\ncrm-diag: {stop}\n  to finish it: crm-diag batch --panel {args.panel} --out {args.out} --run-id {stop.run_dir.name} "
               "--resume (with the same selection and parameters)", file=sys.stderr)
@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="re-run only failed or missing institutions of --run-id")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address, or 'local' for a LocalCluster")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"))
+    p.add_argument("--notebook", default=None, help="another parameterised notebook with the diagnostic's parameters")
     p.add_argument("--no-summary", action="store_true", help="skip the portfolio summary")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_batch)

@@ -72,7 +72,7 @@ def load_portfolio(run_dir: str | Path) -> Portfolio:
     for _, row in manifest[manifest["status"] == "ok"].iterrows():
         summary_path = run_dir / row["folder"] / "summary.json"
         if summary_path.is_file():
-            rows.append(json.loads(summary_path.read_text(encoding="utf-8")))
+            rows.append({**json.loads(summary_path.read_text(encoding="utf-8")), "institution_id": row["institution_id"]})
     summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=list(SUMMARY_FIELDS))
     summaries = summaries.reindex(columns=list(dict.fromkeys([*summaries.columns, *SUMMARY_FIELDS])))
     for column in summaries.columns:
