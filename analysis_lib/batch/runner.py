@@ -81,6 +81,18 @@ class Task:
     kernel_server: str | None = None
     """Address of a warm kernel server on the worker's machine (local runs
     share one; Dask workers start their own)."""
+    driver: int | None = None
+    """Process id of the local batch driver: a worker writes under final
+    names only while it is still that driver's child (its lease)."""
+
+
+class LeaseLost(Exception):
+    """The driver of a local worker is gone: nothing more is written."""
+
+
+def _check_lease(task: Task) -> None:
+    if task.driver is not None and os.getppid() != task.driver:
+        raise LeaseLost(f"the batch driver (process {task.driver}) is gone; {task.institution_id} not written")
 
 
 @dataclass
@@ -316,15 +328,18 @@ def _execute(task: Task, output: Path):
                                 kernel_name="python3", cwd=str(output.parent), progress_bar=False, log_output=False,
                                 request_save_on_cell_execute=False, execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS,
                                 **_kernel_options(task, attempt))
+            _check_lease(task)
             if not publish_notebook(temporary, output):
                 raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
             return None
         except PapermillExecutionError as exc:
+            _check_lease(task)
             publish_notebook(temporary, output)
             return "failed", f"cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:400]}"
-        except OutputWriteError:
+        except (OutputWriteError, LeaseLost):
             raise
         except Exception as exc:  # kernel start, death and timeouts come as various types
+            _check_lease(task)
             publish_notebook(temporary, output)
             if is_output_error(exc):
                 raise output_error(exc, output) from None
@@ -358,6 +373,7 @@ def run_task(task: Task) -> Outcome:
             import nbformat
 
             executed = nbformat.read(str(notebook), as_version=4)
+            _check_lease(task)
             summary = read_summary(executed) or {}
             outcome.summary = summary
             outcome.input_sha256 = str(summary.get("input_sha256", ""))
@@ -366,6 +382,7 @@ def run_task(task: Task) -> Outcome:
             html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
             outcome.html = html_path.name
             if "pdf" in task.formats:
+                _check_lease(task)
                 printer = _printer()
                 if printer.available:
                     outcome.pdf = printer.print(html_path, folder / f"{task.folder}.pdf", task.institution_id,
@@ -375,6 +392,8 @@ def run_task(task: Task) -> Outcome:
             if "html" not in task.formats:
                 html_path.unlink()
                 outcome.html = ""
+    except LeaseLost as exc:
+        outcome.status, outcome.error = "failed", str(exc)
     except Exception as exc:  # an export failure must not stop the batch either
         if is_output_error(exc):
             outcome.status, outcome.error, outcome.output_error = "failed", str(exc) if isinstance(exc, OutputWriteError) \
@@ -812,7 +831,7 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
             _run_on_dask(tasks, scheduler, workers, record_outcome)
         else:
             with _local_kernel_server(bool(tasks)) as address:
-                _run_local([replace(t, kernel_server=address) for t in tasks], workers, record_outcome)
+                _run_local([replace(t, kernel_server=address, driver=os.getpid()) for t in tasks], workers, record_outcome)
     except KeyboardInterrupt:
         with contextlib.suppress(OutputWriteError):
             write_index(run_dir, rows)

@@ -359,3 +359,15 @@ def test_html_only_batch_writes_no_pdf_at_all(tmp_path, light):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "r" / "portfolio_summary.html").is_file()
     assert not list((tmp_path / "r").rglob("*.pdf"))
+
+
+def test_a_worker_whose_driver_is_gone_writes_nothing_under_a_final_name(tmp_path, light):
+    """The lease: a worker publishes only while its driver is its parent
+    (here the driver is another process than this one's parent)."""
+    from analysis_lib.batch.runner import Task, run_task
+    from analysis_lib.report.parameters import validate_parameters
+
+    params = validate_parameters({"institution_id": "CITY-01", "panel_path": str(SAMPLE_PANEL)})
+    outcome = run_task(Task("CITY-01", "CITY-01", str(tmp_path), params, ("html",), 60, str(light), driver=os.getppid() + 100000))
+    assert outcome.status == "failed" and "driver" in outcome.error and "is gone" in outcome.error
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and ".partial" not in p.name]
