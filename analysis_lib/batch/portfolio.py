@@ -161,7 +161,6 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
     OutputWriteError
         When the run folder cannot be written.
     """
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from analysis_lib.report.export import (
@@ -170,9 +169,9 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
         is_output_error,
         notebook_to_html,
         output_error,
-        papermill_path,
         partial_path,
         publish_notebook,
+        run_notebook,
     )
 
     run_dir = Path(run_dir).resolve()
@@ -181,9 +180,9 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
     temporary = partial_path(executed)
     try:
         internal.mkdir(exist_ok=True)
-        pm.execute_notebook(papermill_path(NOTEBOOK), papermill_path(temporary), parameters={"run_dir": str(run_dir)}, kernel_name="python3",
-                            cwd=str(run_dir), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS)
+        run_notebook(NOTEBOOK, temporary, parameters={"run_dir": str(run_dir)}, kernel_name="python3", cwd=str(run_dir),
+                     progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+                     extra_arguments=KERNEL_ARGUMENTS)
     except PapermillExecutionError as exc:
         publish_notebook(temporary, executed)
         raise PortfolioError(f"portfolio summary failed in cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:300]} "

@@ -304,7 +304,6 @@ def _execute(task: Task, output: Path):
     Returns None on success, else ``(status, error)``; the executed notebook
     is kept on failure, timeout and kernel death, if it was written
     completely. Raises :class:`OutputWriteError` when it cannot be written."""
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from analysis_lib.report.export import (
@@ -312,9 +311,9 @@ def _execute(task: Task, output: Path):
         NOTEBOOK,
         is_output_error,
         output_error,
-        papermill_path,
         partial_path,
         publish_notebook,
+        run_notebook,
     )
 
     temporary = partial_path(output)
@@ -324,10 +323,9 @@ def _execute(task: Task, output: Path):
         raise output_error(exc, output.parent) from None
     for attempt in range(1, KERNEL_START_RETRIES + 1):
         try:
-            pm.execute_notebook(papermill_path(task.notebook or NOTEBOOK), papermill_path(temporary), parameters=task.params,
-                                kernel_name="python3", cwd=str(output.parent), progress_bar=False, log_output=False,
-                                request_save_on_cell_execute=False, execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS,
-                                **_kernel_options(task, attempt))
+            run_notebook(task.notebook or NOTEBOOK, temporary, parameters=task.params, kernel_name="python3", cwd=str(output.parent),
+                         progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
+                         extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
             _check_lease(task)
             if not publish_notebook(temporary, output):
                 raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
@@ -820,8 +818,8 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
         if outcome.output_error:
             raise OutputWriteError(outcome.error)
         rows[outcome.institution_id] = outcome.row()
-        outcomes.append(outcome)
         write_manifest(run_dir, rows)
+        outcomes.append(outcome)
         tracker.update(outcome, running)
         if on_outcome:
             on_outcome(outcome)

@@ -193,6 +193,42 @@ def papermill_path(path: str | Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
+KEEP_ON_ERROR_ENGINE = "crm-keep-on-error"
+
+
+@lru_cache(maxsize=1)
+def _register_keep_on_error_engine() -> str:
+    """Register a papermill engine (nbclient's) that also saves the partly
+    executed notebook when execution stops with a timeout or a dead kernel
+    (papermill itself saves only on a cell error, unless it saves after
+    every cell, which costs a full write per cell)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepOnErrorEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, keep_on_error=None, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if keep_on_error:
+                    nb_man.output_path = keep_on_error  # the engine's final save then writes it there
+                raise
+
+    papermill_engines.register(KEEP_ON_ERROR_ENGINE, KeepOnErrorEngine)
+    return KEEP_ON_ERROR_ENGINE
+
+
+def run_notebook(notebook: str | Path, output: Path, **options: Any) -> None:
+    """Execute ``notebook`` with papermill into ``output`` (a temporary
+    name): paths passed literally (braces are not parameters), and the
+    partly executed notebook written also when a cell times out or the
+    kernel dies. ``options`` are ``papermill.execute_notebook``'s."""
+    import papermill as pm
+
+    pm.execute_notebook(papermill_path(notebook), papermill_path(output), engine_name=_register_keep_on_error_engine(),
+                        keep_on_error=str(output), **options)
+
+
 def publish_notebook(temporary: Path, output: Path) -> bool:
     """Give an executed notebook written by papermill its final name, if it
     was written completely (it parses as a notebook); a truncated one (disk
@@ -220,7 +256,6 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
     its final name (for diagnosis) and :class:`NotebookExecutionError` names
     the failing cell and exception.
     """
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     params = validate_parameters(params)
@@ -231,9 +266,9 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
         raise output_error(exc, output.parent) from None
     temporary = partial_path(output)
     try:
-        pm.execute_notebook(papermill_path(NOTEBOOK), papermill_path(temporary), parameters=params, kernel_name=kernel_name,
-                            cwd=str(ROOT), progress_bar=False, log_output=log_output, request_save_on_cell_execute=False,
-                            execution_timeout=timeout, extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
+        run_notebook(NOTEBOOK, temporary, parameters=params, kernel_name=kernel_name, cwd=str(ROOT), progress_bar=False,
+                     log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout,
+                     extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
         publish_notebook(temporary, output)
         raise NotebookExecutionError(f"notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None

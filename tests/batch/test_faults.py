@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -121,7 +122,8 @@ def slow(tmp_path_factory):
 @pytest.mark.parametrize("kernels", ["warm", "ordinary"])
 def test_kill_9_of_the_driver_leaves_no_process_and_the_run_resumes(tmp_path, slow, light, kernels):
     mark = f"CRM_FAULT_TEST_{uuid.uuid4().hex}"
-    env = {mark: "1", **({"CRM_DIAG_COLD_KERNELS": "1"} if kernels == "ordinary" else {})}
+    temporary = Path(tempfile.mkdtemp(prefix="k", dir="/tmp"))  # short: the warm kernel server's socket lives here
+    env = {mark: "1", "TMPDIR": str(temporary), **({"CRM_DIAG_COLD_KERNELS": "1"} if kernels == "ordinary" else {})}
     driver = subprocess.Popen([sys.executable, "-m", "analysis_lib.cli", *_batch_args(tmp_path, "r", slow, "--no-summary")], cwd=REPO,
                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run_dir = tmp_path / "r"
@@ -135,6 +137,7 @@ def test_kill_9_of_the_driver_leaves_no_process_and_the_run_resumes(tmp_path, sl
     while time.monotonic() < deadline and _marked_processes(mark):
         time.sleep(0.2)
     assert _marked_processes(mark) == []  # workers, kernels, kernel server: all gone with their driver
+    assert list(temporary.iterdir()) == []  # and their temporary folders
     time.sleep(5)  # longer than a report: nothing goes on writing into the run folder
     before = read_manifest(run_dir)
     assert {r["status"] for r in before.values()} <= {"pending", "ok"} and before[IDS[-1]]["status"] == "pending"
@@ -371,3 +374,31 @@ def test_a_worker_whose_driver_is_gone_writes_nothing_under_a_final_name(tmp_pat
     outcome = run_task(Task("CITY-01", "CITY-01", str(tmp_path), params, ("html",), 60, str(light), driver=os.getppid() + 100000))
     assert outcome.status == "failed" and "driver" in outcome.error and "is gone" in outcome.error
     assert not [p for p in tmp_path.rglob("*") if p.is_file() and ".partial" not in p.name]
+
+
+def test_disk_full_when_the_manifest_is_written_keeps_the_last_complete_one(tmp_path, light, monkeypatch):
+    """The driver's own write fails (a patched ``open`` raises ENOSPC for
+    the manifest once the first report is recorded): the batch stops with
+    OutputWriteError, workers are ended, the manifest on disk is the last
+    complete one."""
+    import builtins
+    import errno
+
+    from analysis_lib.batch.runner import run_batch
+    from analysis_lib.errors import OutputWriteError
+
+    real_open, full = builtins.open, []
+
+    def open_on_a_full_disk(file, mode="r", *args, **kwargs):
+        if full and "w" in mode and ".manifest" in str(file):
+            raise OSError(errno.ENOSPC, "No space left on device", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", open_on_a_full_disk)
+    with pytest.raises(OutputWriteError, match=r"No space left on device; .* batch stopped after 1 of 3 institutions"):
+        run_batch(SAMPLE_PANEL, institutions=IDS, formats=("html",), workers=1, out=tmp_path, run_id="r", notebook=str(light),
+                  progress=False, on_outcome=full.append)
+    monkeypatch.undo()
+    assert {i: r["status"] for i, r in read_manifest(tmp_path / "r").items()} == {"CITY-01": "ok", "CITY-02": "pending", "JSB-01": "pending"}
+    for path in (tmp_path / "r").rglob("*.ipynb"):  # a worker stopped mid-report leaves at most a temporary name
+        assert ".partial" in path.name or nbformat.read(str(path), as_version=4).cells
