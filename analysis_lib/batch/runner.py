@@ -175,24 +175,42 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+_WORKER_TMP: str | None = None
+
+
+def _remove_worker_tmp() -> None:
+    import shutil
+
+    if _WORKER_TMP is not None:
+        shutil.rmtree(_WORKER_TMP, ignore_errors=True)
+
+
 def _end_worker(number: int, _frame: Any) -> None:
     """SIGTERM of a local worker (its driver died, or stopped the batch):
-    end its kernel, browser and any other child process, then itself, at
-    once."""
+    end its kernel, browser and any other child process, remove its
+    temporary folder, then end itself, at once."""
     import signal
 
     for pid in _descendants(os.getpid()):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+    _remove_worker_tmp()
     os._exit(128 + number)
 
 
 def _die_with(driver: int) -> None:
     """Make this worker receive SIGTERM when its driver process dies
     (Linux ``PR_SET_PDEATHSIG``), and leave at once if the driver is
-    already gone."""
+    already gone. The worker and its kernels keep their temporary files
+    (kernel connection files) in a folder of its own, removed when it ends."""
+    import atexit
     import signal
+    import tempfile
 
+    global _WORKER_TMP
+    _WORKER_TMP = tempfile.mkdtemp(prefix="crm-worker-")
+    tempfile.tempdir = os.environ["TMPDIR"] = _WORKER_TMP
+    atexit.register(_remove_worker_tmp)
     signal.signal(signal.SIGTERM, _end_worker)
     if sys.platform.startswith("linux"):
         import ctypes
