@@ -318,33 +318,49 @@ class UncalculatedFormula:
         return self.formula
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str, str | None]:
-    """The text of a CSV file, its encoding, and a note when the encoding
-    contradicts itself (a UTF-8 byte-order mark before GBK text)."""
+@dataclass(frozen=True)
+class _Decoded:
+    text: str
+    encoding: str
+    note: str | None = None
+    """Set when the encoding contradicts itself (a UTF-8 byte-order mark before GBK text)."""
+    damaged_lines: tuple[int, ...] = ()
+    """Lines of a UTF-8 file holding bytes that are not UTF-8."""
+
+
+def _decode(data: bytes, name: str) -> _Decoded:
+    """The text of a CSV file and its encoding: UTF-8 (with or without a
+    byte-order mark), GBK, UTF-8 with a few stray bytes (their lines named,
+    never a guess at another encoding), else the encoding detected."""
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig", None
+            return _Decoded(data[3:].decode("utf-8"), "utf-8-sig")
         except UnicodeDecodeError:
             pass
         try:
-            return data[3:].decode("gb18030"), "gbk", "the file starts with a UTF-8 byte-order mark but its text is GBK; read as GBK"
+            return _Decoded(data[3:].decode("gb18030"), "gbk", "the file starts with a UTF-8 byte-order mark but its text is GBK; read as GBK")
         except UnicodeDecodeError:
             raise UnreadableFileError(f"{name}: starts with a UTF-8 byte-order mark but is neither UTF-8 nor GBK text; "
                                       "save it again as UTF-8 CSV") from None
     try:
-        return data.decode("utf-8"), "utf-8", None
+        return _Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "gbk", None
+        return _Decoded(data.decode("gb18030"), "gbk")
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", "replace")
+    lines = text.splitlines()
+    damaged = tuple(number for number, line in enumerate(lines, start=1) if "\ufffd" in line)
+    if len(damaged) <= max(3, len(lines) // 100):
+        return _Decoded(text, "utf-8", damaged_lines=damaged)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableFileError(f"{name}: cannot detect the text encoding; save the file as UTF-8 or GBK CSV")
-    return str(best), best.encoding, None
+    return _Decoded(str(best), best.encoding)
 
 
 def _header_index(rows: list[tuple[int, list[object]]], known: set[str]) -> int:
@@ -381,7 +397,8 @@ def _read_csv(path: Path, known: set[str]) -> _Table:
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFileError(f"{path.name}: the file is empty; expected a header row and one row per institution")
-    text, encoding, note = _decode(data, path.name)
+    decoded = _decode(data, path.name)
+    text = decoded.text
     lines = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max((",", ";", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -391,9 +408,13 @@ def _read_csv(path: Path, known: set[str]) -> _Table:
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
         raise UnreadableFileError(f"{path.name}: line {reader.line_num}: not a readable CSV file ({exc})") from None
-    table = _Table([], [], encoding=encoding)
-    if note:
-        table.problems.append(Problem(path.name, note, "warning", "encoding", expected="one encoding (UTF-8, or GBK without a byte-order mark)"))
+    table = _Table([], [], encoding=decoded.encoding)
+    for line in decoded.damaged_lines:
+        table.problems.append(Problem(path.name, "has bytes that are not valid UTF-8 (shown as \ufffd)", code="encoding", row=line,
+                                      expected="text saved as UTF-8 (or GBK) throughout"))
+    if decoded.note:
+        table.problems.append(Problem(path.name, decoded.note, "warning", "encoding",
+                                      expected="one encoding (UTF-8, or GBK without a byte-order mark)"))
     below = _relocate_header(table, rows, known, path.name)
     header_width = len(table.header)
     for line, cells in below:

@@ -116,6 +116,9 @@ def main() -> None:
     write_csv("period_year_suffix.csv", periods, [["2024"] + r[0], ["2024年"] + r[0], ["2023年"] + r[1]])
     write_empty_first_sheet_xlsx("xlsx_empty_first_sheet.xlsx", h, r)
     write_csv("out_of_range_large.csv", h, edited(h, r, "employees", 0, "20000000"))
+    write_csv("utf8_stray_byte.csv", h, edited(h, r, "name", 1, "城商行 STRAY"))
+    stray = HERE / "utf8_stray_byte.csv"
+    stray.write_bytes(stray.read_bytes().replace(b"STRAY", b"\xff"))
 
 
 def write_merged_heading_xlsx(name: str, header: list[str], rows: list[list[str]]) -> None:
