@@ -26,6 +26,10 @@ SUMMARY_FIELDS = ("name", "peer_group", "score_overall", *[f"score_{d}" for d in
 even when no report succeeded)."""
 
 
+class PortfolioError(WorkbookError):
+    """The portfolio summary of a run could not be made."""
+
+
 @dataclass(frozen=True)
 class Portfolio:
     """A batch run's results."""
@@ -115,6 +119,8 @@ def section(portfolio: Portfolio, key: str) -> str:
                 f"{totals['failed']} failed. Total value at stake {esc(money_m(totals['value_at_stake']))} a year; the upgrade "
                 f"programme has a positive NPV for {totals['npv_positive']} of them.</p>")
         return f'<section class="report-section section-cover">{body}</section>'
+    if not len(portfolio.summaries) and key in ("league", "scores", "frontier"):
+        return ""  # no report succeeded: the overview and the failures say so
     if key == "league":
         table = portfolio.league_table()
         shown = pd.DataFrame({
@@ -123,8 +129,6 @@ def section(portfolio: Portfolio, key: str) -> str:
             "DEA θ": table["dea_crs"].round(2), "Value at stake (CNY m)": (table["value_at_stake"] / 1e6).round(1),
         })
         return f'<section class="report-section"><h2>League table</h2>{table_html(shown, "small")}</section>'
-    if not len(portfolio.summaries) and key in ("league", "scores", "frontier"):
-        return ""  # no report succeeded: the overview and the failures say so
     if key == "scores":
         fig = figure_html(_score_distribution(portfolio), "score distribution")
         return f'<section class="report-section"><h2>Score distributions</h2>{fig}</section>'
@@ -201,6 +205,3 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
                 pdf_path = printer.print(html_path, run_dir / "portfolio_summary.pdf", "Portfolio", "en")
     return {"html": html_path, "pdf": pdf_path}
 
-
-class PortfolioError(WorkbookError):
-    """The portfolio summary of a run could not be made."""

@@ -58,9 +58,6 @@ STATUSES = ("ok", "failed", "timeout", "kernel_died")
 KERNEL_START_RETRIES = 3
 RUN_RECORD = "run.json"
 LOCK_FILE = ".lock"
-CHECKED_ON_RESUME = ("parameters", "input_sha256")
-"""What a resume must share with the run it continues (the code version
-may differ: a warning says so)."""
 COLD_KERNELS_ENV = "CRM_DIAG_COLD_KERNELS"
 """Set (to anything) to start every kernel the ordinary way instead of
 forking it from a warm kernel server (see :mod:`analysis_lib.batch.kernels`)."""
