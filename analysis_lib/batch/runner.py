@@ -795,15 +795,19 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     folders = plan_folders(ids)
     record = run_record(panel, checked, notebook)
     run_dir = Path(out).resolve() / run_id
+    if run_dir.exists() and not resume and any(run_dir.iterdir()):
+        raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
+    if resume and not run_dir.is_dir():
+        raise ParameterError(f"nothing to resume: no run folder {run_dir}; check --out and --run-id, or start the run without --resume")
     try:
-        if run_dir.exists() and not resume and any(run_dir.iterdir()):
-            raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from analysis_lib.report.export import output_error
 
         raise output_error(exc, run_dir) from None
     with RunLock(run_dir):
+        if not resume and any(p.name != LOCK_FILE for p in run_dir.iterdir()):  # another batch started it meanwhile
+            raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
         return _run_locked(run_dir, record, ids, folders, checked, resume=resume, formats=tuple(formats), workers=workers,
                            timeout=timeout, scheduler=scheduler, notebook=notebook, progress=progress, on_outcome=on_outcome)
 

@@ -124,6 +124,8 @@ def test_bad_usage_is_refused_before_any_kernel(tmp_path):
         run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, params={"langauge": "zh"}, progress=False)
     with pytest.raises(ParameterError, match="--resume needs the run id"):
         run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, resume=True, progress=False)
+    with pytest.raises(ParameterError, match="nothing to resume: no run folder .*typo"):
+        run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, run_id="typo", resume=True, progress=False)
 
 
 def test_cli_exit_codes(tmp_path, capsys):
