@@ -1,8 +1,10 @@
 """Command line: ``crm-diag``, a thin layer over the library.
 
-Exit codes: 0 success, 1 problems found in the input (``validate``),
-2 unusable input or usage (unreadable file, bad parameter). User mistakes
-print one clear message, never a traceback.
+Exit codes: 0 success, 1 problems found in the input (``validate``) or
+reports that failed (``batch``), 2 unusable input or usage (unreadable file,
+bad parameter, an output folder that cannot be written: disk full,
+read-only), 130 interrupted. User mistakes print one clear message, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -78,20 +80,29 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
                            timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
-                           scheduler=args.scheduler, progress=not args.quiet)
+                           scheduler=args.scheduler, notebook=args.notebook, progress=not args.quiet)
     except BatchInterrupted as stop:
         print(f"\ncrm-diag: {stop}\n  to finish it: crm-diag batch --panel {args.panel} --out {args.out} --run-id {stop.run_dir.name} "
               "--resume (with the same selection and parameters)", file=sys.stderr)
         return EXIT_INTERRUPTED
+    code = result.exit_code
     if not args.no_summary:
-        from analysis_lib.batch.portfolio import render_portfolio
+        from analysis_lib.batch.portfolio import PortfolioError, render_portfolio
 
-        render_portfolio(result.run_dir)
+        try:
+            render_portfolio(result.run_dir, formats=formats)
+        except PortfolioError as exc:
+            print(f"crm-diag: {exc}", file=sys.stderr)
+            code = EXIT_PROBLEMS
     ok = len(result.outcomes) - len(result.failed)
     print(f"{ok} of {len(result.outcomes)} institutions complete; run folder {result.run_dir}")
     for outcome in result.failed:
         print(f"  {outcome.institution_id}: {outcome.status}: {outcome.error}")
-    return result.exit_code
+    if result.pdf_missing:
+        from analysis_lib.report.export import NO_BROWSER_HELP
+
+        print(f"crm-diag: {NO_BROWSER_HELP.replace('the HTML report is complete', 'the HTML reports are complete')}", file=sys.stderr)
+    return code
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -150,15 +161,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="re-run only failed or missing institutions of --run-id")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address, or 'local' for a LocalCluster")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"))
+    p.add_argument("--notebook", default=None, help="another parameterised notebook with the diagnostic's parameters")
     p.add_argument("--no-summary", action="store_true", help="skip the portfolio summary")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_batch)
     return parser
 
 
+def _not_utf8(argument: str) -> bool:
+    """Bytes that are not UTF-8 reach Python as lone surrogates."""
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``crm-diag``; returns the exit code."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    undecodable = next((a for a in argv if _not_utf8(a)), None)
+    if undecodable is not None:
+        print(f"crm-diag: argument {ascii(undecodable)} is not valid UTF-8 text; write ids and paths in UTF-8", file=sys.stderr)
+        return EXIT_USAGE
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:

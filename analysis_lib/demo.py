@@ -45,12 +45,13 @@ def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) 
     result = position_panel(latest.data)
     summary = positioning_summary(result, latest.data)
     quality = quality_scores(report.panel.data)
+    from analysis_lib.report.export import write_csv
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(out / "positioning_summary.csv", encoding="utf-8")
-    result.scores.to_csv(out / "dimension_scores.csv", encoding="utf-8")
-    result.metrics.to_csv(out / "positioning_detail.csv", index=False, encoding="utf-8")
-    quality.to_csv(out / "data_quality.csv", encoding="utf-8")
+    write_csv(summary, out / "positioning_summary.csv")  # text cells neutralised for spreadsheets, written atomically
+    write_csv(result.scores, out / "dimension_scores.csv")
+    write_csv(result.metrics, out / "positioning_detail.csv", index=False)
+    write_csv(quality, out / "data_quality.csv")
     print(f"Validated {report.file}: {len(latest.data)} institutions, {len(report.warnings)} warning(s), no errors.")
     print("Data quality (mean, %): " + ", ".join(f"{k} {v:.1f}" for k, v in quality_summary(quality).items()))
     with pd.option_context("display.width", 120, "display.max_columns", 10):

@@ -22,3 +22,9 @@ class UnreadableFileError(WorkbookError, OSError):
 
 class ParameterError(WorkbookError, ValueError):
     """A run parameter has an unknown name, a wrong type or an invalid value."""
+
+
+class OutputWriteError(WorkbookError, OSError):
+    """An output file or folder cannot be written (disk full, read-only
+    folder, no permission): the run stops cleanly, keeping what was
+    complete."""

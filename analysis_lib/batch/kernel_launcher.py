@@ -44,8 +44,11 @@ def _exit_like(status: int) -> None:
     that killed it (re-raised on this process)."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        signal.signal(number, signal.SIG_DFL)
+        if number not in (signal.SIGKILL, signal.SIGSTOP):  # these two cannot be handled, hence need no reset
+            signal.signal(number, signal.SIG_DFL)
+        sys.stdout.flush()
         os.kill(os.getpid(), number)
+        sys.exit(128 + number)  # a signal this process ignores: the shell's convention
     sys.exit(os.WEXITSTATUS(status))
 
 

@@ -432,7 +432,10 @@ def main(argv: list[str]) -> None:
     server = _Server(address)
     _announce(LISTENING)
     _warm_up(preload)
-    server.serve()
+    try:
+        server.serve()
+    finally:  # its parent may be gone (killed) without removing the socket's folder
+        shutil.rmtree(os.path.dirname(address), ignore_errors=True)
 
 
 def _announce(line: bytes) -> None:

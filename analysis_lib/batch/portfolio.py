@@ -16,11 +16,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis_lib.errors import InputDataError
+from analysis_lib.errors import InputDataError, WorkbookError
 from analysis_lib.reference.catalog import DIMENSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "portfolio_summary.ipynb"
+SUMMARY_FIELDS = ("name", "peer_group", "score_overall", *[f"score_{d}" for d in DIMENSIONS], "dea_crs", "value_at_stake", "npv")
+"""Fields of ``summary.json`` the portfolio shows (present, possibly empty,
+even when no report succeeded)."""
+
+
+class PortfolioError(WorkbookError):
+    """The portfolio summary of a run could not be made."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,9 @@ def load_portfolio(run_dir: str | Path) -> Portfolio:
     for _, row in manifest[manifest["status"] == "ok"].iterrows():
         summary_path = run_dir / row["folder"] / "summary.json"
         if summary_path.is_file():
-            rows.append(json.loads(summary_path.read_text(encoding="utf-8")))
-    summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=["score_overall"])
+            rows.append({**json.loads(summary_path.read_text(encoding="utf-8")), "institution_id": row["institution_id"]})
+    summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=list(SUMMARY_FIELDS))
+    summaries = summaries.reindex(columns=list(dict.fromkeys([*summaries.columns, *SUMMARY_FIELDS])))
     for column in summaries.columns:
         if column not in ("name", "peer_group", "input_sha256"):
             summaries[column] = pd.to_numeric(summaries[column], errors="coerce")
@@ -111,6 +119,8 @@ def section(portfolio: Portfolio, key: str) -> str:
                 f"{totals['failed']} failed. Total value at stake {esc(money_m(totals['value_at_stake']))} a year; the upgrade "
                 f"programme has a positive NPV for {totals['npv_positive']} of them.</p>")
         return f'<section class="report-section section-cover">{body}</section>'
+    if not len(portfolio.summaries) and key in ("league", "scores", "frontier"):
+        return ""  # no report succeeded: the overview and the failures say so
     if key == "league":
         table = portfolio.league_table()
         shown = pd.DataFrame({
@@ -120,7 +130,7 @@ def section(portfolio: Portfolio, key: str) -> str:
         })
         return f'<section class="report-section"><h2>League table</h2>{table_html(shown, "small")}</section>'
     if key == "scores":
-        fig = figure_html(_score_distribution(portfolio), "score distribution") if len(portfolio.summaries) else ""
+        fig = figure_html(_score_distribution(portfolio), "score distribution")
         return f'<section class="report-section"><h2>Score distributions</h2>{fig}</section>'
     if key == "frontier":
         extremes = _frontier_extremes(portfolio)
@@ -143,20 +153,50 @@ def show(portfolio: Portfolio, key: str):
 
 def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"), timeout: int = 600) -> dict[str, Path | None]:
     """Execute the portfolio notebook for a run and write
-    ``portfolio_summary.html`` / ``.pdf`` beside its index."""
-    import papermill as pm
+    ``portfolio_summary.html`` (always: the index links it) and ``.pdf``
+    (with ``"pdf"`` in ``formats``, when a browser is found) beside the
+    run's index.
 
-    from analysis_lib.report.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html, partial_path
+    Raises
+    ------
+    PortfolioError
+        When the notebook fails (the executed notebook is kept under
+        ``internal/``).
+    OutputWriteError
+        When the run folder cannot be written.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis_lib.report.export import (
+        KERNEL_ARGUMENTS,
+        PdfPrinter,
+        is_output_error,
+        notebook_to_html,
+        output_error,
+        partial_path,
+        publish_notebook,
+        run_notebook,
+    )
 
     run_dir = Path(run_dir).resolve()
     internal = run_dir / "internal"
-    internal.mkdir(exist_ok=True)
     executed = internal / "portfolio_summary.ipynb"
     temporary = partial_path(executed)
-    pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters={"run_dir": str(run_dir)}, kernel_name="python3", cwd=str(run_dir),
-                        progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
-                        extra_arguments=KERNEL_ARGUMENTS)
-    temporary.replace(executed)
+    try:
+        internal.mkdir(exist_ok=True)
+        run_notebook(NOTEBOOK, temporary, parameters={"run_dir": str(run_dir)}, kernel_name="python3", cwd=str(run_dir),
+                     progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+                     extra_arguments=KERNEL_ARGUMENTS)
+    except PapermillExecutionError as exc:
+        publish_notebook(temporary, executed)
+        raise PortfolioError(f"portfolio summary failed in cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:300]} "
+                             f"(notebook kept: {executed})") from None
+    except OSError as exc:
+        publish_notebook(temporary, executed)
+        if is_output_error(exc):
+            raise output_error(exc, executed) from None
+        raise
+    publish_notebook(temporary, executed)
     html_path = notebook_to_html(executed, run_dir / "portfolio_summary.html", "CRM diagnostic portfolio summary")
     pdf_path = None
     if "pdf" in formats:
@@ -164,3 +204,4 @@ def render_portfolio(run_dir: str | Path, formats: tuple[str, ...] = ("html", "p
             if printer.available:
                 pdf_path = printer.print(html_path, run_dir / "portfolio_summary.pdf", "Portfolio", "en")
     return {"html": html_path, "pdf": pdf_path}
+

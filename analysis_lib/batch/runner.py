@@ -16,9 +16,19 @@ are forked from a warm kernel server (:mod:`analysis_lib.batch.kernels`: one per
 local batch, one per Dask worker) so that none pays for Python start-up and
 imports, and each worker prints its PDFs in one Chromium tab. A failure, a
 kernel that dies or a timeout is recorded and the batch goes on. Files appear under
-their final names only when complete; the manifest is rewritten after every
-institution, so a batch killed midway resumes cleanly (``resume=True``
-re-runs only failed or missing institutions).
+their final names only when complete (written to a temporary name, flushed
+to disk, renamed); the manifest is rewritten after every institution, so a
+batch killed midway resumes cleanly (``resume=True`` re-runs only failed or
+missing institutions).
+
+A run folder also holds ``run.json`` (the parameters, the panel's SHA-256
+and the code version the run was started with), which a resume must match,
+and ``.lock``, held by the batch driver while it runs, so that two drivers
+never work in one folder. Local workers die with their driver (Linux:
+parent-death signal) and take their kernels and browser with them. A disk
+that fills up or an output folder that cannot be written stops the batch
+cleanly (:class:`analysis_lib.errors.OutputWriteError`): the manifest keeps
+what was complete.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import html
 import json
 import os
@@ -39,12 +50,14 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from analysis_lib.errors import InputDataError, ParameterError, UnreadableFileError
-from analysis_lib.intake.identifiers import folder_name
+from analysis_lib.errors import InputDataError, OutputWriteError, ParameterError, UnreadableFileError
+from analysis_lib.intake.identifiers import ID_RULE, folder_name, formula_safe, id_problem, normalise_id
 
 MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf")
 STATUSES = ("ok", "failed", "timeout", "kernel_died")
 KERNEL_START_RETRIES = 3
+RUN_RECORD = "run.json"
+LOCK_FILE = ".lock"
 COLD_KERNELS_ENV = "CRM_DIAG_COLD_KERNELS"
 """Set (to anything) to start every kernel the ordinary way instead of
 forking it from a warm kernel server (see :mod:`analysis_lib.batch.kernels`)."""
@@ -65,6 +78,18 @@ class Task:
     kernel_server: str | None = None
     """Address of a warm kernel server on the worker's machine (local runs
     share one; Dask workers start their own)."""
+    driver: int | None = None
+    """Process id of the local batch driver: a worker writes under final
+    names only while it is still that driver's child (its lease)."""
+
+
+class LeaseLost(Exception):
+    """The driver of a local worker is gone: nothing more is written."""
+
+
+def _check_lease(task: Task) -> None:
+    if task.driver is not None and os.getppid() != task.driver:
+        raise LeaseLost(f"the batch driver (process {task.driver}) is gone; {task.institution_id} not written")
 
 
 @dataclass
@@ -82,6 +107,9 @@ class Outcome:
     html: str = ""
     pdf: str = ""
     summary: dict[str, Any] | None = field(default=None, repr=False)
+    output_error: bool = field(default=False, repr=False)
+    """The output location cannot be written (disk full, read-only): the
+    batch stops rather than fail every report the same way."""
 
     def row(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k in MANIFEST_COLUMNS}
@@ -123,15 +151,85 @@ def _printer(count: bool = True):
     return _PRINTER
 
 
-def _prepare_worker(formats: tuple[str, ...]) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live descendant of process ``root`` (Linux: from /proc; empty
+    elsewhere), children first."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [root]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+_WORKER_TMP: str | None = None
+
+
+def _remove_worker_tmp() -> None:
+    import shutil
+
+    if _WORKER_TMP is not None:
+        shutil.rmtree(_WORKER_TMP, ignore_errors=True)
+
+
+def _end_worker(number: int, _frame: Any) -> None:
+    """SIGTERM of a local worker (its driver died, or stopped the batch):
+    end its kernel, browser and any other child process, remove its
+    temporary folder, then end itself, at once."""
+    import signal
+
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    _remove_worker_tmp()
+    os._exit(128 + number)
+
+
+def _die_with(driver: int) -> None:
+    """Make this worker receive SIGTERM when its driver process dies
+    (Linux ``PR_SET_PDEATHSIG``), and leave at once if the driver is
+    already gone. The worker and its kernels keep their temporary files
+    (kernel connection files) in a folder of its own, removed when it ends."""
+    import atexit
+    import signal
+    import tempfile
+
+    global _WORKER_TMP
+    _WORKER_TMP = tempfile.mkdtemp(prefix="crm-worker-")
+    tempfile.tempdir = os.environ["TMPDIR"] = _WORKER_TMP
+    atexit.register(_remove_worker_tmp)
+    signal.signal(signal.SIGTERM, _end_worker)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != driver:
+        _end_worker(signal.SIGTERM, None)
+
+
+def _prepare_worker(formats: tuple[str, ...], driver: int | None = None) -> None:
     """Start-up work of a local worker, done while the warm kernel server
     is still importing: the HTML exporter and, for PDFs, the browser.
-    Workers ignore Ctrl-C: the batch driver decides what stops."""
+    Workers ignore Ctrl-C (the batch driver decides what stops) and die
+    with their driver."""
     import signal
 
     from analysis_lib.report.export import client_html_exporter
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if driver is not None:
+        _die_with(driver)
     try:
         import papermill  # noqa: F401  (imported once here rather than with the first report)
 
@@ -217,27 +315,47 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
 
 
 def _execute(task: Task, output: Path):
-    import papermill as pm
+    """Execute the notebook into ``output`` (through a temporary name).
+    Returns None on success, else ``(status, error)``; the executed notebook
+    is kept on failure, timeout and kernel death, if it was written
+    completely. Raises :class:`OutputWriteError` when it cannot be written."""
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis_lib.report.export import KERNEL_ARGUMENTS, NOTEBOOK, partial_path
+    from analysis_lib.report.export import (
+        KERNEL_ARGUMENTS,
+        NOTEBOOK,
+        is_output_error,
+        output_error,
+        partial_path,
+        publish_notebook,
+        run_notebook,
+    )
 
     temporary = partial_path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, output.parent) from None
     for attempt in range(1, KERNEL_START_RETRIES + 1):
         try:
-            pm.execute_notebook(task.notebook or str(NOTEBOOK), str(temporary), parameters=task.params, kernel_name="python3",
-                                cwd=str(output.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                                execution_timeout=task.timeout, extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
-            os.replace(temporary, output)
+            run_notebook(task.notebook or NOTEBOOK, temporary, parameters=task.params, kernel_name="python3", cwd=str(output.parent),
+                         progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
+                         extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
+            _check_lease(task)
+            if not publish_notebook(temporary, output):
+                raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
             return None
         except PapermillExecutionError as exc:
-            if temporary.exists():
-                os.replace(temporary, output)
+            _check_lease(task)
+            publish_notebook(temporary, output)
             return "failed", f"cell {exc.exec_count}: {exc.ename}: {' '.join(str(exc.evalue).split())[:400]}"
+        except (OutputWriteError, LeaseLost):
+            raise
         except Exception as exc:  # kernel start, death and timeouts come as various types
-            if temporary.exists():
-                os.replace(temporary, output)
+            _check_lease(task)
+            publish_notebook(temporary, output)
+            if is_output_error(exc):
+                raise output_error(exc, output) from None
             if _is_kernel_start_failure(exc) and attempt < KERNEL_START_RETRIES:
                 time.sleep(0.5 * attempt)
                 continue
@@ -248,9 +366,10 @@ def _execute(task: Task, output: Path):
 def run_task(task: Task) -> Outcome:
     """Run one institution: execute, record the summary, export HTML/PDF.
 
-    Never raises for a failure of the institution: the outcome records it.
+    Never raises for a failure of the institution: the outcome records it
+    (``output_error`` when the output location itself cannot be written).
     """
-    from analysis_lib.report.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, notebook_to_html
+    from analysis_lib.report.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, is_output_error, notebook_to_html
     from analysis_lib.report.summary import read_summary
 
     started = dt.datetime.now(dt.UTC)
@@ -267,6 +386,7 @@ def run_task(task: Task) -> Outcome:
             import nbformat
 
             executed = nbformat.read(str(notebook), as_version=4)
+            _check_lease(task)
             summary = read_summary(executed) or {}
             outcome.summary = summary
             outcome.input_sha256 = str(summary.get("input_sha256", ""))
@@ -275,6 +395,7 @@ def run_task(task: Task) -> Outcome:
             html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
             outcome.html = html_path.name
             if "pdf" in task.formats:
+                _check_lease(task)
                 printer = _printer()
                 if printer.available:
                     outcome.pdf = printer.print(html_path, folder / f"{task.folder}.pdf", task.institution_id,
@@ -284,8 +405,14 @@ def run_task(task: Task) -> Outcome:
             if "html" not in task.formats:
                 html_path.unlink()
                 outcome.html = ""
+    except LeaseLost as exc:
+        outcome.status, outcome.error = "failed", str(exc)
     except Exception as exc:  # an export failure must not stop the batch either
-        outcome.status, outcome.error = "failed", _error_excerpt(exc) + " | " + traceback.format_exc(limit=1).splitlines()[-1][:200]
+        if is_output_error(exc):
+            outcome.status, outcome.error, outcome.output_error = "failed", str(exc) if isinstance(exc, OutputWriteError) \
+                else _error_excerpt(exc), True
+        else:
+            outcome.status, outcome.error = "failed", _error_excerpt(exc) + " | " + traceback.format_exc(limit=1).splitlines()[-1][:200]
     outcome.duration_s = round(time.perf_counter() - clock, 2)
     return outcome
 
@@ -308,6 +435,8 @@ class BatchResult:
 
     run_dir: Path
     outcomes: tuple[Outcome, ...]
+    pdf_missing: bool = False
+    """PDFs were asked for but no browser was found (HTML only)."""
 
     @property
     def failed(self) -> list[Outcome]:
@@ -315,21 +444,47 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.failed else 1
+        """0 when every report is complete in every format asked for, else 1."""
+        return 0 if not self.failed and not self.pdf_missing else 1
+
+
+ID_CODES = ("unsafe_id", "duplicate_id", "missing_id")
 
 
 def select_institutions(panel_path: str | Path, institutions: Iterable[str] | None = None, peer_group: str | None = None) -> list[str]:
-    """Institution ids of a panel file to run (every id appearing in it,
-    valid or not: invalid ones fail individually, with the reason)."""
+    """Institution ids of a panel file to run.
+
+    A panel whose ids are not all usable (an empty, invalid or duplicated
+    id, see :func:`analysis_lib.intake.identifiers.id_problem`) is refused
+    as a whole before any kernel starts: which row is which institution
+    would otherwise be ambiguous. Other data errors fail only the
+    institution they belong to, when its report runs.
+
+    Raises
+    ------
+    InputDataError
+        Naming the first rows with id problems.
+    ParameterError
+        For an unknown or invalid id in ``institutions`` or an empty peer group.
+    """
     from analysis_lib.intake.panel import validate_panel_file
 
     report = validate_panel_file(panel_path)
     assert report.panel is not None
+    id_errors = [p for p in report.errors if p.code in ID_CODES]
+    if id_errors:
+        shown = "; ".join(f"row {p.row}: {p.message}" + (f" ({p.value!r})" if p.value else "") for p in id_errors[:3])
+        more = f" and {len(id_errors) - 3} more" if len(id_errors) > 3 else ""
+        raise InputDataError(f"{report.file}: {len(id_errors)} institution id problem(s), fix them before a batch: {shown}{more} "
+                             f"(ids must be unique and {ID_RULE})")
     data = report.panel.data
     ids = [str(i) for i in dict.fromkeys(data["institution_id"].dropna())]
-    ids += [str(p.value) for p in report.errors if p.code == "unsafe_id" and p.value]
     if institutions:
-        wanted = list(dict.fromkeys(institutions))
+        wanted = list(dict.fromkeys(normalise_id(i) for i in institutions))
+        for institution_id in wanted:
+            reason = id_problem(institution_id)
+            if reason:
+                raise ParameterError(f"institution {institution_id!r} {reason}; ids are {ID_RULE}")
         unknown = [i for i in wanted if i not in ids]
         if unknown:
             raise ParameterError(f"institutions not in {Path(panel_path).name}: {', '.join(unknown)}")
@@ -372,7 +527,7 @@ def write_manifest(run_dir: Path, rows: dict[str, dict[str, Any]]) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=list(MANIFEST_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows.values():
-        writer.writerow({k: row.get(k, "") for k in MANIFEST_COLUMNS})
+        writer.writerow({k: formula_safe(str(row.get(k, ""))) for k in MANIFEST_COLUMNS})
     atomic_write_bytes(run_dir / "manifest.csv", buffer.getvalue().encode("utf-8"))
     return run_dir / "manifest.csv"
 
@@ -437,6 +592,147 @@ def _default_run_id() -> str:
     return dt.datetime.now().strftime("run-%Y%m%d-%H%M%S-") + os.urandom(2).hex()
 
 
+def check_run_id(run_id: str) -> str:
+    """A run id is a folder name under ``--out``: the id rule applies (no
+    path separators, no ``..``, no braces, not absolute).
+
+    Examples
+    --------
+    >>> check_run_id("run-20261128")
+    'run-20261128'
+    >>> check_run_id("../elsewhere")
+    Traceback (most recent call last):
+    ...
+    analysis_lib.errors.ParameterError: run id '../elsewhere' contains "/"; a run id is a folder name of 1-64 characters: ...
+    """
+    text = normalise_id(run_id)
+    reason = id_problem(text)
+    if reason:
+        raise ParameterError(f"run id {text!r} {reason}; a run id is a folder name of {ID_RULE}")
+    return text
+
+
+def code_version() -> str:
+    """The workbook's version and, in a git checkout, its commit.
+
+    Examples
+    --------
+    >>> code_version().startswith(("0", "1"))
+    True
+    """
+    import subprocess
+
+    from analysis_lib import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return __version__
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def run_record(panel: Path, parameters: dict[str, Any], notebook: str | None) -> dict[str, Any]:
+    """What a run is made of: parameters, the panel's hash, the code version."""
+    from analysis_lib.intake.panel import file_sha256
+
+    return {"panel": str(panel), "input_sha256": file_sha256(panel), "parameters": json.loads(json.dumps(parameters, sort_keys=True)),
+            "code_version": code_version(), "notebook": notebook or "", "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def check_resume(run_dir: Path, record: dict[str, Any]) -> None:
+    """Refuse to resume a run with other parameters or another panel (one
+    run folder never mixes reports made differently); warn when the code
+    changed since.
+
+    Raises
+    ------
+    ParameterError
+        Naming each parameter that differs, with both values.
+    InputDataError
+        When the panel file's contents changed.
+    """
+    path = run_dir / RUN_RECORD
+    if not path.is_file():
+        return  # a run from before run records: nothing to compare
+    try:
+        before = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputDataError(f"{path}: the run record cannot be read; start a new run id") from None
+    old, new = before.get("parameters", {}), record["parameters"]
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if changed:
+        listing = ", ".join(f"{k}: run {old.get(k)!r}, now {new.get(k)!r}" for k in changed)
+        raise ParameterError(f"cannot resume {run_dir.name} with other parameters ({listing}); "
+                             "resume with the run's parameters or start a new run id")
+    if before.get("input_sha256") != record["input_sha256"]:
+        raise InputDataError(f"cannot resume {run_dir.name}: the panel {Path(record['panel']).name} changed since the run started "
+                             f"(SHA-256 {str(before.get('input_sha256'))[:12]}…, now {record['input_sha256'][:12]}…); start a new run id")
+    if before.get("code_version") != record["code_version"]:
+        print(f"crm-diag: warning: {run_dir.name} was started with workbook {before.get('code_version')}, this is "
+              f"{record['code_version']}; reports made by both are mixed in this run", file=sys.stderr)
+
+
+class RunLock:
+    """The lock of a run folder (``.lock``, an exclusive ``flock``), held by
+    the driver from start to end; released by the kernel if the driver dies.
+
+    Raises
+    ------
+    ParameterError
+        When another batch holds it.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / LOCK_FILE
+        self._fd: int | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            from analysis_lib.report.export import output_error
+
+            raise output_error(exc, self.path) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise ParameterError(f"run folder {self.path.parent} is in use by another batch (process {holder}); "
+                                 "wait for it to finish or stop it, then resume") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _remove_stale_partials(run_dir: Path) -> None:
+    """Temporary files of a driver that was killed (under the lock, nothing
+    else writes them)."""
+    for path in run_dir.rglob(".*.partial*"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _browser_missing(formats: tuple[str, ...], scheduler: str | None) -> bool:
+    if "pdf" not in formats or scheduler not in (None, "local"):
+        return False
+    from analysis_lib.report.export import find_browser
+
+    return find_browser() is None
+
+
 def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, peer_group: str | None = None,
               formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None, timeout: int | None = 900,
               out: str | Path = "outputs", run_id: str | None = None, resume: bool = False, params: dict[str, Any] | None = None,
@@ -448,18 +744,22 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     ----------
     panel : path
         The panel file (validated first; a file that cannot be read at all
-        raises :class:`UnreadableFileError`).
+        raises :class:`UnreadableFileError`, one whose ids are not all
+        usable :class:`InputDataError`).
     institutions, peer_group : optional
         Which institutions (default: all in the panel).
     formats : tuple
-        ``("html", "pdf")`` or a subset.
+        ``("html", "pdf")`` or a subset. Without a browser PDFs are skipped
+        with a warning and the result's ``exit_code`` is 1.
     workers : int, optional
         Local worker processes (default: the CPU count).
     timeout : int, optional
         Seconds a notebook cell may run.
     out, run_id, resume
         ``<out>/<run_id>/``; with ``resume`` the run folder is reused and only
-        institutions not ``ok`` in its manifest are run again.
+        institutions not ``ok`` in its manifest are run again, provided the
+        parameters and the panel are those of the run (``run.json``) and no
+        other batch is working in it.
     params : dict
         Report parameters for every institution (validated before any
         kernel starts).
@@ -471,52 +771,97 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     Returns
     -------
     BatchResult
+
+    Raises
+    ------
+    OutputWriteError
+        When the output cannot be written (disk full, read-only): the batch
+        stops, the manifest keeps what was complete.
+    BatchInterrupted
+        On Ctrl-C.
     """
     from analysis_lib.report.parameters import validate_parameters
 
     panel = Path(panel).resolve()
     if not panel.is_file():
         raise UnreadableFileError(f"{panel}: file not found")
+    if resume and not run_id:
+        raise ParameterError("--resume needs the run id of the batch to resume")
+    run_id = check_run_id(run_id) if run_id is not None else _default_run_id()
     base = {k: v for k, v in (params or {}).items() if k not in ("institution_id", "panel_path")}
     ids = select_institutions(panel, institutions, peer_group)
     checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
     checked.pop("institution_id")
     folders = plan_folders(ids)
-    if resume and not run_id:
-        raise ParameterError("--resume needs the run id of the batch to resume")
-    run_dir = Path(out).resolve() / (run_id or _default_run_id())
+    record = run_record(panel, checked, notebook)
+    run_dir = Path(out).resolve() / run_id
     if run_dir.exists() and not resume and any(run_dir.iterdir()):
         raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    if resume and not run_dir.is_dir():
+        raise ParameterError(f"nothing to resume: no run folder {run_dir}; check --out and --run-id, or start the run without --resume")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from analysis_lib.report.export import output_error
+
+        raise output_error(exc, run_dir) from None
+    with RunLock(run_dir):
+        if not resume and any(p.name != LOCK_FILE for p in run_dir.iterdir()):  # another batch started it meanwhile
+            raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
+        return _run_locked(run_dir, record, ids, folders, checked, resume=resume, formats=tuple(formats), workers=workers,
+                           timeout=timeout, scheduler=scheduler, notebook=notebook, progress=progress, on_outcome=on_outcome)
+
+
+def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: dict[str, str], checked: dict[str, Any], *,
+                resume: bool, formats: tuple[str, ...], workers: int | None, timeout: int | None, scheduler: str | None,
+                notebook: str | None, progress: bool, on_outcome: Callable[[Outcome], None] | None) -> BatchResult:
+    from analysis_lib.report.export import NO_BROWSER_HELP, atomic_write_bytes
+
+    if resume:
+        check_resume(run_dir, record)
+        _remove_stale_partials(run_dir)
+    if not (run_dir / RUN_RECORD).is_file():
+        atomic_write_bytes(run_dir / RUN_RECORD, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    no_browser = _browser_missing(formats, scheduler)
+    if no_browser:
+        print(f"crm-diag: warning: {NO_BROWSER_HELP}", file=sys.stderr)
     previous = read_manifest(run_dir) if resume else {}
     rows: dict[str, dict[str, Any]] = {i: previous.get(i, {"institution_id": i, "folder": folders[i], "status": "pending"}) for i in ids}
     todo = [i for i in ids if not (resume and previous.get(i, {}).get("status") == "ok")]
-    tasks = [Task(i, folders[i], str(run_dir), {**checked, "institution_id": i}, tuple(formats), timeout, notebook) for i in todo]
+    tasks = [Task(i, folders[i], str(run_dir), {**checked, "institution_id": i}, formats, timeout, notebook) for i in todo]
     write_manifest(run_dir, rows)
     tracker = Progress(len(tasks), enabled=progress)
     outcomes: list[Outcome] = []
 
-    def record(outcome: Outcome, running: int) -> None:
+    def record_outcome(outcome: Outcome, running: int) -> None:
+        if outcome.output_error:
+            raise OutputWriteError(outcome.error)
         rows[outcome.institution_id] = outcome.row()
-        outcomes.append(outcome)
         write_manifest(run_dir, rows)
+        outcomes.append(outcome)
         tracker.update(outcome, running)
         if on_outcome:
             on_outcome(outcome)
 
     try:
         if scheduler:
-            _run_on_dask(tasks, scheduler, workers, record)
+            _run_on_dask(tasks, scheduler, workers, record_outcome)
         else:
             with _local_kernel_server(bool(tasks)) as address:
-                _run_local([replace(t, kernel_server=address) for t in tasks], workers, record)
+                _run_local([replace(t, kernel_server=address, driver=os.getpid()) for t in tasks], workers, record_outcome)
     except KeyboardInterrupt:
-        write_index(run_dir, rows)
+        with contextlib.suppress(OutputWriteError):
+            write_index(run_dir, rows)
         raise BatchInterrupted(run_dir, len(outcomes), len(tasks)) from None
+    except OutputWriteError as exc:
+        with contextlib.suppress(OutputWriteError):
+            write_index(run_dir, rows)
+        raise OutputWriteError(f"{exc}; batch stopped after {len(outcomes)} of {len(tasks)} institutions, the manifest keeps them "
+                               f"(resume with --run-id {run_dir.name} --resume)") from None
     write_index(run_dir, rows)
     kept = [Outcome(**{k: r.get(k, "") for k in MANIFEST_COLUMNS if k != "duration_s"}, duration_s=float(r.get("duration_s") or 0))
             for i, r in rows.items() if i not in {o.institution_id for o in outcomes}]
-    return BatchResult(run_dir, tuple(outcomes + kept))
+    return BatchResult(run_dir, tuple(outcomes + kept), pdf_missing=no_browser)
 
 
 @contextlib.contextmanager
@@ -547,7 +892,8 @@ def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker, initargs=(tasks[0].formats,))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
+                               initargs=(tasks[0].formats, os.getpid()))
     try:
         futures = {pool.submit(run_task, task): task for task in tasks}
         pending = len(futures)

@@ -118,7 +118,9 @@ def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = Non
             values = pd.to_numeric(data[role], errors="coerce")
             if values.isna().any():
                 row = int(np.flatnonzero(values.isna())[0])
-                raise InputDataError(f"{path.name}, row {row + 2}, column {mapping[role]!r}: {data[role].iloc[row]!r} is not a number")
+                raw_value = data[role].iloc[row]
+                what = "the cell is empty" if pd.isna(raw_value) or not str(raw_value).strip() else f"{str(raw_value)!r} is not a number"
+                raise InputDataError(f"{path.name}, row {row + 2}, column {mapping[role]!r}: {what}; expected a number")
             data[role] = values
     if "customer_id" in data:
         data["customer_id"] = [pseudonym(v, salt) for v in data["customer_id"]]

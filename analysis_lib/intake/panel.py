@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.errors import InputDataError, UnreadableFileError
-from analysis_lib.intake.identifiers import id_problem
+from analysis_lib.intake.identifiers import ID_RULE, id_problem, normalise_id
 from analysis_lib.reference.catalog import (
     MetricCatalog,
     load_catalog,
@@ -46,6 +46,13 @@ MISSING_MARKERS = {"", "na", "n/a", "nan", "null", "none", "-", "--", "—", "#n
 INSTITUTION_SHEETS = ("institutions", "机构")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\s]\d{3})+(\.\d+)?$")
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-"})
+TOTAL_MARKERS = {"total", "totals", "grand total", "sum", "subtotal", "合计", "总计", "小计", "合 计", "总 计"}
+"""First-cell or id texts that mark a totals row, not an institution."""
+HEADER_SEARCH_ROWS = 10
+"""Rows searched for the header when row 1 is not it (a title or a
+merged group-heading row above it)."""
+_PERIOD = re.compile(r"^(?:FY\s*)?(\d{4})\s*(?:年度|年|A)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,8 @@ class ValidationReport:
     problems: tuple[Problem, ...]
     panel: Panel | None = None
     encoding: str | None = None
+    header_row: int = 1
+    """Spreadsheet row of the header (below a title or group headings, if any)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -202,6 +211,8 @@ def parse_number(raw: object, unit: str) -> tuple[float, str | None]:
     (0.087, 'percentage converted to a fraction')
     >>> parse_number("1,234,567", "CNY")
     (1234567.0, 'thousands separators removed')
+    >>> parse_number("\u22120.01", "ratio")  # a typeset minus sign
+    (-0.01, None)
     """
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return math.nan, None
@@ -212,7 +223,7 @@ def parse_number(raw: object, unit: str) -> tuple[float, str | None]:
         if not math.isfinite(value):
             raise _ValueError("is not a finite number", "a finite number", "non_numeric")
         return value, None
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    text = unicodedata.normalize("NFKC", str(raw)).strip().translate(_MINUS_SIGNS)
     if text.lower() in MISSING_MARKERS:
         return math.nan, None
     note = None
@@ -238,6 +249,30 @@ def parse_number(raw: object, unit: str) -> tuple[float, str | None]:
     if not math.isfinite(value):
         raise _ValueError("is not a finite number", _expected_for(unit), "non_numeric")
     return round(value * scale, 12), note
+
+
+def readable(value: float) -> str:
+    """A limit or value as people read it: no exponent, thousands grouped.
+
+    Examples
+    --------
+    >>> readable(1e7), readable(0.5), readable(-250000.0)
+    ('10,000,000', '0.5', '-250,000')
+    """
+    return format(float(value), ",.12g")
+
+
+def normalise_period(text: str) -> str:
+    """A period label in one spelling: ``2024年``, ``2024年度``, ``FY2024``
+    and ``2024`` are the same year; other labels are kept as written.
+
+    Examples
+    --------
+    >>> normalise_period("2024年"), normalise_period("FY 2024"), normalise_period("2024-H1")
+    ('2024', '2024', '2024-H1')
+    """
+    match = _PERIOD.match(text.strip())
+    return match.group(1) if match else text
 
 
 def _expected_for(unit: str) -> str:
@@ -269,82 +304,183 @@ class _Table:
     sheet: str | None = None
     encoding: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    header_row: int = 1
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class UncalculatedFormula:
+    """An XLSX cell holding a formula whose result was never calculated
+    (the workbook was written by a program, not saved by a spreadsheet)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    text: str
+    encoding: str
+    note: str | None = None
+    """Set when the encoding contradicts itself (a UTF-8 byte-order mark before GBK text)."""
+    damaged_lines: tuple[int, ...] = ()
+    """Lines of a UTF-8 file holding bytes that are not UTF-8."""
+
+
+def _decode(data: bytes, name: str) -> _Decoded:
+    """The text of a CSV file and its encoding: UTF-8 (with or without a
+    byte-order mark), GBK, UTF-8 with a few stray bytes (their lines named,
+    never a guess at another encoding), else the encoding detected."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return _Decoded(data[3:].decode("utf-8"), "utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            return _Decoded(data[3:].decode("gb18030"), "gbk", "the file starts with a UTF-8 byte-order mark but its text is GBK; read as GBK")
+        except UnicodeDecodeError:
+            raise UnreadableFileError(f"{name}: starts with a UTF-8 byte-order mark but is neither UTF-8 nor GBK text; "
+                                      "save it again as UTF-8 CSV") from None
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030"), "gbk"
+        return _Decoded(data.decode("gb18030"), "gbk")
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", "replace")
+    lines = text.splitlines()
+    damaged = tuple(number for number, line in enumerate(lines, start=1) if "\ufffd" in line)
+    if len(damaged) <= max(3, len(lines) // 100):
+        return _Decoded(text, "utf-8", damaged_lines=damaged)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableFileError(f"{name}: cannot detect the text encoding; save the file as UTF-8 or GBK CSV")
-    return str(best), best.encoding
+    return _Decoded(str(best), best.encoding)
 
 
-def _read_csv(path: Path) -> _Table:
+def _header_index(rows: list[tuple[int, list[object]]], known: set[str]) -> int:
+    """Position of the header among ``rows``: the first row, unless a row
+    within :data:`HEADER_SEARCH_ROWS` names more known columns (a title or
+    a merged group-heading row sits above the header)."""
+    def score(cells: list[object]) -> int:
+        return sum(normalise_header(c) in known for c in cells if not _is_blank(c))
+
+    scores = [score(cells) for _, cells in rows[:HEADER_SEARCH_ROWS]]
+    if not scores:
+        return 0
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+    return best if scores[best] >= 2 and scores[best] > 2 * scores[0] else 0
+
+
+def _relocate_header(table: _Table, all_rows: list[tuple[int, list[object]]], known: set[str], file: str) -> list[tuple[int, list[object]]]:
+    """Set the table's header from the detected header row; returns the rows below it."""
+    index = _header_index(all_rows, known)
+    row_number, cells = all_rows[index] if all_rows else (1, [])
+    table.header = ["" if _is_blank(v) else str(v) for v in cells]
+    while table.header and table.header[-1] == "":
+        table.header.pop()
+    table.header_row = row_number
+    if index:
+        above = "row 1" if row_number == 2 else f"rows 1-{row_number - 1}"
+        table.problems.append(Problem(file, f"the header is on row {row_number}; {above} above it (a title or group headings) "
+                                            "skipped", "warning", "header_row", table.sheet, row=row_number,
+                                      expected="the column headers in row 1"))
+    return all_rows[index + 1:]
+
+
+def _read_csv(path: Path, known: set[str]) -> _Table:
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFileError(f"{path.name}: the file is empty; expected a header row and one row per institution")
-    text, encoding = _decode(data, path.name)
-    first = text.splitlines()[0] if text else ""
-    delimiter = max((",", ";", "\t"), key=first.count)
+    decoded = _decode(data, path.name)
+    text = decoded.text
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    delimiter = max((",", ";", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[object]]] = []
     try:
-        header = next(reader)
-        rows = []
         for cells in reader:
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
         raise UnreadableFileError(f"{path.name}: line {reader.line_num}: not a readable CSV file ({exc})") from None
-    table = _Table(header, [], encoding=encoding)
-    for line, cells in rows:
-        if len(cells) != len(header) and any(c.strip() for c in cells):
-            table.problems.append(Problem(path.name, f"has {len(cells)} fields but the header has {len(header)}",
+    table = _Table([], [], encoding=decoded.encoding)
+    for line in decoded.damaged_lines:
+        table.problems.append(Problem(path.name, "has bytes that are not valid UTF-8 (shown as \ufffd)", code="encoding", row=line,
+                                      expected="text saved as UTF-8 (or GBK) throughout"))
+    if decoded.note:
+        table.problems.append(Problem(path.name, decoded.note, "warning", "encoding",
+                                      expected="one encoding (UTF-8, or GBK without a byte-order mark)"))
+    below = _relocate_header(table, rows, known, path.name)
+    header_width = len(table.header)
+    for line, cells in below:
+        if len(cells) > header_width and not any(str(c).strip() for c in cells[header_width:]):
+            cells = cells[:header_width]  # trailing empty fields
+        if len(cells) != header_width and any(str(c).strip() for c in cells):
+            table.problems.append(Problem(path.name, f"has {len(cells)} fields but the header has {header_width}",
                                           code="ragged_row", row=line, expected="one field per header column (check for stray delimiters)"))
             continue
-        table.rows.append((line, cells + [""] * (len(header) - len(cells))))
+        table.rows.append((line, list(cells) + [""] * (header_width - len(cells))))
     return table
 
 
-def _read_xlsx(path: Path) -> _Table:
+def _sheet_values(workbook, formulas, sheet_name: str) -> list[tuple[int, list[object]]]:
+    """Rows of a sheet (spreadsheet row numbers), with formulas that have
+    no calculated result as :class:`UncalculatedFormula`."""
+    rows = []
+    formula_rows = formulas[sheet_name].iter_rows(values_only=True) if formulas is not None else None
+    for number, values in enumerate(workbook[sheet_name].iter_rows(values_only=True), start=1):
+        written = next(formula_rows, ()) if formula_rows is not None else ()
+        cells = list(values)
+        for i, cell in enumerate(cells):
+            source = written[i] if i < len(written) else None
+            if cell is None and isinstance(source, str) and source.startswith("="):
+                cells[i] = UncalculatedFormula(source)
+        rows.append((number, cells))
+    return rows
+
+
+def _read_xlsx(path: Path, known: set[str]) -> _Table:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise UnreadableFileError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     try:
         names = {normalise_header(n): n for n in workbook.sheetnames}
         sheet_name = next((names[s] for s in INSTITUTION_SHEETS if s in names), workbook.sheetnames[0])
-        values = list(workbook[sheet_name].iter_rows(values_only=True))
+        values = _sheet_values(workbook, formulas, sheet_name)
     finally:
         workbook.close()
-    if not values:
-        raise UnreadableFileError(f"{path.name}: sheet '{sheet_name}' is empty; expected a header row and one row per institution")
-    header = ["" if v is None else str(v) for v in values[0]]
-    while header and header[-1] == "":
-        header.pop()
-    rows = [(i, list(r[: len(header)]) + [None] * (len(header) - len(r))) for i, r in enumerate(values[1:], start=2)]
-    return _Table(header, rows, sheet=sheet_name)
+        formulas.close()
+    if not any(not all(_is_blank(c) for c in cells) for _, cells in values):
+        others = [n for n in workbook.sheetnames if n != sheet_name]
+        hint = (f"; the workbook's other sheet(s): {', '.join(repr(n) for n in others)} — name the panel sheet 'institutions' "
+                "or move it first") if others else ""
+        raise UnreadableFileError(f"{path.name}: sheet '{sheet_name}' is empty{hint}; expected a header row and one row per institution")
+    while values and all(_is_blank(c) for c in values[0][1]):
+        values = values[1:]
+    table = _Table([], [], sheet=sheet_name)
+    rows = _relocate_header(table, values, known, path.name)
+    width = len(table.header)
+    table.rows = [(n, list(r[:width]) + [None] * (width - len(r))) for n, r in rows]
+    return table
 
 
-def _read_table(path: Path) -> _Table:
+def _read_table(path: Path, known: set[str]) -> _Table:
     if not path.is_file():
         raise UnreadableFileError(f"{path}: file not found")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, known)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, known)
     raise UnreadableFileError(f"{path.name}: unsupported file type {suffix or '(none)'}; expected .csv or .xlsx")
 
 
@@ -355,12 +491,28 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "") or (isinstance(value, float) and math.isnan(value))
 
 
+def header_aliases(catalog: MetricCatalog) -> dict[str, str]:
+    """Every accepted column header (normalised) and the field it maps to:
+    identity columns, pass-through columns, size fields and metrics."""
+    aliases = {normalise_header(a): f for f, names in {**IDENTITY_ALIASES, **PASS_THROUGH}.items() for a in names}
+    for field_id, row in load_size_fields().iterrows():
+        for name in (field_id, row["label_en"], row["label_zh"]):
+            aliases[normalise_header(name)] = str(field_id)
+    aliases.update(catalog.header_aliases())
+    return aliases
+
+
+def _is_totals_row(cells: list[object]) -> bool:
+    return any(not _is_blank(c) and normalise_header(c).rstrip(":：") in TOTAL_MARKERS for c in cells[:3])
+
+
 class _Checker:
     """Walks one table and collects problems; builds the panel frame."""
 
-    def __init__(self, table: _Table, file: str, catalog: MetricCatalog) -> None:
+    def __init__(self, table: _Table, file: str, catalog: MetricCatalog, aliases: dict[str, str] | None = None) -> None:
         self.table, self.file, self.catalog = table, file, catalog
         self.sizes = load_size_fields()
+        self.aliases = aliases or header_aliases(catalog)
         groups = load_peer_groups()
         self.group_aliases = {normalise_header(v): g for g, row in groups.iterrows() for v in (g, row["label_en"], row["label_zh"])}
         self.problems: list[Problem] = list(table.problems)
@@ -369,18 +521,15 @@ class _Checker:
         self.problems.append(Problem(self.file, message, severity, code, self.table.sheet, **where))
 
     def map_header(self) -> dict[int, str]:
-        aliases = {normalise_header(a): f for f, names in {**IDENTITY_ALIASES, **PASS_THROUGH}.items() for a in names}
-        for field_id, row in self.sizes.iterrows():
-            for name in (field_id, row["label_en"], row["label_zh"]):
-                aliases[normalise_header(name)] = str(field_id)
-        aliases.update(self.catalog.header_aliases())
+        aliases = self.aliases
+        header_row = self.table.header_row
         mapping: dict[int, str] = {}
         seen: dict[str, str] = {}
         for index, raw in enumerate(self.table.header):
             key = normalise_header(raw)
             if key == "":
                 if any(not _is_blank(cells[index]) for _, cells in self.table.rows):
-                    self.problem("column has values but no header", code="unknown_column", row=1, column=f"#{index + 1}",
+                    self.problem("column has values but no header", code="unknown_column", row=header_row, column=f"#{index + 1}",
                                  expected="a metric id or label from data/metrics.csv")
                 continue
             target = aliases.get(key)
@@ -388,10 +537,10 @@ class _Checker:
                 close = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.75)
                 hint = (f"a known column (did you mean '{close[0]}'?)" if close
                         else "a metric id or label from data/metrics.csv, a size field or an identity column")
-                self.problem("unknown column", code="unknown_column", row=1, column=str(raw), expected=hint)
+                self.problem("unknown column", code="unknown_column", row=header_row, column=str(raw), expected=hint)
                 continue
             if target in seen:
-                self.problem(f"duplicates column '{seen[target]}' (both map to {target})", code="duplicate_column", row=1,
+                self.problem(f"duplicates column '{seen[target]}' (both map to {target})", code="duplicate_column", row=header_row,
                              column=str(raw), expected="each field once")
                 continue
             seen[target] = str(raw)
@@ -407,6 +556,9 @@ class _Checker:
         return mapping
 
     def parse_identity(self, target: str, value: object, where: dict) -> object:
+        if isinstance(value, UncalculatedFormula):
+            self.formula_problem(value, where)
+            return None
         text = "" if _is_blank(value) else unicodedata.normalize("NFKC", str(value)).strip()
         if isinstance(value, float) and value.is_integer():
             text = str(int(value))
@@ -416,18 +568,28 @@ class _Checker:
                 return None
             reason = id_problem(text)
             if reason:
-                self.problem(f"institution id {reason}", code="unsafe_id", value=text,
-                             expected="letters, digits, '_', '-' or '.', at most 64 characters", **where)
+                self.problem(f"institution id {reason}", code="unsafe_id", value=text, expected=ID_RULE, **where)
                 return None
+            return normalise_id(text)
         if target == "peer_group":
             group = self.group_aliases.get(normalise_header(text))
             if group is None:
                 self.problem("unknown peer group", code="unknown_peer_group", value=text,
                              expected="one of " + ", ".join(sorted({g for g in self.group_aliases.values()})), **where)
             return group
+        if target == "period" and text:
+            return normalise_period(text)
         return text or None
 
+    def formula_problem(self, value: UncalculatedFormula, where: dict) -> None:
+        self.problem("the cell holds a formula whose result was never calculated (the file was written by a program, not saved "
+                     "by a spreadsheet)", code="uncalculated_formula", value=value.formula,
+                     expected="values: open the file in Excel or LibreOffice and save it, or paste the values", **where)
+
     def parse_value(self, target: str, value: object, where: dict, unit: str, low: float, high: float, required: bool) -> float:
+        if isinstance(value, UncalculatedFormula):
+            self.formula_problem(value, where)
+            return math.nan
         try:
             number, note = parse_number(value, unit)
         except _ValueError as exc:
@@ -438,9 +600,9 @@ class _Checker:
                 self.problem("required value is missing", code="missing_value", expected=_expected_for(unit), **where)
             return number
         if note:
-            self.problem(f"converted: {note} → {number:g}", code="converted", severity="warning", value=str(value), **where)
+            self.problem(f"converted: {note} → {number:.12g}", code="converted", severity="warning", value=str(value), **where)
         if not low <= number <= high:
-            expected = f"a value between {low:g} and {high:g}"
+            expected = f"a value between {readable(low)} and {readable(high)}"
             message = "is out of range"
             if unit == "ratio" and 1 < number <= 100:
                 message += f" (if it is a percentage, write {number / 100:g} or {number:g}%)"
@@ -457,6 +619,10 @@ class _Checker:
             if blank[position]:
                 if position < last_filled:  # trailing blank rows are just the end of the sheet
                     self.problem("empty row (skipped)", code="empty_row", severity="warning", row=row_number)
+                continue
+            if _is_totals_row(cells):
+                self.problem("totals row (skipped): the panel has one row per institution", code="totals_row", severity="warning",
+                             row=row_number, value=next(str(c) for c in cells[:3] if not _is_blank(c)))
                 continue
             record: dict[str, object] = {"_row": row_number}
             for index, (target, rule) in rules.items():
@@ -488,7 +654,7 @@ class _Checker:
         dupes = valid[valid.duplicated(keys, keep="first")]
         for _, row in dupes.iterrows():
             first = valid.loc[valid[keys].eq(row[keys]).all(axis=1), "_row"].iloc[0]
-            what = " and period" if len(keys) > 1 else ""
+            what = f" and period {row['period']}" if len(keys) > 1 else ""
             self.problem(f"duplicate institution id{what} (first seen in row {first})", code="duplicate_id",
                          row=int(row["_row"]), column="institution_id", value=str(row["institution_id"]),
                          expected="each institution once" + (" per period" if len(keys) > 1 else ""))
@@ -529,8 +695,9 @@ def validate_panel_file(path: str | Path, catalog: MetricCatalog | None = None) 
 
     path = Path(path)
     catalog = catalog or load_catalog()
-    table = _read_table(path)
-    checker = _Checker(table, path.name, catalog)
+    aliases = header_aliases(catalog)
+    table = _read_table(path, set(aliases))
+    checker = _Checker(table, path.name, catalog, aliases)
     mapping = checker.map_header()
     records = checker.records(mapping)
     if not records:
@@ -548,7 +715,7 @@ def validate_panel_file(path: str | Path, catalog: MetricCatalog | None = None) 
                             column=problem["column"], expected=problem["expected"])
     panel = Panel(frame.rename(columns={"_row": "source_row"}).reset_index(drop=True), str(path), file_sha256(path))
     ordered = sorted(checker.problems, key=lambda p: (p.row or 0, p.severity != "error"))
-    return ValidationReport(path.name, tuple(ordered), panel, table.encoding)
+    return ValidationReport(path.name, tuple(ordered), panel, table.encoding, table.header_row)
 
 
 def load_panel(path: str | Path, catalog: MetricCatalog | None = None) -> Panel:

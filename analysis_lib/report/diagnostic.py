@@ -247,7 +247,7 @@ def _check_usable(validation: ValidationReport, institution_id: str) -> None:
     blank those cells (one bad institution never stops the others)."""
     data = validation.panel.data
     own_rows = set(data.loc[data["institution_id"] == institution_id, "source_row"])
-    file_level = [p for p in validation.errors if p.row is None or p.row == 1]
+    file_level = [p for p in validation.errors if p.row is None or p.row <= validation.header_row]
     own = [p for p in validation.errors if p.row in own_rows]
     unnamed = [p for p in validation.errors if p.code in ("missing_id", "unsafe_id", "ragged_row")
                and str(p.value or "") == institution_id]

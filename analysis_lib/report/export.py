@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import html
 import json
 import os
@@ -21,8 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from analysis_lib.errors import WorkbookError
-from analysis_lib.intake.identifiers import folder_name
+from analysis_lib.errors import OutputWriteError, WorkbookError
+from analysis_lib.intake.identifiers import folder_name, formula_safe
 from analysis_lib.reference.catalog import data_dir
 from analysis_lib.report.fonts import PDF_FAMILIES
 from analysis_lib.report.parameters import validate_parameters
@@ -59,18 +60,191 @@ class ReportFiles:
     summary: Path | None = None
 
 
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+"""Errors of the output location itself (disk full, quota, read-only,
+permission): no report can be written until the user fixes them."""
+
+
 def partial_path(path: Path) -> Path:
     """The temporary name a file is written under before its rename (hidden,
-    same folder, same extension)."""
-    return path.with_name(f".{path.stem}.partial{path.suffix}")
+    same folder, same extension, the writing process's id, so that two
+    processes never share one)."""
+    return path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
+
+
+def output_error(exc: OSError, path: str | Path) -> OutputWriteError:
+    """The user-facing error for an output that cannot be written.
+
+    Examples
+    --------
+    >>> import errno
+    >>> str(output_error(OSError(errno.ENOSPC, "No space left on device"), "/out/a.html"))
+    'cannot write /out/a.html: No space left on device; free some space or choose another --out'
+    """
+    reason = exc.strerror or str(exc)
+    hint = ("free some space or choose another --out" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            else "choose a writable --out")
+    return OutputWriteError(f"cannot write {path}: {reason}; {hint}")
+
+
+def is_output_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a problem of the output location (see :data:`OUTPUT_ERRNOS`)."""
+    return isinstance(exc, OutputWriteError) or (isinstance(exc, OSError) and exc.errno in OUTPUT_ERRNOS)
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def publish(temporary: Path, path: Path) -> None:
+    """Give a completely written temporary file its final name: flush it to
+    disk first, then rename, then flush the folder entry.
+
+    Raises
+    ------
+    OutputWriteError
+        When the disk is full or the folder not writable (the temporary file
+        is removed; nothing appears under the final name).
+    """
+    try:
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise output_error(exc, path) from None
+    _sync_folder(path.parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path``: to a temporary file in the same folder,
+    flushed to disk, then renamed. Either the complete file appears under
+    its final name or nothing does.
+
+    Raises
+    ------
+    OutputWriteError
+        When the disk is full or the folder is read-only or not writable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write_bytes(target, b"complete")
+    >>> target.read_bytes(), [p.name for p in target.parent.iterdir()]
+    (b'complete', ['a.txt'])
+    """
+    path = Path(path)
     temporary = partial_path(path)
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise output_error(exc, path) from None
+    _sync_folder(path.parent)
+
+
+def write_csv(frame, path: Path, index: bool = True) -> Path:
+    """Write a table as UTF-8 CSV for a spreadsheet: text cells that a
+    spreadsheet would run as a formula (``= + - @``) are neutralised
+    (:func:`analysis_lib.intake.identifiers.formula_safe`), and the file is
+    written atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> path = write_csv(pd.DataFrame({"name": ["=1+1", "ok"], "x": [-1.5, 2]}), Path(tempfile.mkdtemp()) / "t.csv", index=False)
+    >>> print(path.read_text(encoding="utf-8").strip())
+    name,x
+    '=1+1,-1.5
+    ok,2.0
+    """
+    safe = frame.map(formula_safe)
+    if index:
+        safe.index = safe.index.map(formula_safe)
+    atomic_write_bytes(Path(path), safe.to_csv(index=index, lineterminator="\n").encode("utf-8"))
+    return Path(path)
+
+
+def papermill_path(path: str | Path) -> str:
+    """A path as papermill must be given it: papermill fills ``{name}`` in
+    paths from the parameters, so literal braces are doubled.
+
+    Examples
+    --------
+    >>> papermill_path("/out/{ACME}/a.ipynb")
+    '/out/{{ACME}}/a.ipynb'
+    """
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+KEEP_ON_ERROR_ENGINE = "crm-keep-on-error"
+
+
+@lru_cache(maxsize=1)
+def _register_keep_on_error_engine() -> str:
+    """Register a papermill engine (nbclient's) that also saves the partly
+    executed notebook when execution stops with a timeout or a dead kernel
+    (papermill itself saves only on a cell error, unless it saves after
+    every cell, which costs a full write per cell)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepOnErrorEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, keep_on_error=None, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if keep_on_error:
+                    nb_man.output_path = keep_on_error  # the engine's final save then writes it there
+                raise
+
+    papermill_engines.register(KEEP_ON_ERROR_ENGINE, KeepOnErrorEngine)
+    return KEEP_ON_ERROR_ENGINE
+
+
+def run_notebook(notebook: str | Path, output: Path, **options: Any) -> None:
+    """Execute ``notebook`` with papermill into ``output`` (a temporary
+    name): paths passed literally (braces are not parameters), and the
+    partly executed notebook written also when a cell times out or the
+    kernel dies. ``options`` are ``papermill.execute_notebook``'s."""
+    import papermill as pm
+
+    pm.execute_notebook(papermill_path(notebook), papermill_path(output), engine_name=_register_keep_on_error_engine(),
+                        keep_on_error=str(output), **options)
+
+
+def publish_notebook(temporary: Path, output: Path) -> bool:
+    """Give an executed notebook written by papermill its final name, if it
+    was written completely (it parses as a notebook); a truncated one (disk
+    full mid-write) is removed instead. Returns whether it was published."""
+    import nbformat
+
+    if not temporary.exists():
+        return False
+    try:
+        nbformat.read(str(temporary), as_version=4)
+    except Exception:  # truncated or empty: never under a final name
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return False
+    publish(temporary, output)
+    return True
 
 
 def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | None = 900, kernel_name: str = "python3",
@@ -82,22 +256,29 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
     its final name (for diagnosis) and :class:`NotebookExecutionError` names
     the failing cell and exception.
     """
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     params = validate_parameters(params)
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, output.parent) from None
     temporary = partial_path(output)
     try:
-        pm.execute_notebook(str(NOTEBOOK), str(temporary), parameters=params, kernel_name=kernel_name, cwd=str(ROOT),
-                            progress_bar=False, log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout,
-                            extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
+        run_notebook(NOTEBOOK, temporary, parameters=params, kernel_name=kernel_name, cwd=str(ROOT), progress_bar=False,
+                     log_output=log_output, request_save_on_cell_execute=False, execution_timeout=timeout,
+                     extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
-        if temporary.exists():
-            os.replace(temporary, output)
+        publish_notebook(temporary, output)
         raise NotebookExecutionError(f"notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
-    os.replace(temporary, output)
+    except OSError as exc:
+        publish_notebook(temporary, output)
+        if is_output_error(exc):
+            raise output_error(exc, output) from None
+        raise
+    if not publish_notebook(temporary, output):
+        raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
     return output
 
 

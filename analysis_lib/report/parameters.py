@@ -125,6 +125,12 @@ peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, 
         result[name] = value
     if not result["institution_id"].strip():
         raise ParameterError("parameter 'institution_id' is empty")
+    from analysis_lib.intake.identifiers import ID_RULE, id_problem, normalise_id
+
+    result["institution_id"] = normalise_id(result["institution_id"])
+    reason = id_problem(result["institution_id"])
+    if reason:
+        raise ParameterError(f"parameter 'institution_id': {result['institution_id']!r} {reason}; ids are {ID_RULE}")
     if result["peer_group"]:
         from analysis_lib.reference.catalog import load_peer_groups
 

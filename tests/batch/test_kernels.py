@@ -108,9 +108,9 @@ def test_a_kernel_that_kills_itself_is_reported_dead_and_the_server_carries_on(s
     assert _text(_run(server, ok, tmp_path / "ok.ipynb"), 0).strip() == "42"
 
 
-async def _started(server):
+async def _started(server, **launch):
     manager = server.kernel_manager_class()(kernel_name="python3")
-    await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+    await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, **launch)
     client = manager.client()
     client.start_channels()
     await client.wait_for_ready(timeout=60)
@@ -176,12 +176,15 @@ def test_closing_the_server_kills_its_kernels():
     asyncio.run(manager.shutdown_kernel(now=True))
 
 
-def test_the_launcher_exits_like_its_kernel(server):
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_launcher_exits_like_its_kernel(server, tmp_path, number):
+    stderr = (tmp_path / "stderr.txt").open("w")
+
     async def scenario():
-        manager, client = await _started(server)
+        manager, client = await _started(server, stderr=stderr)
         pid = await _kernel_pid(client)
         client.stop_channels()
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, number)
         for _ in range(100):
             if not await manager.is_alive():
                 break
@@ -190,7 +193,9 @@ def test_the_launcher_exits_like_its_kernel(server):
         await manager.shutdown_kernel(now=True)
         return code
 
-    assert asyncio.run(scenario()) == -signal.SIGTERM
+    assert asyncio.run(scenario()) == -number
+    stderr.close()
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text()
 
 
 def test_only_ipython_kernels_are_forked():

@@ -72,7 +72,8 @@ def test_failures_are_isolated_and_recorded_precisely(first_run):
         assert summary["institution_id"] == institution_id and row["input_sha256"] == summary["input_sha256"]
         assert json.loads(row["parameters"])["mc_draws"] == 1000
     # the failed executed notebook is kept for diagnosis; no partial files remain
-    assert (out / "r1" / BAD / "internal" / f"{BAD}.ipynb").is_file()
+    for kept in (BAD, SLEEPER, KILLED):  # also on timeout and kernel death
+        assert nbformat.read(str(out / "r1" / kept / "internal" / f"{kept}.ipynb"), as_version=4).cells
     assert not list((out / "r1").rglob(".*partial*"))
     index = (out / "r1" / "index.html").read_text()
     assert all(i in index for i in IDS) and "timeout" in index and "kernel_died" in index
@@ -91,23 +92,23 @@ def test_resume_runs_only_the_failed_ones(first_run, bad_panel):
     assert after["CITY-01"]["started"] == before["CITY-01"]["started"]
 
 
-def test_hostile_ids_cannot_escape_the_output_folder(tmp_path):
+def test_hostile_ids_are_refused_before_anything_is_written(tmp_path):
     frame = pd.read_csv(SAMPLE_PANEL, dtype=str, keep_default_na=False).head(12)
     frame.loc[0, "institution_id"] = "../../escape"
     frame.loc[1, "institution_id"] = '<script>alert("x")</script>'
     panel = tmp_path / "hostile.csv"
     frame.to_csv(panel, index=False)
-    out = tmp_path / "out"
-    result = run_batch(panel, institutions=["../../escape", '<script>alert("x")</script>', "SOB-03"], formats=("html",), workers=1,
-                       out=out, run_id="h", params=FAST, progress=False)
-    status = {o.institution_id: o.status for o in result.outcomes}
-    assert status["../../escape"] == "failed" and status["SOB-03"] == "ok"
-    run_dir = (out / "h").resolve()
-    for path in tmp_path.rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".ipynb", ".pdf", ".json"):
-            assert run_dir in path.resolve().parents or path == panel
-    assert not (tmp_path / "escape").exists()
-    index = (run_dir / "index.html").read_text()
+    with pytest.raises(InputDataError, match=r"2 institution id problem\(s\).*row 2: institution id contains \"/\".*row 3: institution id "
+                                             r"contains \"<\""):
+        run_batch(panel, institutions=["SOB-03"], formats=("html",), workers=1, out=tmp_path / "out", run_id="h", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_index_escapes_what_it_shows(tmp_path):
+    from analysis_lib.batch.runner import write_index
+
+    rows = {"X": {"institution_id": "X", "folder": "X", "status": "failed", "error": '<script>alert("x")</script>'}}
+    index = write_index(tmp_path, rows).read_text()
     assert "<script>" not in index and "&lt;script&gt;" in index
 
 
@@ -123,6 +124,8 @@ def test_bad_usage_is_refused_before_any_kernel(tmp_path):
         run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, params={"langauge": "zh"}, progress=False)
     with pytest.raises(ParameterError, match="--resume needs the run id"):
         run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, resume=True, progress=False)
+    with pytest.raises(ParameterError, match="nothing to resume: no run folder .*typo"):
+        run_batch(SAMPLE_PANEL, institutions=["CITY-01"], out=tmp_path, run_id="typo", resume=True, progress=False)
 
 
 def test_cli_exit_codes(tmp_path, capsys):

@@ -108,6 +108,10 @@ def test_kaplan_meier_against_a_hand_computed_case(tmp_path):
         ({"id": [1, 2], "left": [1, 1]}, {"churned": "left"}, "every customer churned"),
         ({"id": [1, 2], "left": [0, 0]}, {"churned": "left"}, "every customer stayed"),
         ({"id": [1, 2], "left": [0, 1]}, {"churned": "left", "shoe_size": "id"}, "unknown roles"),
+        ({"id": [1, 2, 3], "left": [0, 1, 0], "bal": [5.0, None, 2.0]}, {"churned": "left", "balance": "bal"},
+         "^bad.csv, row 3, column 'bal': the cell is empty; expected a number$"),
+        ({"id": [1, 2], "left": [0, 1], "bal": ["5", "lots"]}, {"churned": "left", "balance": "bal"},
+         "row 3, column 'bal': 'lots' is not a number; expected a number"),
     ],
 )
 def test_bad_extracts(tmp_path, frame, mapping, message):

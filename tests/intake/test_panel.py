@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,3 +123,18 @@ def test_source_rows_survive_blank_and_ragged_rows(tmp_path):
     with pytest.raises(InputDataError, match=f"the data for '{bad_id}' does not validate"):
         run_diagnostic(institution_id=bad_id, panel_path=str(path), mc_draws=1000)
     assert run_diagnostic(institution_id=lines[1].split(",")[0], panel_path=str(path), mc_draws=1000).peer_count > 0
+
+
+def test_real_world_spellings_are_read_as_meant():
+    """A typeset minus sign is a minus; "2023年" is the period 2023."""
+    from analysis_lib.intake.panel import validate_panel_file
+
+    corpus = Path(__file__).parents[1] / "data" / "malformed"
+    minus = validate_panel_file(corpus / "unicode_minus_ok.csv").panel.data
+    assert minus.loc[1, "nps"] == -12.0
+    periods = validate_panel_file(corpus / "period_year_suffix.csv").panel.data
+    assert list(periods["period"]) == ["2024", "2024", "2023"]
+    formulas = validate_panel_file(corpus / "xlsx_formula_column.xlsx")
+    assert [p.code for p in formulas.errors] == ["uncalculated_formula"] * 3
+    header = validate_panel_file(corpus / "title_row_ok.csv")
+    assert header.header_row == 3 and list(header.panel.data["source_row"]) == [4, 5, 6]

@@ -115,6 +115,8 @@ def test_parameters_are_checked_before_a_kernel_starts(capsys):
         validate_parameters({"peer_group": "credit_union"})
     with pytest.raises(ParameterError, match="file not found"):
         validate_parameters({"panel_path": "nope.csv"})
+    with pytest.raises(ParameterError, match="'institution_id': '=1\\+1' contains \"=\"; ids are 1-64 characters"):
+        validate_parameters({"institution_id": "=1+1"})
     assert validate_parameters({"horizon_years": "7", "discount_rate": "0.1"})["horizon_years"] == 7
     assert main(["report", "CITY-02", "-p", "langauge", "zh"]) == 2
     assert "unknown parameter 'langauge'" in capsys.readouterr().err

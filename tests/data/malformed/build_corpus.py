@@ -98,6 +98,51 @@ def main() -> None:
     write_xlsx("xlsx_out_of_range.xlsx", h, edited(h, r, "data_error_rate", 1, "1.5"))
     write_xlsx("xlsx_missing_id.xlsx", h, edited(h, r, "institution_id", 2, ""))
     write_xlsx("xlsx_ok.xlsx", h, r)
+    # what real files throw at intake
+    (HERE / "bom_gbk_ok.csv").write_bytes(b"\xef\xbb\xbf" + (HERE / "gbk_chinese_headers_ok.csv").read_bytes())
+    write_xlsx("xlsx_uncalculated_formula.xlsx", h, edited(h, r, "revenue", 1, "=B3*2"))  # openpyxl saves no result for it
+    formula_column = [list(x) for x in r]
+    for number, row in enumerate(formula_column, start=2):
+        row[h.index("nps")] = f"=10+{number}"
+    write_xlsx("xlsx_formula_column.xlsx", h, formula_column)
+    blank = [""] * len(h)
+    write_csv("title_row_ok.csv", ["CRM benchmarking panel 2024"] + [""] * (len(h) - 1), [blank, h, *r])
+    write_merged_heading_xlsx("xlsx_group_heading_ok.xlsx", h, r)
+    totals = [list(x) for x in r] + [["合计", "", ""] + [""] * (len(h) - 3)]
+    totals[-1][h.index("revenue")] = "9.9e12"
+    write_csv("totals_row_zh_ok.csv", h, totals)
+    write_csv("totals_row_en_ok.csv", h, [*r, ["", "Total", ""] + ["1"] * (len(h) - 3)])
+    write_csv("unicode_minus_ok.csv", h, edited(h, r, "nps", 1, "\u221212"))
+    write_csv("period_year_suffix.csv", periods, [["2024"] + r[0], ["2024年"] + r[0], ["2023年"] + r[1]])
+    write_empty_first_sheet_xlsx("xlsx_empty_first_sheet.xlsx", h, r)
+    write_csv("out_of_range_large.csv", h, edited(h, r, "employees", 0, "20000000"))
+    write_csv("utf8_stray_byte.csv", h, edited(h, r, "name", 1, "城商行 STRAY"))
+    stray = HERE / "utf8_stray_byte.csv"
+    stray.write_bytes(stray.read_bytes().replace(b"STRAY", b"\xff"))
+
+
+def write_merged_heading_xlsx(name: str, header: list[str], rows: list[list[str]]) -> None:
+    """Group headings merged across their columns in row 1, the header in row 2."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "institutions"
+    ws.append(["Identity", None, None, None, None, "Size"] + [None] * (len(header) - 6))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
+    ws.merge_cells(start_row=1, start_column=6, end_row=1, end_column=12)
+    ws.append(header)
+    for row in rows:
+        ws.append([_number(v) for v in row])
+    wb.save(HERE / name)
+
+
+def write_empty_first_sheet_xlsx(name: str, header: list[str], rows: list[list[str]]) -> None:
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    data = wb.create_sheet("Data")
+    data.append(header)
+    for row in rows:
+        data.append([_number(v) for v in row])
+    wb.save(HERE / name)
 
 
 if __name__ == "__main__":
