@@ -40,10 +40,13 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample_data(args: argparse.Namespace) -> int:
+    from analysis_lib.customers.sample_extract import write_sample_extract
     from analysis_lib.reference.sample import write_sample_panel
 
     path = write_sample_panel(args.out, seed=args.seed)
     print(f"wrote the synthetic sample panel to {path}")
+    if args.out is None:
+        print(f"wrote the synthetic sample customer extract to {write_sample_extract()}")
     return EXIT_OK
 
 

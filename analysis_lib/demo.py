@@ -20,7 +20,8 @@ joint-stock bank, and a weak rural bank in Chinese."""
 def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) -> int:
     """Validate ``panel_path``, position it, print a summary and write
     ``positioning_summary.csv``, ``dimension_scores.csv``,
-    ``positioning_detail.csv`` and ``data_quality.csv`` to ``out_dir``.
+    ``positioning_detail.csv``, ``data_quality.csv`` and ``consistency_breaks.csv``
+    (the named consistency rules each institution breaks, with the values) to ``out_dir``.
 
     Returns the exit code: 0, or 1 when the panel does not validate.
 
@@ -34,7 +35,7 @@ def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) 
     """
     from analysis_lib.benchmarking.positioning import position_panel, positioning_summary
     from analysis_lib.intake.panel import validate_panel_file
-    from analysis_lib.intake.quality import quality_scores, quality_summary
+    from analysis_lib.intake.quality import consistency_breaks, quality_scores, quality_summary
 
     report = validate_panel_file(panel_path)
     if not report.ok:
@@ -52,8 +53,11 @@ def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) 
     write_csv(result.scores, out / "dimension_scores.csv")
     write_csv(result.metrics, out / "positioning_detail.csv", index=False)
     write_csv(quality, out / "data_quality.csv")
+    breaks = consistency_breaks(report.panel.data)
+    write_csv(breaks.drop(columns="index"), out / "consistency_breaks.csv", index=False)
     print(f"Validated {report.file}: {len(latest.data)} institutions, {len(report.warnings)} warning(s), no errors.")
     print("Data quality (mean, %): " + ", ".join(f"{k} {v:.1f}" for k, v in quality_summary(quality).items()))
+    print(f"Consistency rules broken: {len(breaks)} by {breaks['institution_id'].nunique()} institution(s) (consistency_breaks.csv)")
     with pd.option_context("display.width", 120, "display.max_columns", 10):
         print("\nPeer positioning, overall score 0-100 (top and bottom five):")
         print(pd.concat([summary.head(5), summary.tail(5)]).to_string())

@@ -13,7 +13,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "LAUNCHER", "PRELOAD", "LISTENING", "READY", "START_TIMEOUT", "INLINE_BACKEND", "available", "WarmKernelServer", "manager_class",
         "WarmKernelManager",
     ),
-    "portfolio": ("ROOT", "NOTEBOOK", "Portfolio", "load_portfolio", "section", "show", "render_portfolio"),
+    "portfolio": ("ROOT", "NOTEBOOK", "Portfolio", "TEXT_FIELDS", "load_portfolio", "section", "show", "render_portfolio"),
     "runner": (
         "MANIFEST_COLUMNS", "STATUSES", "KERNEL_START_RETRIES", "COLD_KERNELS_ENV", "Task", "Outcome", "BROWSER_RECYCLE", "warm_kernels_wanted",
         "run_task", "BatchInterrupted", "BatchResult", "select_institutions", "plan_folders", "read_manifest", "write_manifest", "write_index",

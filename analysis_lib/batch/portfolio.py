@@ -55,6 +55,11 @@ class Portfolio:
                 "npv_positive": int((s["npv"] > 0).sum()) if len(s) else 0}
 
 
+TEXT_FIELDS = ("programme_initiatives", "programme_recommended", "dropped_initiatives", "cost_lines", "plausibility_warnings",
+               "consistency_breaks")
+"""Summary fields that are lists, mappings or flags rather than numbers."""
+
+
 def load_portfolio(run_dir: str | Path) -> Portfolio:
     """Read a run folder's manifest and summaries.
 
@@ -80,7 +85,7 @@ def load_portfolio(run_dir: str | Path) -> Portfolio:
     summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=list(SUMMARY_FIELDS))
     summaries = summaries.reindex(columns=list(dict.fromkeys([*summaries.columns, *SUMMARY_FIELDS])))
     for column in summaries.columns:
-        if column not in ("name", "peer_group", "input_sha256"):
+        if column not in ("name", "peer_group", "input_sha256", *TEXT_FIELDS):
             summaries[column] = pd.to_numeric(summaries[column], errors="coerce")
     return Portfolio(run_dir, manifest, summaries)
 
@@ -109,7 +114,7 @@ def _frontier_extremes(portfolio: Portfolio, count: int = 5) -> pd.DataFrame:
 
 def section(portfolio: Portfolio, key: str) -> str:
     """HTML of one portfolio section: ``overview``, ``league``, ``scores``,
-    ``frontier``, ``failures``."""
+    ``frontier``, ``warnings``, ``failures``."""
     from analysis_lib.report.rendering import esc, figure_html, table_html
     from analysis_lib.report.text import money_m
 
@@ -137,6 +142,12 @@ def section(portfolio: Portfolio, key: str) -> str:
         shown = pd.DataFrame({"Position": extremes["position"], "Institution": [f"{n} ({i})" for i, n in zip(extremes.index, extremes["name"])],
                               "Peer group": extremes["peer_group"], "DEA θ (CRS)": extremes["dea_crs"].round(3)})
         return f'<section class="report-section"><h2>Frontier efficiency: leaders and laggards</h2>{table_html(shown)}</section>'
+    if key == "warnings":
+        rows = [(i, "; ".join(w)) for i, w in portfolio.summaries.get("plausibility_warnings", pd.Series(dtype=object)).items()
+                if isinstance(w, list) and w]
+        body = (table_html(pd.DataFrame(rows, columns=["Institution", "Plausibility warnings"])) if rows else
+                "<p>Every institution is within the plausibility bounds of data/plausibility.csv.</p>")
+        return f'<section class="report-section"><h2>Plausibility warnings</h2>{body}</section>'
     if key == "failures":
         failures = portfolio.failures()
         body = table_html(failures.rename(columns=str.capitalize)) if len(failures) else "<p>No failures.</p>"

@@ -53,7 +53,8 @@ from typing import Any
 from analysis_lib.errors import InputDataError, OutputWriteError, ParameterError, UnreadableFileError
 from analysis_lib.intake.identifiers import ID_RULE, folder_name, formula_safe, id_problem, normalise_id
 
-MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf")
+MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf",
+                    "warnings")
 STATUSES = ("ok", "failed", "timeout", "kernel_died")
 KERNEL_START_RETRIES = 3
 RUN_RECORD = "run.json"
@@ -106,6 +107,7 @@ class Outcome:
     parameters: str = ""
     html: str = ""
     pdf: str = ""
+    warnings: str = ""
     summary: dict[str, Any] | None = field(default=None, repr=False)
     output_error: bool = field(default=False, repr=False)
     """The output location cannot be written (disk full, read-only): the
@@ -390,6 +392,8 @@ def run_task(task: Task) -> Outcome:
             summary = read_summary(executed) or {}
             outcome.summary = summary
             outcome.input_sha256 = str(summary.get("input_sha256", ""))
+            outcome.warnings = " | ".join([*summary.get("plausibility_warnings", []),
+                                           *(f"consistency rule broken: {r}" for r in summary.get("consistency_breaks", []))])
             atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
             title = f"{task.institution_id} — CRM diagnostic"
             html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))

@@ -53,8 +53,9 @@ def _features(data: pd.DataFrame) -> pd.DataFrame:
     if "region" in data:
         dummies = pd.get_dummies(data["region"].astype(str), prefix="region", drop_first=True, dtype=float)
         x = x.join(dummies)
+    x = x.loc[:, x.nunique() > 1]  # a constant feature (e.g. no zero balances) carries no information and breaks the fit
     if x.shape[1] == 0:
-        raise InputDataError("the churn model needs at least one explanatory role (age, balance, products, active, ...)")
+        raise InputDataError("the churn model needs at least one explanatory role (age, balance, products, active, ...) that varies")
     return x
 
 

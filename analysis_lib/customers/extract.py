@@ -23,16 +23,27 @@ DEFAULT_MAPPING = {
     "active": "IsActiveMember", "age": "Age", "region": "Geography", "credit_score": "CreditScore", "salary": "EstimatedSalary",
     "has_card": "HasCrCard", "gender": "Gender",
 }
-"""Mapping of the public bank-churn extract layout (``data/sample/customers.csv``)."""
+"""Mapping of the public bank-churn extract layout, also used by the synthetic sample extract (``data/sample/customers.csv``)."""
+
+
+PANEL_CURRENCY = "CNY"
+TENURE_UNITS = ("auto", "years", "months")
+MONTHS_THRESHOLD = 60
+"""With ``tenure_unit = "auto"``, a longest tenure above this is read as months."""
+MIN_EXTRACT_CUSTOMERS = 1_000
+MAX_BOOK_SCALE = 20_000
+"""Largest gross-up from an extract to the whole book that is accepted."""
 
 
 @dataclass(frozen=True)
 class CustomerExtract:
-    """A validated, pseudonymised customer extract (roles as columns)."""
+    """A validated, pseudonymised customer extract (roles as columns);
+    ``notes`` says what was converted (tenure unit, currency)."""
 
     data: pd.DataFrame
     source: str
     dropped_columns: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -62,7 +73,8 @@ def pseudonym(value: object, salt: str) -> str:
     return "C" + hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:12]
 
 
-def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = None, salt: str = "crm-diag") -> CustomerExtract:
+def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = None, salt: str = "crm-diag", *, tenure_unit: str = "auto",
+                          currency: str = PANEL_CURRENCY, fx_rate: float | None = None) -> CustomerExtract:
     """Read and validate a customer extract.
 
     Parameters
@@ -74,6 +86,14 @@ def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = Non
         public bank-churn layout.
     salt : str
         Salt of the id pseudonyms.
+    tenure_unit : {"auto", "years", "months"}
+        Unit of the tenure column; ``auto`` reads a longest tenure above
+        :data:`MONTHS_THRESHOLD` as months (and says so in ``notes``). Tenure
+        is returned in years.
+    currency, fx_rate : str, float
+        Currency of the amounts (balance, salary) and, when it is not the
+        panel's (CNY), the rate in CNY per unit; without a rate the extract is
+        refused rather than mixed with CNY figures.
 
     Returns
     -------
@@ -85,8 +105,8 @@ def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = Non
     --------
     >>> from analysis_lib.reference.catalog import data_dir
     >>> extract = load_customer_extract(data_dir() / "sample" / "customers.csv")
-    >>> "Surname" in extract.dropped_columns, bool(extract.data["customer_id"].str.startswith("C").all())
-    (True, True)
+    >>> extract.dropped_columns, bool(extract.data["customer_id"].str.startswith("C").all()), extract.notes[0]
+    (('Segment',), True, 'tenure read in years (detected: the longest tenure is 30)')
     """
     path = Path(path)
     mapping = dict(DEFAULT_MAPPING if mapping is None else mapping)
@@ -124,7 +144,62 @@ def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = Non
             data[role] = values
     if "customer_id" in data:
         data["customer_id"] = [pseudonym(v, salt) for v in data["customer_id"]]
+    notes = _tenure_in_years(data, tenure_unit, path.name) + _amounts_in_cny(data, currency, fx_rate, path.name)
     dropped = tuple(str(c) for c in raw.columns if c not in mapping.values())
-    return CustomerExtract(data, path.name, dropped)
+    return CustomerExtract(data, path.name, dropped, tuple(notes))
+
+
+def _tenure_in_years(data: pd.DataFrame, unit: str, name: str) -> list[str]:
+    if unit not in TENURE_UNITS:
+        raise InputDataError(f"{name}: tenure unit {unit!r}; expected one of {', '.join(TENURE_UNITS)}")
+    if "tenure" not in data:
+        return []
+    longest = float(data["tenure"].max())
+    if unit == "months" or (unit == "auto" and longest > MONTHS_THRESHOLD):
+        data["tenure"] = data["tenure"] / 12
+        how = "declared" if unit == "months" else f"detected: the longest tenure, {longest:g}, is above {MONTHS_THRESHOLD}"
+        return [f"tenure read in months ({how}) and converted to years"]
+    return ["tenure read in years" + (" (declared)" if unit == "years" else f" (detected: the longest tenure is {longest:g})")]
+
+
+def _amounts_in_cny(data: pd.DataFrame, currency: str, fx_rate: float | None, name: str) -> list[str]:
+    currency = str(currency).strip().upper()
+    if currency == PANEL_CURRENCY:
+        return [f"amounts in {PANEL_CURRENCY}"]
+    if fx_rate is None or not np.isfinite(fx_rate) or fx_rate <= 0:
+        raise InputDataError(f"{name}: amounts are in {currency} but the panel is in {PANEL_CURRENCY}; give the exchange rate "
+                             f"(CNY per {currency}) or convert the extract: currencies are never mixed")
+    for role in ("balance", "salary"):
+        if role in data:
+            data[role] = data[role] * float(fx_rate)
+    return [f"amounts converted from {currency} at {fx_rate:g} {PANEL_CURRENCY} per {currency}"]
+
+
+def book_scale(book_customers: float, extract_customers: int) -> float:
+    """Gross-up factor from an extract to the institution's whole book,
+    ``book customers / extract customers``, refused when the extract is too
+    small a sample or larger than the book (another institution's file).
+
+    Examples
+    --------
+    >>> book_scale(25_000_000, 20_000)
+    1250.0
+    >>> book_scale(25_000_000, 500)
+    Traceback (most recent call last):
+    ...
+    analysis_lib.errors.InputDataError: the customer extract has 500 customers: too small a sample to gross up to a book of 25,000,000 (at least 1,000 needed)
+    """
+    if not np.isfinite(book_customers) or book_customers <= 0:
+        raise InputDataError("grossing up a customer extract needs the institution's number of customers")
+    if extract_customers < MIN_EXTRACT_CUSTOMERS:
+        raise InputDataError(f"the customer extract has {extract_customers:,} customers: too small a sample to gross up to a book of "
+                             f"{book_customers:,.0f} (at least {MIN_EXTRACT_CUSTOMERS:,} needed)")
+    scale = float(book_customers) / extract_customers
+    if scale < 1:
+        raise InputDataError(f"the customer extract has {extract_customers:,} customers, more than the institution's {book_customers:,.0f}: "
+                             "is it another institution's file?")
+    if scale > MAX_BOOK_SCALE:
+        raise InputDataError(f"the customer extract would be grossed up {scale:,.0f} times (limit {MAX_BOOK_SCALE:,}): send a larger sample")
+    return scale
 
 

@@ -12,6 +12,13 @@ better), ``current``, ``target`` and ``factor``.
 CRM systems and the addressable part of cost-to-income are all CRM cost):
 within a group only the largest value counts towards totals; the others are
 shown with ``counted = False``.
+
+**Flows, never stocks.** A value at stake is an annual flow at full
+run-rate. An expression may not use a stock (:data:`STOCK_FIELDS`: a
+customer's lifetime value, total assets): a lifetime value booked every
+year counts the same money many times over. Retention is valued as the
+annual margin of the extra customers kept a year; the business case lets
+those cohorts accumulate and decay (:mod:`analysis_lib.gaps.value_chain`).
 """
 
 from __future__ import annotations
@@ -28,14 +35,30 @@ from analysis_lib.gaps.targets import cap_at_current, raw_targets
 from analysis_lib.reference.catalog import DIMENSIONS, MetricCatalog, data_dir, load_catalog
 
 SIZE_FIELDS = ("revenue", "customers", "hnw_customers", "new_customers", "customer_records", "total_assets", "employees")
+STOCK_FIELDS = ("clv_per_customer", "total_assets")
+"""Stocks, which can never be part of an annual value-at-stake formula."""
 
 
-def load_value_drivers() -> pd.DataFrame:
-    """The value-driver table ``data/value_drivers.csv``, indexed by metric."""
-    table = pd.read_csv(data_dir() / "value_drivers.csv", keep_default_na=False, na_values=[""])
+def load_value_drivers(path=None) -> pd.DataFrame:
+    """The value-driver table (default ``data/value_drivers.csv``), indexed
+    by metric; refuses unknown metrics and formulas that use a stock.
+
+    Examples
+    --------
+    >>> load_value_drivers().at["retention_mass", "benefit_type"]
+    'retention'
+    """
+    source = path or data_dir() / "value_drivers.csv"
+    table = pd.read_csv(source, keep_default_na=False, na_values=[""])
+    name = getattr(source, "name", str(source))
     unknown = sorted(set(table["metric_id"]) - set(load_catalog().ids))
     if unknown:
-        raise InputDataError(f"data/value_drivers.csv: metrics not in the catalog: {unknown}")
+        raise InputDataError(f"{name}: metrics not in the catalog: {unknown}")
+    for row, (metric_id, expression) in enumerate(zip(table["metric_id"], table["expression"]), start=2):
+        stocks = sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(expression))) & set(STOCK_FIELDS))
+        if stocks:
+            raise InputDataError(f"{name}, row {row}, column 'expression' ({metric_id}): uses the stock {', '.join(stocks)}; "
+                                 "expected an annual flow (e.g. retained customers x annual margin, not x lifetime value)")
     return table.set_index("metric_id")
 
 
@@ -174,24 +197,25 @@ CUSTOMER_BOOK = "customer_churn_book"
 RETENTION_METRICS = ("retention_hnw", "retention_mass")
 
 
-def add_customer_book(result: GapResult, clv_at_risk: float, scale: float = 1.0) -> GapResult:
+def add_customer_book(result: GapResult, margin_at_risk: float, scale: float = 1.0) -> GapResult:
     """Feed the customer-level model into the value at stake.
 
     When a customer extract is given, the value of the retention gaps comes
-    from it: the expected lifetime value lost to predicted churn (the at-risk
-    book) times the share of churn the retention targets remove,
-    ``(target − current) / (1 − current)`` of mass-market retention (else
-    HNW). ``scale`` grosses a sample extract up to the whole book
-    (institution customers / customers in the extract). The panel-based
-    retention rows stay in the table but no longer count towards totals (one
-    source for the same money). Amounts in the extract are read in the
-    panel's currency.
+    from it: the *annual margin* of the customers predicted to churn within a
+    year (``Σ churn probability × annual margin``, a flow) times the share of
+    churn the retention targets remove, ``(target − current) / (1 −
+    current)`` of mass-market retention (else HNW). ``scale`` grosses a sample
+    extract up to the whole book (institution customers / customers in the
+    extract).
+    The panel-based retention rows stay in the table but no longer count
+    towards totals (one source for the same money). Amounts must be in the
+    panel's currency (CNY).
 
     Examples
     --------
     >>> rows = pd.DataFrame({"metric_id": ["retention_mass"], "dimension": ["value"], "current": [0.8], "target": [0.85],
     ...                      "value_at_stake": [50.0], "counted": [True], "overlap_group": [np.nan], "status": ["monetised"]})
-    >>> fed = add_customer_book(GapResult("X", "top_quartile", rows, ()), clv_at_risk=1000.0)
+    >>> fed = add_customer_book(GapResult("X", "top_quartile", rows, ()), margin_at_risk=1000.0)
     >>> round(fed.total_value(), 6)
     250.0
     """
@@ -204,15 +228,15 @@ def add_customer_book(result: GapResult, clv_at_risk: float, scale: float = 1.0)
             if pd.notna(now) and pd.notna(goal) and now < 1:
                 share = max(goal - now, 0.0) / (1 - now)
                 break
-    if not np.isfinite(share) or not np.isfinite(clv_at_risk) or not np.isfinite(scale) or scale <= 0:
+    if not np.isfinite(share) or not np.isfinite(margin_at_risk) or not np.isfinite(scale) or scale <= 0:
         return result
     replaced = gaps["metric_id"].isin(RETENTION_METRICS)
     gaps.loc[replaced, "counted"] = False
     row = {column: np.nan for column in gaps.columns}
     row.update({"metric_id": CUSTOMER_BOOK, "dimension": "value", "label_en": "Churn of the customer book (customer extract)",
                 "label_zh": "客户流失损失（客户数据）", "unit": "CNY", "direction": "lower_better", "current": np.nan,
-                "target": np.nan, "basis": "customer extract: CLV at risk x book scale x share of churn removed by the retention targets",
-                "value_at_stake": float(clv_at_risk) * scale * share, "status": "monetised", "counted": True})
+                "target": np.nan, "basis": "customer extract: annual margin of predicted churners x book scale x share of churn removed "
+                "by the retention targets", "value_at_stake": float(margin_at_risk) * scale * share, "status": "monetised", "counted": True})
     gaps = pd.concat([gaps, pd.DataFrame([row])], ignore_index=True)
     return GapResult(result.institution_id, result.target_set, gaps, result.notes)
 

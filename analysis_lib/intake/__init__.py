@@ -14,6 +14,9 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "IDENTITY_ALIASES", "PASS_THROUGH", "MISSING_MARKERS", "INSTITUTION_SHEETS", "Problem", "Panel", "ValidationReport", "parse_number",
         "file_sha256", "validate_panel_file", "load_panel", "panel_from_frame",
     ),
-    "quality": ("PLAUSIBLE_WIDTH", "ConsistencyRule", "CONSISTENCY_RULES", "consistency_problems", "quality_scores", "quality_summary"),
+    "quality": (
+        "PLAUSIBLE_WIDTH", "ConsistencyRule", "CONSISTENCY_RULES", "consistency_checks", "consistency_breaks", "consistency_problems",
+        "quality_scores", "quality_summary",
+    ),
     "template": ("TEMPLATE_ROWS", "INSTRUCTIONS", "write_intake_template"),
 })

@@ -2,9 +2,13 @@
 accuracy), from the same rules the intake applies.
 
 - *Completeness*: share of catalog metrics reported.
-- *Consistency*: share of applicable cross-field rules satisfied (e.g. the
-  cost-to-income ratio is at least the CRM-cost ratio, HNW acquisition cost is
-  at least the mass-market one).
+- *Consistency*: share of applicable named cross-field rules satisfied
+  (:data:`CONSISTENCY_RULES`: the cost-to-income ratio is at least the
+  CRM-cost ratio, the relationship managers implied by customers per RM do
+  not outnumber the employees, CRM cost agrees with TCO per customer ×
+  customers within 15%, acquisition spend does not exceed CRM cost, …); an
+  institution that breaks one cannot score 100, and
+  :func:`consistency_breaks` lists the values that break each rule.
 - *Accuracy*: share of reported metrics inside the plausible band of the peer
   group's baseline, ``[p10 - 1.5 (p90 - p10), p90 + 1.5 (p90 - p10)]``.
 
@@ -13,6 +17,7 @@ The overall score is the mean of the three, 0–100.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +30,36 @@ PLAUSIBLE_WIDTH = 1.5
 
 @dataclass(frozen=True)
 class ConsistencyRule:
-    """``left >= right`` must hold whenever both are reported."""
+    """A named cross-field rule over two expressions of panel columns:
+    ``left >= right`` (``kind = "ge"``), ``left <= right × (1 + tolerance)``
+    (``"le"``) or ``|left / right − 1| <= tolerance`` (``"approx"``). It
+    applies when both sides can be computed."""
 
     left: str
     right: str
     explanation: str
+    name: str = ""
+    kind: str = "ge"
+    tolerance: float = 0.0
+
+    @property
+    def rule_id(self) -> str:
+        return self.name or f"{self.left}_ge_{self.right}"
+
+    def holds(self, left: pd.Series, right: pd.Series) -> pd.Series:
+        """True where the rule holds, False where it breaks, NaN where it does not apply."""
+        if self.kind == "ge":
+            ok = left >= right
+        elif self.kind == "le":
+            ok = left <= right * (1 + self.tolerance)
+        else:
+            ok = (left / right - 1).abs() <= self.tolerance
+        return ok.where(left.notna() & right.notna())
+
+    def expected(self) -> str:
+        words = {"ge": f"{self.left} >= {self.right}", "le": f"{self.left} <= {self.right}" + (
+            f" x {1 + self.tolerance:g}" if self.tolerance else ""), "approx": f"{self.left} within {self.tolerance:.0%} of {self.right}"}
+        return f"{words[self.kind]} ({self.explanation})"
 
 
 CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
@@ -39,11 +69,76 @@ CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
     ConsistencyRule("customers", "customers_per_rm", "customers per relationship manager cannot exceed all customers"),
     ConsistencyRule("customers", "hnw_customers", "high-net-worth customers are part of all customers"),
     ConsistencyRule("customer_records", "customers", "every customer has at least one master record"),
+    ConsistencyRule("customers / customers_per_rm", "employees", "the relationship managers implied by customers per RM are staff: "
+                    "they cannot outnumber all employees", name="implied_rms_within_employees", kind="le"),
+    ConsistencyRule("crm_opex_ratio * revenue", "tco_per_customer * customers", "CRM cost and TCO per customer x customers measure "
+                    "the same money; definitions (shared IT, allocations) differ by at most about 15%", name="crm_cost_matches_tco",
+                    kind="approx", tolerance=0.15),
+    ConsistencyRule("acq_cost_hnw * new_customers * hnw_customers / customers + acq_cost_mass * new_customers * (1 - hnw_customers / "
+                    "customers)", "crm_opex_ratio * revenue", "acquisition spend (cost per acquired customer x customers acquired) is "
+                    "marketing and sales cost run on the CRM: more than the whole CRM cost means one of the two is wrong",
+                    name="acquisition_spend_within_crm_cost", kind="le", tolerance=0.0),
 )
+"""Named cross-field rules; the data-quality *consistency* score is the
+share of applicable rules an institution satisfies, so an institution that
+breaks one cannot score 100."""
+
+
+def _side(frame: pd.DataFrame, expression: str) -> pd.Series:
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression))
+    if not names <= set(frame.columns):
+        return pd.Series(np.nan, index=frame.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = pd.eval(expression, local_dict={n: frame[n].astype(float) for n in names}, engine="python")
+    return pd.Series(value, index=frame.index).astype(float).replace([np.inf, -np.inf], np.nan)
+
+
+def consistency_checks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every applicable rule for every row, with the values on both sides.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (row, applicable rule): ``index`` (of the frame),
+        ``institution_id``, ``rule``, ``left``, ``right``, ``holds``,
+        ``expected``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"institution_id": ["A"], "customers": [2.5e7], "customers_per_rm": [289.0], "employees": [29627.0]})
+    >>> c = consistency_checks(df).set_index("rule")
+    >>> round(float(c.at["implied_rms_within_employees", "left"])), bool(c.at["implied_rms_within_employees", "holds"])
+    (86505, False)
+    """
+    rows = []
+    ids = frame["institution_id"] if "institution_id" in frame.columns else pd.Series(frame.index, index=frame.index)
+    for rule in CONSISTENCY_RULES:
+        left, right = _side(frame, rule.left), _side(frame, rule.right)
+        holds = rule.holds(left, right)
+        for index in frame.index[holds.notna()]:
+            rows.append({"index": index, "institution_id": ids[index], "rule": rule.rule_id, "left": left[index], "right": right[index],
+                         "holds": bool(holds[index]), "expected": rule.expected()})
+    return pd.DataFrame(rows, columns=["index", "institution_id", "rule", "left", "right", "holds", "expected"])
+
+
+def consistency_breaks(frame: pd.DataFrame) -> pd.DataFrame:
+    """The broken rules only, per institution, with the values that break them.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"institution_id": ["A"], "cost_to_income": [0.01], "crm_opex_ratio": [0.02]})
+    >>> consistency_breaks(df)[["institution_id", "rule"]].values.tolist()
+    [['A', 'cost_to_income_ge_crm_opex_ratio']]
+    """
+    checks = consistency_checks(frame)
+    return checks[~checks["holds"].astype(bool)].drop(columns="holds").reset_index(drop=True)
 
 
 def consistency_problems(frame: pd.DataFrame, catalog: MetricCatalog | None = None) -> list[dict]:
-    """Cross-field rule violations of a panel frame.
+    """Violations of the field-pair rules (``left >= right`` between two
+    reported fields) of a panel frame, for the intake's warnings. The named
+    economic rules (implied RMs, CRM cost against TCO, acquisition spend)
+    enter the quality score and :func:`consistency_breaks`.
 
     Returns
     -------
@@ -59,31 +154,27 @@ def consistency_problems(frame: pd.DataFrame, catalog: MetricCatalog | None = No
     'cost_to_income'
     """
     rows = frame["_row"] if "_row" in frame.columns else pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    rules = {rule.rule_id: rule for rule in CONSISTENCY_RULES}
     found = []
-    for rule in CONSISTENCY_RULES:
-        if rule.left not in frame.columns or rule.right not in frame.columns:
+    for check in consistency_breaks(frame).itertuples(index=False):
+        rule = rules[check.rule]
+        if rule.name:
             continue
-        broken = frame[rule.left] < frame[rule.right]
-        for index in frame.index[broken.fillna(False)]:
-            found.append({
-                "row": int(rows[index]),
-                "column": rule.left,
-                "message": f"{rule.left} = {frame.at[index, rule.left]:g} is below {rule.right} = {frame.at[index, rule.right]:g}",
-                "expected": f"{rule.left} >= {rule.right} ({rule.explanation})",
-            })
+        column = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rule.left)[0]
+        relation = {"ge": "is below", "le": "is above", "approx": "differs by more than " + f"{rule.tolerance:.0%} from"}[rule.kind]
+        left = rule.left if rule.kind == "ge" else f"{rule.name}: {rule.left}"
+        found.append({"row": int(rows[check.index]), "column": column,
+                      "message": f"{left} = {check.left:g} {relation} {rule.right} = {check.right:g}", "expected": check.expected})
     return found
 
 
 def _consistency_share(frame: pd.DataFrame) -> pd.Series:
-    applicable = pd.Series(0.0, index=frame.index)
-    satisfied = pd.Series(0.0, index=frame.index)
-    for rule in CONSISTENCY_RULES:
-        if rule.left not in frame.columns or rule.right not in frame.columns:
-            continue
-        both = frame[rule.left].notna() & frame[rule.right].notna()
-        applicable += both
-        satisfied += both & (frame[rule.left] >= frame[rule.right])
-    return (satisfied / applicable).where(applicable > 0, 1.0)
+    checks = consistency_checks(frame)
+    if checks.empty:
+        return pd.Series(1.0, index=frame.index)
+    grouped = checks.groupby("index")["holds"]
+    share = grouped.mean().reindex(frame.index)
+    return share.fillna(1.0)
 
 
 def _plausible_share(frame: pd.DataFrame, catalog: MetricCatalog) -> pd.Series:

@@ -15,8 +15,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "priority_matrix", "cash_flows", "tornado", "npv_distribution", "gantt", "risk_heat_map", "retention_curve",
     ),
     "diagnostic": (
-        "STAMPED_PACKAGES", "SELECTED_CATEGORIES", "HURDLE_VALUE_PER_COST", "Diagnostic", "record_summary", "programme_inputs",
-        "selected_initiatives", "default_distributions", "run_diagnostic",
+        "STAMPED_PACKAGES", "Diagnostic", "record_summary", "run_diagnostic",
     ),
     "export": (
         "ROOT", "NOTEBOOK", "TEMPLATE_DIR", "REMOVED_TAGS", "INTERNAL_DIR", "KERNEL_ARGUMENTS", "BROWSER_ENV", "BROWSER_NAMES", "CHROMIUM_ARGS",
@@ -27,13 +26,18 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "CHART_FAMILIES", "PDF_FAMILIES", "MissingFontError", "cjk_font_files", "register_cjk_fonts", "find_cjk_font", "cjk_font",
         "pdf_cjk_fonts",
     ),
+    "economics": (
+        "BRIDGE_STEPS", "bridge_table", "plausibility_block", "not_recommended_block", "value_chain_section", "programme_block", "benefit_lines_block",
+        "cost_lines_block", "median_sentence", "workstreams_block", "resource_plan_block", "methodology_block",
+        "consistency_block",
+    ),
     "narrative": ("MAX_FINDINGS", "Finding", "findings", "render"),
     "notebook_builder": ("NOTEBOOK_DIR", "KERNELSPEC", "diagnostic_notebook", "portfolio_notebook", "NOTEBOOKS", "write_notebooks"),
     "parameters": ("Spec", "SPECS", "specs", "validate_parameters", "resolve_input_path", "parameters_cell_source"),
     "recommendation": ("Evidence", "Recommendation", "recommend", "conditions", "headline", "decision"),
     "rendering": (
         "SECTION_ORDER", "FIGURE_DPI", "DRIVER_LABELS", "esc", "figure_html", "table_html", "cover", "executive_summary", "scorecard", "positioning",
-        "frontier", "expectations", "gaps", "initiatives", "business_case", "option_value", "roadmap", "risk", "customers", "data_quality",
+        "frontier", "expectations", "gaps", "value_chain", "initiatives", "business_case", "option_value", "roadmap", "risk", "customers", "data_quality",
         "methodology", "reproducibility", "section_html", "show",
     ),
     "summary": ("SUMMARY_MIMETYPE", "read_summary"),

@@ -21,10 +21,11 @@ from analysis_lib.benchmarking.frontier import cached_frontier_efficiency, learn
 from analysis_lib.benchmarking.positioning import MIN_PEERS, Positioning, position_panel
 from analysis_lib.errors import InputDataError
 from analysis_lib.gaps.gap import GapResult, add_customer_book, gaps_for
-from analysis_lib.gaps.initiatives import cost_waterfall, prioritise
+from analysis_lib.gaps.initiatives import prioritise
+from analysis_lib.gaps.value_chain import ValueChain, build_value_chain, target_spread
 from analysis_lib.intake.panel import Panel, ValidationReport, validate_panel_file
-from analysis_lib.intake.quality import quality_scores
-from analysis_lib.plan.resources import build_cost, resource_cost
+from analysis_lib.intake.quality import consistency_breaks, quality_scores
+from analysis_lib.plan.resources import resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.reference.catalog import load_catalog
@@ -39,17 +40,14 @@ from analysis_lib.roi.business_case import (
     evaluate,
     load_scenarios,
     scenario_table,
-    sensitivity,
 )
 from analysis_lib.roi.options import expansion_option, volatility_from_simulation
-from analysis_lib.roi.simulation import Distribution, SimulationResult, simulate
+from analysis_lib.roi.plausibility import plausibility_checks, warnings_of
+from analysis_lib.roi.programme import CONTINGENCY_CONFIDENCE, cost_lines, programme_inputs, run_years
+from analysis_lib.roi.uncertainty import ProgrammeSimulation, programme_tornado, simulate_programme
 
 STAMPED_PACKAGES = ("crm-diagnostic-workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "numpy-financial", "papermill",
                     "nbconvert")
-SELECTED_CATEGORIES = ("quick win", "strategic")
-HURDLE_VALUE_PER_COST = 1 / 3
-"""An initiative joins the programme when three years of its value cover its
-one-off cost plus three years of running cost at least once."""
 
 
 @dataclass(frozen=True)
@@ -68,14 +66,19 @@ class Diagnostic:
     expectations: pd.DataFrame
     gaps: GapResult
     initiatives: pd.DataFrame
+    value_chain: ValueChain
+    recommended: bool
+    rule_selected: bool
     waterfall: pd.DataFrame
+    programme_costs: pd.DataFrame
+    plausibility: pd.DataFrame
     case_inputs: BusinessCaseInputs
     case: BusinessCaseResult
     cash_flows: pd.DataFrame
     scenarios: pd.DataFrame
     tornado: pd.DataFrame
     break_even: pd.DataFrame
-    simulation: SimulationResult
+    simulation: ProgrammeSimulation
     option: dict[str, float]
     schedule: Schedule
     schedule_risk: ScheduleRisk
@@ -84,6 +87,7 @@ class Diagnostic:
     heat_map: pd.DataFrame
     contingency: dict[str, float]
     quality: pd.Series
+    consistency_breaks: pd.DataFrame
     customers: dict[str, Any] | None
     stamp: dict[str, Any] = field(default_factory=dict)
 
@@ -103,10 +107,20 @@ class Diagnostic:
         """Dimension and overall scores (0–100)."""
         return self.positioning.scores.loc[self.institution_id]
 
+    @property
+    def programme(self) -> list[str]:
+        """The initiatives of the business case, in priority order."""
+        return self.value_chain.selected
+
+    def plausibility_warnings(self, language: str | None = None) -> list[str]:
+        """One sentence per plausibility bound this institution breaches."""
+        return warnings_of(self.plausibility, language or self.language)
+
     def summary(self) -> dict[str, Any]:
         """Key results as plain values (for the batch's portfolio view)."""
         scores = self.scores()
         sim = self.simulation
+        chain = self.value_chain.totals()
         return {
             "institution_id": self.institution_id,
             "name": str(self.institution.get("name", "")),
@@ -114,12 +128,24 @@ class Diagnostic:
             **{f"score_{k}": _plain(v) for k, v in scores.items()},
             "dea_crs": _plain(self.frontier.at[self.institution_id, "dea_crs"]) if self.institution_id in self.frontier.index else None,
             "value_at_stake": _plain(self.gaps.total_value()),
+            "addressable_value": _plain(chain["addressable"]),
+            "initiative_benefit": _plain(chain["initiative_benefit"]),
+            "risk_adjusted_benefit": _plain(chain["risk_adjusted_benefit"]),
             "programme_benefit": _plain(self.case_inputs.annual_benefit),
+            "programme_initiatives": list(self.programme),
+            "programme_recommended": bool(self.recommended),
+            "programme_rule_selected": bool(self.rule_selected),
+            "dropped_initiatives": {str(k): str(v) for k, v in self.value_chain.dropped["reason"].items()},
+            "programme_cost": _plain(self.case.tco),
+            "cost_lines": {str(k): _plain(v) for k, v in self.programme_costs.set_index("line")["amount"].items()},
+            "contingency": _plain(self.contingency["carried"]),
             "npv": _plain(self.case.npv),
             "irr": _plain(self.case.irr),
             "payback_years": _plain(self.case.payback_years),
             "prob_npv_positive": _plain(sim.prob_npv_positive),
             "data_quality": _plain(self.quality["overall"]),
+            "plausibility_warnings": self.plausibility_warnings("en"),
+            "consistency_breaks": sorted(set(self.consistency_breaks["rule"])),
             "input_sha256": self.panel.sha256,
         }
 
@@ -154,42 +180,7 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def programme_inputs(priorities: pd.DataFrame, horizon_years: int, discount_rate: float, people_cost: float) -> BusinessCaseInputs:
-    """Business-case inputs of the selected initiatives (quick wins and
-    strategic ones that clear :data:`HURDLE_VALUE_PER_COST`; the best one
-    when none does): their sequenced benefit, one-off cost plus the build
-    team's people cost, and running cost over the horizon."""
-    selected = priorities[selected_initiatives(priorities)]
-    annual_benefit = float(selected["sequenced_value"].sum())
-    build = float(selected["one_off_cost"].sum()) + people_cost
-    run_total = float(selected["running_cost"].sum()) * horizon_years
-    total = build + run_total
-    return BusinessCaseInputs(annual_benefit=max(annual_benefit, 0.0), total_budget=total, build_share=build / total,
-                              discount_rate=discount_rate, horizon_years=horizon_years)
-
-
-def selected_initiatives(priorities: pd.DataFrame) -> pd.Series:
-    """Boolean mask of the initiatives in the programme."""
-    mask = priorities["category"].isin(SELECTED_CATEGORIES) & (priorities["value_per_cost"] >= HURDLE_VALUE_PER_COST)
-    if not mask.any():
-        mask = priorities.index == priorities["value_per_cost"].idxmax()
-        mask = pd.Series(mask, index=priorities.index)
-    return mask
-
-
-def default_distributions(inputs: BusinessCaseInputs) -> dict[str, Distribution]:
-    """Uncertainty of the drivers for the Monte Carlo: benefits PERT −40%/+20%,
-    budget triangular −10%/+30%, realisation uniform 60–95%, discount rate
-    normal ± 1 point."""
-    return {
-        "annual_benefit": Distribution("pert", (0.6 * inputs.annual_benefit, inputs.annual_benefit, 1.2 * inputs.annual_benefit + 1e-9)),
-        "total_budget": Distribution("triangular", (0.9 * inputs.total_budget, inputs.total_budget, 1.3 * inputs.total_budget)),
-        "benefit_realisation": Distribution("uniform", (0.6, 0.95)),
-        "discount_rate": Distribution("normal", (inputs.discount_rate, 0.01)),
-    }
-
-
-def _pilot_option(inputs: BusinessCaseInputs, simulation: SimulationResult, schedule: Schedule, flows: pd.DataFrame) -> dict[str, float]:
+def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, schedule: Schedule, flows: pd.DataFrame) -> dict[str, float]:
     """Pilot-first as an option to expand: underlying = PV of the benefits
     after the pilot, strike = the costs still to pay at the decision."""
     pilot_end_years = float(schedule.tasks.loc[schedule.tasks["phase"] == "pilot", "ef"].max()) / 52
@@ -200,18 +191,18 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: SimulationResult, sche
     benefits = flows["item"].eq("benefit").to_numpy()
     pv_benefits = float((flows["amount"].to_numpy() * discount)[after & benefits].sum())
     strike = float(-(flows["amount"].to_numpy())[after & ~benefits].sum())
-    draws = simulation.draws
-    scale = (draws.get("annual_benefit", inputs.annual_benefit) * draws.get("benefit_realisation", inputs.benefit_realisation))
-    pv_draws = pv_benefits * np.asarray(scale) / (inputs.annual_benefit * inputs.benefit_realisation)
+    base_pv = float(np.median(simulation.pv_benefits))
+    pv_draws = pv_benefits * simulation.pv_benefits / base_pv if base_pv > 0 else np.full(len(simulation.npv), pv_benefits)
     volatility = volatility_from_simulation(pv_draws, years=years)
     result = expansion_option(pv_rollout_benefits=max(pv_benefits, 1.0), rollout_cost=max(strike, 1.0), rate=inputs.discount_rate,
                               volatility=volatility, years_to_decision=years)
     return {**result, "underlying": pv_benefits, "strike": strike, "years": years, "volatility": volatility}
 
 
-def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, Any]:
+def _customer_section(params: dict[str, Any], book_customers: float) -> dict[str, Any]:
     from analysis_lib.customers import (
         CustomerExtract,
+        book_scale,
         churn_rates,
         customer_value,
         fit_churn_model,
@@ -221,9 +212,11 @@ def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, A
         value_risk_segments,
     )
 
-    extract = load_customer_extract(path)
-    model = fit_churn_model(extract, seed=seed)
-    values = customer_value(extract, model, discount_rate)
+    extract = load_customer_extract(params["customer_extract"], tenure_unit=params["extract_tenure_unit"],
+                                    currency=params["extract_currency"], fx_rate=params["extract_fx_rate"] or None)
+    scale = book_scale(book_customers, len(extract.data))
+    model = fit_churn_model(extract, seed=params["seed"])
+    values = customer_value(extract, model, params["discount_rate"])
     by_products = churn_rates(extract, "products") if "products" in extract.data else None
     with_bands = CustomerExtract(extract.data.assign(tenure_band=tenure_band(extract.data["tenure"])), extract.source) \
         if "tenure" in extract.data else None
@@ -237,7 +230,10 @@ def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, A
         "segments": value_risk_segments(values),
         "clv_total": float(values["clv"].sum()),
         "clv_at_risk": float(values["clv_at_risk"].sum()),
+        "margin_at_risk": float((values["churn_probability"] * values["margin"]).sum()),
         "customers": len(values),
+        "scale": scale,
+        "notes": extract.notes,
     }
 
 
@@ -290,26 +286,44 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     dea_target = frontier.at[institution.name, "target_crm_cost"] if institution.name in frontier.index else None
     gaps = gaps_for(institution, compared, params["target_set"], peer_group=peer_group, frontier_target_cost=dea_target,
                     fallback="all_banks")
-    customers = _customer_section(params["customer_extract"], params["seed"], params["discount_rate"]) if params["customer_extract"] \
-        else None
+    customers = _customer_section(params, float(institution.get("customers", np.nan))) if params["customer_extract"] else None
     if customers is not None:
-        book_scale = float(institution.get("customers", np.nan)) / customers["customers"]
-        gaps = add_customer_book(gaps, customers["clv_at_risk"], book_scale if np.isfinite(book_scale) else 1.0)
-    priorities = prioritise(gaps, float(institution["revenue"]))
-    waterfall = cost_waterfall(gaps, priorities, float(institution["crm_opex_ratio"] * institution["revenue"]))
+        gaps = add_customer_book(gaps, customers["margin_at_risk"], customers["scale"])
+    revenue = float(institution["revenue"])
+    priorities = prioritise(gaps, revenue)
+    horizon = params["horizon_years"]
+    chain_args = {"horizon_years": horizon, "discount_rate": params["discount_rate"], "build_years": horizon - run_years(horizon)}
+    chain = build_value_chain(gaps, priorities, **chain_args)
+    rule_selected = bool(chain.selected)
+    if not rule_selected:
+        chain = build_value_chain(gaps, priorities, include=(chain.best_candidate(),), **chain_args)
+    waterfall = chain.cost_waterfall(float(institution["crm_opex_ratio"] * revenue), priorities)
     roadmap = load_roadmap()
     schedule = critical_path(roadmap)
     resources = resource_cost(schedule)
-    base_inputs = programme_inputs(priorities, params["horizon_years"], params["discount_rate"], build_cost(resources))
+    costs = cost_lines(priorities.loc[chain.selected], float(resources["cost"].sum()), horizon)
+    budget = float(costs["amount"].sum())
+    register = load_risks()
+    reserve = contingency(register, budget, seed=params["seed"]).summary()
+    reserve = {**reserve, "carried": reserve[CONTINGENCY_CONFIDENCE], "confidence": CONTINGENCY_CONFIDENCE.upper()}
+    base_inputs = programme_inputs(chain, costs, reserve["carried"], params["discount_rate"], horizon)
     scenarios_table = load_scenarios()
     inputs = apply_scenario(base_inputs, scenarios_table, params["scenario"])
     flows = cash_flow_table(inputs)
-    simulation = simulate(inputs, default_distributions(inputs), n=params["mc_draws"], seed=params["seed"])
-    risks = score_risks(load_risks(), inputs.total_budget)
-    reserve = contingency(load_risks(), inputs.total_budget, seed=params["seed"]).summary()
+    spread = target_spread(gaps, compared, peer_group, chain.levers.index, seed=params["seed"])
+    simulation = simulate_programme(chain, inputs, spread, n=params["mc_draws"], seed=params["seed"])
+    risks = score_risks(register, budget)
+    case = evaluate(inputs)
+    plausibility = plausibility_checks(
+        value_at_stake=gaps.total_value(), risk_adjusted_benefit=chain.totals()["risk_adjusted_benefit"], revenue=revenue,
+        cost_base=revenue * float(institution.get("cost_to_income", np.nan)), customers=float(institution.get("customers", np.nan)),
+        irr=case.irr if rule_selected else np.nan, payback_years=case.payback_years if rule_selected else np.nan)
+    recommended = rule_selected and evaluate(base_inputs).npv > 0
     quality = quality_scores(panel.data).loc[institution.name]
     if isinstance(quality, pd.DataFrame):
         quality = quality.iloc[-1]
+    own = panel.data[panel.data["institution_id"] == institution.name]
+    breaks = consistency_breaks(own.tail(1))
     stamp = {
         "input_file": validation.file,
         "input_sha256": panel.sha256,
@@ -322,9 +336,12 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     return Diagnostic(
         params=params, institution=institution, panel=panel, validation=validation, peer_group=peer_group, peer_count=peer_count,
         positioning=positioning, frontier=frontier, learning_peers=peers, expectations=expectations, gaps=gaps,
-        initiatives=priorities, waterfall=waterfall, case_inputs=inputs, case=evaluate(inputs), cash_flows=flows,
-        scenarios=scenario_table(base_inputs, scenarios_table), tornado=sensitivity(inputs), break_even=break_even(inputs),
+        initiatives=priorities, value_chain=chain, recommended=recommended, rule_selected=rule_selected,
+        waterfall=waterfall, programme_costs=costs,
+        plausibility=plausibility, case_inputs=inputs, case=case, cash_flows=flows,
+        scenarios=scenario_table(base_inputs, scenarios_table), tornado=programme_tornado(chain, inputs, spread), break_even=break_even(inputs),
         simulation=simulation, option=_pilot_option(inputs, simulation, schedule, flows), schedule=schedule,
         schedule_risk=schedule_risk(roadmap, n=min(params["mc_draws"], 20000), seed=params["seed"]), resources=resources,
-        risks=risks, heat_map=heat_map(risks), contingency=reserve, quality=quality, customers=customers, stamp=stamp,
+        risks=risks, heat_map=heat_map(risks), contingency=reserve, quality=quality, consistency_breaks=breaks,
+        customers=customers, stamp=stamp,
     )

@@ -73,13 +73,16 @@ def findings(diag) -> list[Finding]:
             "efficient": theta >= 1 - 1e-6,
         }))
     case = diag.case
+    sim = diag.simulation.summary()
     out.append(Finding("business_case", 85.0, {
-        "npv": case.npv, "irr": case.irr, "payback": case.payback_years, "payback_unconventional": bool(case.payback_note),
-        "budget": diag.case_inputs.total_budget,
-        "benefit": diag.case_inputs.annual_benefit, "prob_positive": diag.simulation.prob_npv_positive,
-        "p10": float(diag.simulation.summary().loc["npv", "p10"]), "p90": float(diag.simulation.summary().loc["npv", "p90"]),
-        "initiatives": int(diag.initiatives["category"].isin(("quick win", "strategic")).sum()),
-        "quick_wins": [str(i) for i in diag.initiatives.index[diag.initiatives["category"] == "quick win"][:2]],
+        "npv": case.npv, "irr": case.irr, "payback": case.payback_years,
+        "payback_unconventional": bool(case.payback_note), "budget": case.tco,
+        "benefit": diag.value_chain.totals()["risk_adjusted_benefit"], "prob_positive": diag.simulation.prob_npv_positive,
+        "p10": float(sim.loc["npv", "p10"]), "p90": float(sim.loc["npv", "p90"]), "recommended": bool(diag.recommended),
+        "rule_selected": bool(diag.rule_selected),
+        "initiatives": [str(i) for i in diag.programme],
+        "names": [str(diag.initiatives.at[i, "name_en"]) for i in diag.programme],
+        "names_zh": [str(diag.initiatives.at[i, "name_zh"]) for i in diag.programme],
     }))
     best = rows[rows["rag"] == "green"].sort_values("percentile", ascending=False)
     if len(best) and overall >= 50:
@@ -90,7 +93,7 @@ def findings(diag) -> list[Finding]:
     if diag.customers is not None:
         model = diag.customers["model"]
         out.append(Finding("customers", 55.0, {"churn": float(diag.customers["overall"]["churn_rate"].iloc[0]), "auc": model.auc,
-                                               "at_risk": diag.customers["clv_at_risk"], "drivers": model.drivers(top=2)}))
+                                               "at_risk": diag.customers["margin_at_risk"], "drivers": model.drivers(top=2)}))
     del catalog
     return sorted(out, key=lambda f: -f.importance)[:MAX_FINDINGS]
 
@@ -147,26 +150,7 @@ def render(finding: Finding, language: str, name: str) -> str:
         return (f"On the DEA frontier, best practice serves the same customers and revenue with {percent(v['theta'], 0)} of its CRM cost "
                 f"and staff (a CRM cost saving of about {money_m(v['saving'], language)}); peers to learn from: {peers}.")
     if finding.kind == "business_case":
-        irr = percent(v["irr"], 0) if math.isfinite(v["irr"]) else ("无" if zh else "none")
-        if math.isfinite(v["payback"]):
-            payback = f"回收期{v['payback']:.1f}年" if zh else f"payback {v['payback']:.1f} years"
-        elif v.get("payback_unconventional"):
-            payback = "累计现金流回正后再度为负，回收期不适用" if zh else "no payback period: the cumulative cash flow turns negative again"
-        else:
-            payback = "期内无法回收" if zh else "not paid back within the horizon"
-        if v["npv"] > 0:
-            if zh:
-                return (f"升级方案总投入{money_m(v['budget'], language)}，净现值{money_m(v['npv'], language)}，内部收益率{irr}，"
-                        f"{payback}；蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}"
-                        f"（P10–P90：{money_m(v['p10'], language)}至{money_m(v['p90'], language)}）。")
-            return (f"The upgrade programme costs {money_m(v['budget'], language)} and returns an NPV of {money_m(v['npv'], language)} "
-                    f"(IRR {irr}, {payback}); NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
-                    f"(P10–P90 {money_m(v['p10'], language)} to {money_m(v['p90'], language)}).")
-        if zh:
-            return (f"全面升级方案（投入{money_m(v['budget'], language)}）的净现值为{money_m(v['npv'], language)}，不具备整体投资价值；"
-                    "建议仅推进低成本的速赢举措，并在差距扩大时重新评估。")
-        return (f"A full upgrade programme ({money_m(v['budget'], language)}) would not pay back: NPV {money_m(v['npv'], language)}. "
-                "The case supports targeted quick wins only, to be revisited if the gaps widen.")
+        return _business_case_sentence(v, language)
     if finding.kind == "strengths":
         names = ("、" if zh else ", ").join(_metric(m, language) if zh else _lower_first(_metric(m, language)) for m in v["metrics"])
         return (f"优势领域：{names}等{v['count']}项指标处于绿灯区间，可作为推广经验。" if zh else
@@ -179,7 +163,45 @@ def render(finding: Finding, language: str, name: str) -> str:
         drivers = "；".join(v["drivers"]) if zh else "; ".join(v["drivers"])
         if zh:
             return (f"客户层面：整体流失率{percent(v['churn'])}，流失预警模型AUC为{v['auc']:.2f}，"
-                    f"预计因流失损失的客户生命周期价值约{v['at_risk']:,.0f}（客户数据币种）；主要驱动因素：{drivers}。")
-        return (f"Customer level: churn runs at {percent(v['churn'])}; the early-warning model reaches an AUC of {v['auc']:.2f} and "
-                f"puts {v['at_risk']:,.0f} of lifetime value (in the extract's currency) at risk. Main drivers: {drivers}.")
+                    f"预计一年内流失客户（样本）每年的利润贡献约{money_m(v['at_risk'], language)}；主要驱动因素：{drivers}。")
+        return (f"Customer level: churn runs at {percent(v['churn'])}; the early-warning model reaches an AUC of {v['auc']:.2f}; the "
+                f"customers of the extract expected to leave within a year bring {money_m(v['at_risk'], language)} of annual margin. "
+                f"Main drivers: {drivers}.")
     raise ValueError(f"unknown finding kind {finding.kind!r}")
+
+
+def _business_case_sentence(v: dict[str, Any], language: str) -> str:
+    """The business-case finding: the programme's initiatives, cost, NPV, IRR
+    and payback, or why no programme is recommended."""
+    zh = language == "zh"
+    irr = percent(v["irr"], 0) if math.isfinite(v["irr"]) else ("无" if zh else "none")
+    if math.isfinite(v["payback"]):
+        payback = f"回收期{v['payback']:.1f}年" if zh else f"payback {v['payback']:.1f} years"
+    elif v.get("payback_unconventional"):
+        payback = "累计现金流回正后再度为负，回收期不适用" if zh else "no payback period: the cumulative cash flow turns negative again"
+    else:
+        payback = "期内无法回收" if zh else "not paid back within the horizon"
+    names = "、".join(v["names_zh"]) if zh else "; ".join(v["names"])
+    if not v["rule_selected"]:
+        if zh:
+            return (f"没有举措满足入选规则，不建议启动升级项目：收益/成本比最高的举措（{names}）投入{money_m(v['budget'], language)}，"
+                    f"净现值{money_m(v['npv'], language)}。建议保持现有优势，差距扩大时再评估。")
+        return (f"No initiative clears the selection rule, so no upgrade programme is recommended: the best candidate ({names}) would "
+                f"cost {money_m(v['budget'], language)} for an NPV of {money_m(v['npv'], language)}. Sustain the current position and "
+                "revisit if the gaps widen.")
+    if not v["recommended"]:
+        if zh:
+            return (f"满足入选规则的{len(v['names'])}项举措（{names}）不足以覆盖项目团队和应急预算等共享成本：总投入"
+                    f"{money_m(v['budget'], language)}，净现值{money_m(v['npv'], language)}。按当前范围不建议实施；可在现有项目中推进这些举措。")
+        return (f"The {len(v['names'])} initiatives that clear the selection rule ({names}) do not carry the programme's shared costs "
+                f"(team and contingency): {money_m(v['budget'], language)} in all for an NPV of {money_m(v['npv'], language)}. No programme "
+                "is recommended as scoped; the initiatives can be run within existing budgets.")
+    if zh:
+        return (f"项目由{len(v['names'])}项举措组成（{names}），总投入{money_m(v['budget'], language)}（含应急预算），风险调整后年收益"
+                f"{money_m(v['benefit'], language)}（全面达产）；净现值{money_m(v['npv'], language)}，内部收益率{irr}，{payback}；"
+                f"蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}（P10–P90：{money_m(v['p10'], language)}至"
+                f"{money_m(v['p90'], language)}）。")
+    return (f"The programme of {len(v['names'])} initiatives ({names}) costs {money_m(v['budget'], language)} including contingency "
+            f"for a risk-adjusted benefit of {money_m(v['benefit'], language)} a year at full run-rate: NPV {money_m(v['npv'], language)}, "
+            f"IRR {irr}, {payback}; NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
+            f"(P10–P90 {money_m(v['p10'], language)} to {money_m(v['p90'], language)}).")

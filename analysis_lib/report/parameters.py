@@ -45,6 +45,9 @@ def _specs() -> tuple[Spec, ...]:
         Spec("language", str, "en", "Report language", choices=LANGUAGES),
         Spec("seed", int, 2026, "Seed of every Monte Carlo simulation", low=0, high=2**32 - 1),
         Spec("customer_extract", str, "", "Optional customer extract, CSV, XLSX or Parquet (empty: no customer section)", optional=True),
+        Spec("extract_currency", str, "CNY", "Currency of the customer extract's amounts (another than CNY needs extract_fx_rate)"),
+        Spec("extract_fx_rate", float, 0.0, "CNY per unit of the extract's currency (0: none; amounts are never mixed)", low=0.0, high=1e6),
+        Spec("extract_tenure_unit", str, "auto", "Unit of the extract's tenure column", choices=("auto", "years", "months")),
         Spec("mc_draws", int, 20000, "Monte Carlo draws", low=1000, high=1_000_000),
     )
 
@@ -105,7 +108,8 @@ def validate_parameters(values: dict[str, Any], check_files: bool = True) -> dic
     Traceback (most recent call last):
     ...
     analysis_lib.errors.ParameterError: unknown parameter 'langauge' (did you mean 'language'?); known: institution_id, panel_path, \
-peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, mc_draws
+peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, extract_currency, extract_fx_rate, \
+extract_tenure_unit, mc_draws
     """
     import difflib
 

@@ -40,11 +40,9 @@ def _h(key: str, language: str, **fields) -> str:
 
 
 def selected_initiative_ids(diag) -> list[str]:
-    """Ids of the initiatives in the institution's programme."""
-    from analysis_lib.report.diagnostic import selected_initiatives
-
-    table = diag.initiatives
-    return [str(i) for i in table.index[selected_initiatives(table).to_numpy()]]
+    """Ids of the initiatives in the institution's programme (the value
+    chain's selection: the same initiatives as the business case)."""
+    return [str(i) for i in diag.programme]
 
 
 def kpi_tracking(diag, language: str) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
 from analysis_lib.reference.sample import localised_name, synthetic_name
-from analysis_lib.report import charts
+from analysis_lib.report import charts, economics
 from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.text import (
     NO_UNIT,
@@ -46,7 +46,7 @@ from analysis_lib.report.text import (
     word,
 )
 
-SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "initiatives",
+SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "value_chain", "initiatives",
                  "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "glossary", "reproducibility")
 FIGURE_DPI = 150
 """Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
@@ -185,7 +185,8 @@ def cover(diag, language: str) -> str:
 
 def executive_summary(diag, language: str) -> str:
     items = "".join(f"<li>{esc(render(f, language, _name(diag)))}</li>" for f in findings(diag))
-    return _section("executive_summary", language, f'<ol class="findings">{items}</ol>')
+    return _section("executive_summary", language, economics.plausibility_block(diag, language, consistency=True)
+                    + f'<ol class="findings">{items}</ol>')
 
 
 def _rag(value: str, language: str) -> tuple[str, str]:
@@ -325,13 +326,20 @@ def gaps(diag, language: str) -> str:
     note = (f"合计（重叠项只计一次，*为不重复计入项）：{scale.amount(total)}/年。" if language == "zh" else
             f"Total, counting overlapping metrics once (* = not added to the total): {scale.amount(total)} a year.")
     if diag.customers is not None:
-        note += ("提供客户数据时，留存差距的价值按客户层面模型测算（面临流失风险的客户生命周期价值按客户总数放大，乘以留存目标可消除的流失比例），"
+        note += ("提供客户数据时，留存差距的价值按客户层面模型测算（预计流失客户的年度利润贡献按客户总数放大，乘以留存目标可消除的流失比例），"
                  "面板留存指标不再重复计入。" if language == "zh" else
-                 " With a customer extract, the retention value comes from the customer-level model (lifetime value at risk, grossed up "
-                 "from the extract to all customers, times the share of churn the retention targets remove); the panel's retention rows "
-                 "are then not added to the total.")
+                 " With a customer extract, the retention value comes from the customer-level model (the annual margin of the customers "
+                 "predicted to leave, grossed up from the extract to all customers, times the share of churn the retention targets "
+                 "remove); the panel's retention rows are then not added to the total.")
+    note += ("下图为CRM成本瀑布：仅含入选举措（风险调整后）。" if language == "zh" else
+             " The waterfall below shows the CRM cost after the programme's initiatives only (risk-adjusted).")
     fig = charts.waterfall(diag.waterfall, language, title("gaps", language))
-    return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, "waterfall"))
+    alt = "CRM cost waterfall: " + "; ".join(f"{lbl} {v / 1e6:,.1f}" for lbl, v in zip(diag.waterfall["label"], diag.waterfall["amount"]))
+    return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, alt))
+
+
+def value_chain(diag, language: str) -> str:
+    return _section("value_chain", language, economics.value_chain_section(diag, language))
 
 
 def initiatives(diag, language: str) -> str:
@@ -346,7 +354,8 @@ def initiatives(diag, language: str) -> str:
         word("effort", language): table["effort"], word("months", language): table["time_to_value_months"],
     })
     fig = charts.priority_matrix(table, language, title("initiatives", language))
-    return _section("initiatives", language, figure_html(fig, "prioritisation matrix") + table_html(shown))
+    return _section("initiatives", language, figure_html(fig, "prioritisation matrix") + table_html(shown)
+                    + economics.programme_block(diag, language))
 
 
 def business_case(diag, language: str) -> str:
@@ -371,14 +380,16 @@ def business_case(diag, language: str) -> str:
         word("payback", language): [_num(v) for v in scenarios["payback_years"]],
     })
     inputs = diag.case_inputs
-    assumptions = (f"投入：总预算{money_m(inputs.total_budget, language)}（建设占{percent(inputs.build_share, 0)}，应急预算"
-                   f"{percent(inputs.contingency, 0)}），年收益{money_m(inputs.annual_benefit, language)}×实现率"
-                   f"{percent(inputs.benefit_realisation, 0)}，按试点—推广—全面覆盖爬坡，折现率{percent(inputs.discount_rate)}。"
+    contingency = inputs.total_budget * inputs.build_share * inputs.contingency
+    assumptions = (f"投入：预算{money_m(inputs.total_budget, language)}（建设占{percent(inputs.build_share, 0)}），另加应急预算"
+                   f"{money_m(contingency, language)}（风险储备{diag.contingency['confidence']}）；风险调整后年收益（全面达产）"
+                   f"{money_m(inputs.annual_benefit, language)}×实现率{percent(inputs.benefit_realisation, 0)}，各举措自见效月份起爬坡，"
+                   f"折现率{percent(inputs.discount_rate)}。"
                    if language == "zh" else
-                   f"Inputs: total budget {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)}, contingency "
-                   f"{percent(inputs.contingency, 0)} on build), annual benefit {money_m(inputs.annual_benefit, language)} at "
-                   f"{percent(inputs.benefit_realisation, 0)} realisation, ramped pilot → rollout → full coverage, discount rate "
-                   f"{percent(inputs.discount_rate)}.")
+                   f"Inputs: budget {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)}) plus a contingency of "
+                   f"{money_m(contingency, language)} (the {diag.contingency['confidence']} risk reserve); risk-adjusted benefit "
+                   f"{money_m(inputs.annual_benefit, language)} a year at full run-rate, at {percent(inputs.benefit_realisation, 0)} "
+                   f"realisation, each line ramping up from its initiative's months to value; discount rate {percent(inputs.discount_rate)}.")
     summary = diag.simulation.summary()
     mc = (f"蒙特卡洛模拟（{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}）：净现值P10为{money_m(summary.loc['npv', 'p10'], language)}，"
           f"P50为{money_m(summary.loc['npv', 'p50'], language)}，P90为{money_m(summary.loc['npv', 'p90'], language)}；"
@@ -386,10 +397,14 @@ def business_case(diag, language: str) -> str:
           f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): NPV P10 "
           f"{money_m(summary.loc['npv', 'p10'], language)}, P50 {money_m(summary.loc['npv', 'p50'], language)}, P90 "
           f"{money_m(summary.loc['npv', 'p90'], language)}; probability of a positive NPV {percent(diag.simulation.prob_npv_positive, 0)}.")
-    labels = {k: v[language] for k, v in DRIVER_LABELS.items()}
-    body = (_p(assumptions) + table_html(metrics) + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)),
-                                                                 "cash flows")
-            + table_html(scen) + figure_html(charts.tornado(diag.tornado, language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
+    labels = {**{k: v[language] for k, v in DRIVER_LABELS.items()},
+              **{d: economics.driver_label(d, language) for d in diag.tornado["driver"]}}
+    mc += " " + economics.median_sentence(diag, language)
+    body = (economics.not_recommended_block(diag, language) + economics.plausibility_block(diag, language) + _p(assumptions)
+            + economics.benefit_lines_block(diag, language)
+            + economics.cost_lines_block(diag, language) + table_html(metrics)
+            + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)), "cash flows")
+            + table_html(scen) + figure_html(charts.tornado(economics.tornado_rows(diag), language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
                                                             labels), "tornado")
             + _p(mc) + figure_html(charts.npv_distribution(diag.simulation.npv, language, "Monte Carlo" if language == "en" else "蒙特卡洛模拟"),
                                    "Monte Carlo"))
@@ -438,7 +453,7 @@ def roadmap(diag, language: str) -> str:
             f"durations (PERT Monte Carlo) the finish is P50 {risk['p50']:.1f} and P90 {risk['p90']:.1f} weeks; the chance of finishing "
             f"within the buffered plan is {percent(risk['prob_by_target'], 0)}.")
     fig = charts.gantt(schedule.tasks, language, title("roadmap", language))
-    return _section("roadmap", language, _p(text) + figure_html(fig, "Gantt"))
+    return _section("roadmap", language, _p(text) + figure_html(fig, "Gantt") + economics.workstreams_block(diag, language))
 
 
 def risk(diag, language: str) -> str:
@@ -458,6 +473,8 @@ def risk(diag, language: str) -> str:
             f"Monte Carlo on the risk register: a P50 reserve of {money_m(c['p50'], language)} ({percent(c['p50_share'], 0)} of the budget) "
             f"and a P80 reserve of {money_m(c['p80'], language)} ({percent(c['p80_share'], 0)}), against the template's 15–20% rule "
             f"({money_m(c['template_low'], language)} to {money_m(c['template_high'], language)}).")
+    text += (f"商业论证的应急预算取{c['confidence']}储备：{money_m(c['carried'], language)}。" if language == "zh" else
+             f" The business case carries the {c['confidence']} reserve, {money_m(c['carried'], language)}, as its contingency.")
     fig = charts.risk_heat_map(diag.heat_map, language, title("risk", language))
     return _section("risk", language, figure_html(fig, "heat map") + _p(text) + table_html(shown))
 
@@ -476,10 +493,12 @@ def customers(diag, language: str) -> str:
     })
     drivers = model.drivers(top=4, language=language)
     text = (f"{c['customers']:,}名客户，整体流失率{percent(float(c['overall']['churn_rate'].iloc[0]))}；流失预警模型（逻辑回归）在留出样本上的AUC为"
-            f"{model.auc:.2f}，风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍。金额单位与客户数据一致。" if language == "zh" else
+            f"{model.auc:.2f}，风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍。金额单位为元；按客户总数放大"
+            f"{c['scale']:,.0f}倍计入价值空间（{'；'.join(c['notes'])}）。" if language == "zh" else
             f"{c['customers']:,} customers; churn {percent(float(c['overall']['churn_rate'].iloc[0]))}. The early-warning model "
             f"(logistic regression) reaches an AUC of {model.auc:.2f} on held-out customers; the riskiest decile has a lift of "
-            f"{model.deciles.loc[1, 'lift']:.1f}. Amounts are in the extract's currency.")
+            f"{model.deciles.loc[1, 'lift']:.1f}. Amounts are in CNY; the extract is grossed up {c['scale']:,.0f} times to the whole book "
+            f"in the value at stake ({'; '.join(c['notes'])}).")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
     return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + (figure_html(fig, "retention") if fig else "")
@@ -501,7 +520,8 @@ def data_quality(diag, language: str) -> str:
         listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
     text = (f"校验文件：{diag.validation.file}；该机构相关提示{len(mine)}条。" if language == "zh" else
             f"Validated file: {diag.validation.file}; {len(mine)} note(s) on this institution's rows.")
-    return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else ""))
+    return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else "")
+                    + economics.consistency_block(diag, language))
 
 
 def _column_zh(column: str | None, catalog) -> str:
@@ -541,7 +561,8 @@ def methodology(diag, language: str) -> str:
             "quantiles); six-dimension composite as equal-weighted means; DEA (CCR/BCC, HiGHS); SFA (Cobb–Douglas, maximum likelihood); "
             "value at stake from the formulas in data/value_drivers.csv; NPV with the first flow undiscounted. Baselines and their "
             "sources follow; template figures that conflict with public data are flagged:")
-    return _section("methodology", language, _p(text) + f'<ul class="conflicts">{notes}</ul>' + table_html(shown, "small"))
+    return _section("methodology", language, economics.methodology_block(diag, language) + _p(text) + f'<ul class="conflicts">{notes}</ul>'
+                    + table_html(shown, "small"))
 
 
 def glossary(diag, language: str) -> str:
@@ -582,7 +603,8 @@ def _parameter_rows(params: dict, language: str) -> list[tuple[str, object]]:
 
 SECTIONS = {
     "cover": cover, "executive_summary": executive_summary, "scorecard": scorecard, "positioning": positioning, "frontier": frontier,
-    "expectations": expectations, "gaps": gaps, "initiatives": initiatives, "business_case": business_case, "option_value": option_value,
+    "expectations": expectations, "gaps": gaps, "value_chain": value_chain,
+    "initiatives": initiatives, "business_case": business_case, "option_value": option_value,
     "roadmap": roadmap, "risk": risk, "customers": customers, "data_quality": data_quality, "methodology": methodology,
     "glossary": glossary, "reproducibility": reproducibility,
 }

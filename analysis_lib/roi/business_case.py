@@ -10,7 +10,11 @@ periods_per_year``, period 0 undiscounted as in :func:`analysis_lib.roi.finance.
   periods after go-live.
 - **Benefits**: ``annual_benefit × benefit_realisation`` per year at full
   coverage, from go-live, ramped by year since go-live along ``ramp``
-  (pilot → rollout → full coverage; the last value holds afterwards).
+  (pilot → rollout → full coverage; the last value holds afterwards); or,
+  when ``benefit_shape`` is given, ``annual_benefit × benefit_realisation ×
+  benefit_shape[p]``: the shape of the programme's benefit lines (ramped by
+  time to value, retention cohorts accumulating and decaying) from
+  :mod:`analysis_lib.roi.programme`.
 
 All drivers enter the flows through :func:`cash_flow_matrix`, which takes
 arrays of driver values, so scenarios, sensitivity and Monte Carlo share one
@@ -53,6 +57,7 @@ class BusinessCaseInputs:
     build_years: float = 0.75
     horizon_years: int = 5
     periods_per_year: int = 1
+    benefit_shape: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -73,6 +78,8 @@ class BusinessCaseInputs:
             problems.append(f"contingency must be between 0 and 1, got {self.contingency}")
         if self.total_budget < 0 or self.annual_benefit < 0:
             problems.append("total_budget and annual_benefit must be non-negative")
+        if self.benefit_shape and (len(self.benefit_shape) != self.periods or any(not x >= 0 for x in self.benefit_shape)):
+            problems.append(f"benefit_shape needs {self.periods} non-negative values (one per period), got {len(self.benefit_shape)}")
         if problems:
             raise InputDataError("business case inputs: " + "; ".join(problems))
 
@@ -107,7 +114,8 @@ def profiles(inputs: BusinessCaseInputs) -> dict[str, np.ndarray]:
     years_live = (np.arange(n) - b) // per_year
     ramp = np.asarray(inputs.ramp, dtype=float)
     coverage = np.where(years_live >= 0, ramp[np.clip(years_live, 0, ramp.size - 1)], 0.0)
-    return {"build": build, "run": run, "benefit": coverage / per_year}
+    benefit = np.asarray(inputs.benefit_shape, dtype=float) if inputs.benefit_shape else coverage / per_year
+    return {"build": build, "run": run, "benefit": benefit}
 
 
 def _driver_arrays(inputs: BusinessCaseInputs, overrides: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis_lib.errors import InputDataError
 from analysis_lib.gaps.gap import gaps_for, load_value_drivers, panel_gaps
 from analysis_lib.gaps.targets import cap_at_current, load_custom_targets, raw_targets
 from analysis_lib.reference.catalog import load_catalog
@@ -66,10 +67,10 @@ def test_overlap_group_counts_once_and_totals_add_up():
 
 
 def test_missing_values_are_not_assessable_and_the_rest_is_produced():
-    inst = _institution(crm_opex_ratio=0.02, retention_mass=0.80, clv_per_customer=5000.0).drop("revenue")
+    inst = _institution(crm_opex_ratio=0.02, tco_per_customer=40.0).drop("revenue")
     gaps = gaps_for(inst, EMPTY_PANEL, "top_quartile").gaps.set_index("metric_id")
     assert gaps.loc["crm_opex_ratio", "status"] == "not assessable: missing driver revenue"
-    assert gaps.loc["retention_mass", "status"] == "monetised"
+    assert gaps.loc["tco_per_customer", "status"] == "monetised"
     assert gaps.loc["nps", "status"].startswith("not assessable: the institution does not report")
 
 
@@ -111,7 +112,7 @@ def test_customer_extract_feeds_the_retention_value():
 
     inst = _institution(retention_mass=0.80, retention_hnw=0.85, clv_per_customer=5000.0, crm_opex_ratio=0.02)
     base = gaps_for(inst, EMPTY_PANEL, "top_quartile")
-    fed = add_customer_book(base, clv_at_risk=2e8)
+    fed = add_customer_book(base, margin_at_risk=2e8)
     gaps = fed.gaps.set_index("metric_id")
     target = gaps.loc["retention_mass", "target"]
     share = (target - 0.80) / (1 - 0.80)
@@ -131,3 +132,26 @@ def test_customer_book_is_grossed_up_from_a_sample():
     scaled = add_customer_book(base, 1e6, scale=100.0).gaps.set_index("metric_id").loc[CUSTOMER_BOOK, "value_at_stake"]
     assert scaled == pytest.approx(100 * one)
     assert add_customer_book(base, 1e6, scale=float("nan")) is base
+
+
+def test_retention_is_valued_as_annual_margin_of_the_customers_kept():
+    inst = _institution(retention_mass=0.80, retention_hnw=0.85)
+    gaps = gaps_for(inst, EMPTY_PANEL, "top_quartile").gaps.set_index("metric_id")
+    revenue_per_customer = 1e9 / 1e6
+    mass = gaps.loc["retention_mass"]
+    assert mass["value_at_stake"] == pytest.approx(mass["improvement"] * (1e6 - 1e4) * revenue_per_customer * 0.25)
+    hnw = gaps.loc["retention_hnw"]
+    assert hnw["value_at_stake"] == pytest.approx(hnw["improvement"] * 1e4 * revenue_per_customer * 2)
+
+
+def test_a_lifetime_value_cannot_enter_as_a_yearly_benefit(tmp_path):
+    drivers = load_value_drivers()
+    for expression in drivers["expression"]:
+        assert "clv" not in expression and "total_assets" not in expression
+    stock = tmp_path / "value_drivers.csv"
+    stock.write_text("metric_id,expression,factor,overlap_group,benefit_type,unit_of_factor,note\n"
+                     "retention_mass,improvement * customers * clv_per_customer,1,,retention,-,lifetime value booked a year\n",
+                     encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"value_drivers.csv, row 2, column 'expression' \(retention_mass\): uses the stock "
+                                             r"clv_per_customer; expected an annual flow"):
+        load_value_drivers(stock)

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis_lib.intake.quality import consistency_problems, quality_scores, quality_summary
+from analysis_lib.intake.quality import consistency_breaks, consistency_checks, consistency_problems, quality_scores, quality_summary
 from analysis_lib.reference.catalog import load_catalog
 
 
@@ -33,7 +33,37 @@ def test_consistency_problem_names_row_and_rule():
     assert "high-net-worth" in problems[0]["expected"]
 
 
-def test_sample_quality_is_complete(sample_panel):
+def test_sample_quality_is_complete_and_its_inconsistencies_are_named(sample_panel):
     scores = quality_scores(sample_panel.data)
-    assert (scores["completeness"] == 100).all() and (scores["consistency"] == 100).all()
-    assert quality_summary(scores)["overall"] > 95
+    assert (scores["completeness"] == 100).all() and quality_summary(scores)["completeness"] == 100
+    breaks = consistency_breaks(sample_panel.data)
+    broken = set(breaks["institution_id"])
+    # the synthetic panel draws each metric from its baseline independently, so many institutions break the economic rules
+    assert (scores.loc[sorted(broken), "overall"] < 100).all()
+    assert (scores.drop(index=sorted(broken))["consistency"] == 100).all()
+    city = breaks[breaks["institution_id"] == "CITY-02"].set_index("rule")
+    assert set(city.index) == {"implied_rms_within_employees", "crm_cost_matches_tco", "acquisition_spend_within_crm_cost"}
+    assert city.at["implied_rms_within_employees", "left"] == pytest.approx(25_096_085 / 289)
+    assert city.at["implied_rms_within_employees", "right"] == 29_627
+    assert city.at["crm_cost_matches_tco", "left"] == pytest.approx(0.0225 * 2.684416e10)
+    assert city.at["crm_cost_matches_tco", "right"] == pytest.approx(28.4 * 25_096_085, rel=0.01)
+    assert city.at["acquisition_spend_within_crm_cost", "left"] > 2 * city.at["acquisition_spend_within_crm_cost", "right"]
+
+
+@pytest.mark.parametrize("values, rule, holds", [
+    ({"customers": 1e6, "customers_per_rm": 500.0, "employees": 2500.0}, "implied_rms_within_employees", True),
+    ({"customers": 1e6, "customers_per_rm": 200.0, "employees": 2500.0}, "implied_rms_within_employees", False),
+    ({"crm_opex_ratio": 0.02, "revenue": 1e9, "tco_per_customer": 21.0, "customers": 1e6}, "crm_cost_matches_tco", True),
+    ({"crm_opex_ratio": 0.02, "revenue": 1e9, "tco_per_customer": 24.0, "customers": 1e6}, "crm_cost_matches_tco", False),
+    ({"acq_cost_hnw": 5000.0, "acq_cost_mass": 150.0, "new_customers": 1e5, "hnw_customers": 1e4, "customers": 1e6,
+      "crm_opex_ratio": 0.02, "revenue": 1e9}, "acquisition_spend_within_crm_cost", True),  # 5.0m + 14.85m <= 20m
+    ({"acq_cost_hnw": 5000.0, "acq_cost_mass": 2000.0, "new_customers": 1e5, "hnw_customers": 1e4, "customers": 1e6,
+      "crm_opex_ratio": 0.02, "revenue": 1e9}, "acquisition_spend_within_crm_cost", False),
+])
+def test_named_economic_rules_and_the_score(values, rule, holds):
+    frame = _frame(**values)
+    checks = consistency_checks(frame).set_index("rule")
+    assert bool(checks.at[rule, "holds"]) is holds
+    scores = quality_scores(frame).loc["A"]
+    assert bool(scores["consistency"] == 100) is holds
+    assert (rule in set(consistency_breaks(frame)["rule"])) is not holds
