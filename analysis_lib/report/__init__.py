@@ -29,7 +29,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "economics": (
         "BRIDGE_STEPS", "bridge_table", "plausibility_block", "not_recommended_block", "value_chain_section", "programme_block", "benefit_lines_block",
         "cost_lines_block", "median_sentence", "workstreams_block", "resource_plan_block", "methodology_block",
-        "consistency_block",
+        "consistency_block", "RULE_LABELS_ZH", "RULE_EXPECTED_ZH", "rule_label", "extract_notes_zh",
     ),
     "narrative": ("MAX_FINDINGS", "Finding", "findings", "render"),
     "notebook_builder": ("NOTEBOOK_DIR", "KERNELSPEC", "diagnostic_notebook", "portfolio_notebook", "NOTEBOOKS", "write_notebooks"),

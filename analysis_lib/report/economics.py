@@ -16,7 +16,7 @@ import pandas as pd
 from analysis_lib.gaps.value_chain import RAMP_MONTHS, SELECTION_HURDLE, load_benefit_risk
 from analysis_lib.reference.catalog import data_dir
 from analysis_lib.report import charts
-from analysis_lib.report.text import money_m, percent, title, word
+from analysis_lib.report.text import money_m, money_scale, percent, title, with_unit, word
 from analysis_lib.roi.uncertainty import base_in_distribution
 from analysis_lib.roi.uncertainty import driver_label as _driver_label
 
@@ -65,10 +65,11 @@ def plausibility_block(diag, language: str, consistency: bool = False) -> str:
     rules = sorted(set(diag.consistency_breaks["rule"])) if consistency else []
     if rules:
         warnings = [*warnings, ("输入数据未通过一致性规则（见附录A）：" if language == "zh" else
-                                "The inputs break consistency rules (appendix A): ") + ", ".join(rules)]
+                                "The inputs break consistency rules (appendix A): ") + ("、" if language == "zh" else ", ").join(
+            rule_label(r, language) for r in rules)]
     if not warnings:
         return ""
-    lead = ("合理性警示：以下数字超出 data/plausibility.csv 中说明理由的合理区间，请先核实输入数据再引用：" if language == "zh" else
+    lead = ("合理性警示：以下数字超出说明理由的合理区间（见方法附录），请先核实输入数据再引用：" if language == "zh" else
             "Plausibility warning: these figures fall outside the bounds stated (with their rationale) in data/plausibility.csv; "
             "check the inputs before quoting them:")
     items = "".join(f"<li>{_esc(w)}</li>" for w in warnings)
@@ -97,37 +98,55 @@ def value_chain_section(diag, language: str) -> str:
     levers = chain.levers.sort_values("value_at_stake", ascending=False)
     risk = load_benefit_risk()
     label = "label_zh" if language == "zh" else "label_en"
-    shown = pd.DataFrame({
-        word("metric", language): [_metric_label(m, language) for m in levers.index],
-        word("benefit_type", language): [risk.at[t, label] for t in levers["benefit_type"]],
-        word("value_at_stake_short", language): [_m(v) for v in levers["value_at_stake"]],
-        word("addressable_share", language): [percent(v, 0) for v in levers["addressable_share"]],
-        word("addressable", language): [_m(v) for v in levers["addressable"]],
-        word("initiative_benefit", language): [_m(v) for v in levers["captured"]],
-        word("haircut", language): [percent(v, 0) for v in levers["haircut"]],
-        word("risk_adjusted_benefit", language): [_m(v) for v in levers["risk_adjusted"]],
-    })
-    total_row = {column: "" for column in shown.columns}
-    total_row.update({word("metric", language): word("overall", language), word("value_at_stake_short", language): _m(totals["value_at_stake"]),
-                      word("addressable", language): _m(totals["addressable"]),
-                      word("initiative_benefit", language): _m(totals["initiative_benefit"]),
-                      word("risk_adjusted_benefit", language): _m(totals["risk_adjusted_benefit"])})
-    shown = pd.concat([shown, pd.DataFrame([total_row])], ignore_index=True)
     reasons = pd.read_csv(data_dir() / "addressable.csv").set_index("metric_id")["rationale_zh" if language == "zh" else "rationale"]
     addressable = pd.DataFrame({word("metric", language): [_metric_label(m, language) for m in levers.index],
                                 word("addressable_share", language): [percent(v, 0) for v in levers["addressable_share"]],
                                 word("note", language): [reasons.get(m, "") for m in levers.index]})
     haircuts = pd.DataFrame({word("benefit_type", language): risk[label], word("haircut", language): [percent(v, 0) for v in risk["haircut"]],
                              word("note", language): risk["rationale_zh" if language == "zh" else "rationale"]})
-    unit = "（百万元/年）" if language == "zh" else " (CNY m a year)"
     bridge = bridge_table(diag, language)
-    fig = charts.waterfall(bridge, language, title("value_chain", language) + unit)
+    fig = charts.waterfall(bridge, language, title("value_chain", language) + ("（每年）" if language == "zh" else " (a year)"))
     from analysis_lib.report.rendering import figure_html
 
     alt = "value chain bridge: " + "; ".join(f"{lbl} {_m(v)}" for lbl, v in zip(bridge["label"], bridge["amount"]))
     return (plausibility_block(diag, language) + f"<p>{_esc(intro)}</p>" + figure_html(fig, alt)
-            + _table(shown, "value-chain") + f"<h3>{_esc(word('addressable_reasons', language))}</h3>" + _table(addressable, "small")
+            + _table(_stakes_table(levers, totals, risk, label, language), "value-chain")
+            + _table(_benefits_table(levers, totals, language), "value-chain-benefit")
+            + f"<h3>{_esc(word('addressable_reasons', language))}</h3>" + _table(addressable, "small")
             + f"<h3>{_esc(word('risk_haircuts', language))}</h3>" + _table(haircuts, "small"))
+
+
+def _stakes_table(levers: pd.DataFrame, totals: dict, risk: pd.DataFrame, label: str, language: str) -> pd.DataFrame:
+    """Per lever: value at stake (one money unit, by its total), addressable share and haircut."""
+    scale = money_scale([totals["value_at_stake"]], language)
+    money = with_unit(word("value_at_stake_short", language), scale.unit, language)
+    shown = pd.DataFrame({
+        word("metric", language): [_metric_label(m, language) for m in levers.index],
+        word("benefit_type", language): [risk.at[t, label] for t in levers["benefit_type"]],
+        money: scale.values(levers["value_at_stake"]),
+        word("addressable_share", language): [percent(v, 0) for v in levers["addressable_share"]],
+        word("haircut", language): [percent(v, 0) for v in levers["haircut"]],
+    })
+    total = {column: "" for column in shown.columns}
+    total.update({word("metric", language): word("overall", language), money: scale.number(totals["value_at_stake"])})
+    return pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
+
+
+def _benefits_table(levers: pd.DataFrame, totals: dict, language: str) -> pd.DataFrame:
+    """Per lever with a benefit: addressable share captured, initiative and risk-adjusted benefit."""
+    rows = levers[levers["captured"] > 0]
+    scale = money_scale([totals["initiative_benefit"]], language)
+    head = {k: with_unit(word(k, language), scale.unit, language) for k in ("initiative_benefit", "risk_adjusted_benefit")}
+    shown = pd.DataFrame({
+        word("metric", language): [_metric_label(m, language) for m in rows.index],
+        word("captured_share", language): [percent(c / a, 0) for c, a in zip(rows["captured"], rows["addressable"])],
+        head["initiative_benefit"]: scale.values(rows["captured"]),
+        head["risk_adjusted_benefit"]: scale.values(rows["risk_adjusted"]),
+    })
+    total = {word("metric", language): word("overall", language), word("captured_share", language): "",
+             head["initiative_benefit"]: scale.number(totals["initiative_benefit"]),
+             head["risk_adjusted_benefit"]: scale.number(totals["risk_adjusted_benefit"])}
+    return pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
 
 
 def programme_block(diag, language: str) -> str:
@@ -189,16 +208,19 @@ def benefit_lines_block(diag, language: str) -> str:
     flows = chain.benefit_flows()
     horizon = pd.Series(flows.sum(axis=1), index=chain.lines.index).groupby(chain.lines["initiative_id"]).sum() if len(flows) else per["captured"] * 0
     months = diag.initiatives["time_to_value_months"]
+    scale = money_scale(np.r_[per["captured"].sum(), float(horizon.sum())], language)
+    head = {k: with_unit(word(k, language), scale.unit, language) for k in ("initiative_benefit", "risk_adjusted_benefit",
+                                                                          "benefit_over_horizon")}
     shown = pd.DataFrame({
         word("initiative", language): [_initiative_name(diag, i, language) for i in per.index],
         word("months", language): [int(months[i]) for i in per.index],
-        word("initiative_benefit", language): [_m(v) for v in per["captured"]],
-        word("risk_adjusted_benefit", language): [_m(v) for v in per["risk_adjusted"]],
-        word("benefit_over_horizon", language): [_m(horizon.get(i, 0.0)) for i in per.index],
+        head["initiative_benefit"]: scale.values(per["captured"]),
+        head["risk_adjusted_benefit"]: scale.values(per["risk_adjusted"]),
+        head["benefit_over_horizon"]: [scale.number(horizon.get(i, 0.0)) for i in per.index],
     })
     total = {word("initiative", language): word("overall", language), word("months", language): "",
-             word("initiative_benefit", language): _m(per["captured"].sum()), word("risk_adjusted_benefit", language): _m(per["risk_adjusted"].sum()),
-             word("benefit_over_horizon", language): _m(float(horizon.sum()))}
+             head["initiative_benefit"]: scale.number(per["captured"].sum()), head["risk_adjusted_benefit"]: scale.number(per["risk_adjusted"].sum()),
+             head["benefit_over_horizon"]: scale.number(float(horizon.sum()))}
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
     note = (f"收益自各举措见效月份起，在{RAMP_MONTHS}个月内线性爬坡至全面达产；留存收益按客户群组累积，并按留存率逐年衰减。" if language == "zh" else
             f"Each line starts at the initiative's months to value and ramps linearly to full run-rate over {RAMP_MONTHS} months; "
@@ -211,10 +233,12 @@ def cost_lines_block(diag, language: str) -> str:
     costs = diag.programme_costs
     label = "label_zh" if language == "zh" else "label_en"
     carried = float(diag.contingency["carried"])
-    rows = [(c[label], word(c["phase"], language), _m(c["amount"])) for _, c in costs.iterrows()]
-    rows.append((word("contingency_reserve", language).format(confidence=diag.contingency["confidence"]), word("build", language), _m(carried)))
-    rows.append((word("overall", language), "", _m(float(costs["amount"].sum()) + carried)))
-    shown = pd.DataFrame(rows, columns=[word("cost_line", language), word("phase", language), word("amount_m", language)])
+    scale = money_scale([float(costs["amount"].sum()) + carried], language)
+    rows = [(c[label], word(c["phase"], language), scale.number(c["amount"])) for _, c in costs.iterrows()]
+    rows.append((word("contingency_reserve", language).format(confidence=diag.contingency["confidence"]), word("build", language),
+                 scale.number(carried)))
+    rows.append((word("overall", language), "", scale.number(float(costs["amount"].sum()) + carried)))
+    shown = pd.DataFrame(rows, columns=[word("cost_line", language), word("phase", language), word("amount", language, unit=scale.unit)])
     build = float(costs.loc[costs["phase"] == "build", "amount"].sum()) + carried
     total = float(costs["amount"].sum()) + carried
     note = (f"建设与运营占比为{percent(build / total, 0)}/{percent(1 - build / total, 0)}（方法模板经验值28/72或25/75，包括现有系统运维；"
@@ -283,13 +307,15 @@ def resource_plan_block(diag, language: str) -> str:
     rates = load_day_rates()
     by_role = diag.resources.groupby("role", sort=False)[["fte_weeks", "cost"]].sum()
     label = "label_zh" if language == "zh" else "label_en"
+    scale = money_scale([float(by_role["cost"].sum())], language)
+    amount = word("amount", language, unit=scale.unit)
     shown = pd.DataFrame({
         word("role", language): [rates.at[r, label] if r in rates.index else r for r in by_role.index],
         word("fte_weeks", language): [f"{v:,.0f}" for v in by_role["fte_weeks"]],
-        word("amount_m", language): [_m(v) for v in by_role["cost"]],
+        amount: scale.values(by_role["cost"]),
     })
     total = {word("role", language): word("overall", language), word("fte_weeks", language): f"{by_role['fte_weeks'].sum():,.0f}",
-             word("amount_m", language): _m(float(by_role["cost"].sum()))}
+             amount: scale.number(float(by_role["cost"].sum()))}
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
     return f"<h3>{_esc(word('resource_plan', language))}</h3>" + _table(shown, "resource-plan")
 
@@ -298,20 +324,15 @@ def methodology_block(diag, language: str) -> str:
     """The value chain in plain words, with its formulas."""
     if language == "zh":
         items = [
-            "价值空间：每项指标与目标的差距，按 data/value_drivers.csv 的公式"
-            "折算为每年金额（全面达产）；衡量同一笔钱的指标（如CRM成本率与单客户TCO）只计一次。",
-            "可影响部分：价值空间 × CRM项目可影响的比例（da"
-            "ta/addressable.csv，逐项说明理由）。",
-            "举措收益：入选举措按优先顺序依次获取剩余可影响价值的中位影响比"
-            "例，任何指标累计不超过100%；自见效月份起12个月线性爬坡。",
-            "风险调整后收益：举措收益 × (1 − 折减率)，折减率按收益类型（data/benefit_ris"
-            "k.csv，参照Forrester TEI方法）：成本节约10%，收入与留存25%，人员效率40%。",
-            "留存收益 = 多留住的客户数 × 年度利润贡献；每年多留住的客户形成一个群组"
-            "，按留存率逐年衰减，收益为仍在册客户的年度利润，从不将生命周期价值按年计入。",
-            "成本（TEI口径）：软件许可、实施服务商、基础设施、培训与变革（一次性投入按比例"
-            "拆分），内部人力（资源计划），运营成本，以及应急预算 = 风险登记册的P80储备。",
-            "合理性检验：价值空间与收益占营业收入和营运成本的比例、每客户收益、内部收益率上限与回"
-            "收期下限（data/plausibility.csv）；超出者在报告和批量摘要中警示。",
+            "价值空间：每项指标与目标的差距，按价值驱动公式折算为每年金额（全面达产）；衡量同一笔钱的指标（如CRM成本率与单客户TCO）只计一次。",
+            "可影响部分：价值空间 × CRM项目可影响的比例（逐项说明理由，见“从价值空间到收益”一节）。",
+            "举措收益：入选举措按优先顺序依次获取剩余可影响价值的中位影响比例，任何指标累计不超过100%；自见效月份起12个月线性爬坡。",
+            "风险调整后收益：举措收益 × (1 − 折减率)，折减率按收益类型参照总体经济影响法：成本节约10%，收入与留存25%，人员效率40%。",
+            "留存收益 = 多留住的客户数 × 年度利润贡献；每年多留住的客户形成一个群组，按留存率逐年衰减，收益为仍在册客户的年度利润，"
+            "从不将生命周期价值按年计入。",
+            "成本（总体经济影响法口径）：软件许可、实施服务商、基础设施、培训与变革（一次性投入按比例拆分），内部人力（资源计划），"
+            "运营成本，以及应急预算 = 风险登记册的P80储备。",
+            "合理性检验：价值空间与收益占营业收入和营运成本的比例、每客户收益、内部收益率上限与回收期下限；超出者在报告和批量摘要中警示。",
         ]
     else:
         items = [
@@ -335,6 +356,52 @@ def methodology_block(diag, language: str) -> str:
 
 
 
+RULE_LABELS_ZH = {
+    "cost_to_income_ge_crm_opex_ratio": "成本收入比不低于CRM运营成本占营收比",
+    "acq_cost_hnw_ge_acq_cost_mass": "高净值客户获客成本不低于普通客户",
+    "customers_ge_employees": "客户数不少于员工数",
+    "customers_ge_customers_per_rm": "人均管户数不超过客户总数",
+    "customers_ge_hnw_customers": "高净值客户是全部客户的一部分",
+    "customer_records_ge_customers": "每位客户至少有一条主数据记录",
+    "implied_rms_within_employees": "隐含客户经理人数不超过员工总数",
+    "crm_cost_matches_tco": "CRM成本与单客户TCO × 客户数相符（误差15%以内）",
+    "acquisition_spend_within_crm_cost": "获客支出不超过CRM成本",
+}
+RULE_EXPECTED_ZH = {
+    "implied_rms_within_employees": "客户数 ÷ 人均管户数 ≤ 员工数：客户经理是员工的一部分",
+    "crm_cost_matches_tco": "CRM运营成本占营收比 × 营业收入，与单客户TCO × 客户数相差不超过15%：两者衡量同一笔钱",
+    "acquisition_spend_within_crm_cost": "获客成本 × 新增客户数 ≤ CRM成本：获客支出属于在CRM上运行的营销与销售成本",
+}
+"""Chinese names and expectations of the consistency rules (the rules themselves live in :mod:`analysis_lib.intake.quality`)."""
+
+
+def rule_label(rule_id: str, language: str) -> str:
+    """A consistency rule's name in the report's language."""
+    return RULE_LABELS_ZH.get(rule_id, rule_id) if language == "zh" else rule_id
+
+
+def extract_notes_zh(notes) -> str:
+    """The customer extract's intake notes (tenure unit, currency) in Chinese.
+
+    Examples
+    --------
+    >>> extract_notes_zh(["tenure read in months (declared) and converted to years", "amounts in CNY"])
+    '在网时长按月读取并换算为年；金额单位为元'
+    """
+    out = []
+    for note in notes:
+        if note.startswith("tenure read in months"):
+            out.append("在网时长按月读取并换算为年")
+        elif note.startswith("tenure read in years"):
+            out.append("在网时长按年读取")
+        elif note.startswith("amounts converted"):
+            rate = note.split(" at ", 1)[1].split(" ", 1)[0]
+            out.append(f"金额按每单位{rate}元换算为人民币")
+        else:
+            out.append("金额单位为元")
+    return "；".join(out)
+
+
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
 
@@ -346,8 +413,9 @@ def consistency_block(diag, language: str) -> str:
     if breaks.empty:
         return ""
     shown = pd.DataFrame({
-        word("rule", language): breaks["rule"], word("value", language): [_number(v) for v in breaks["left"]],
-        word("compared_with", language): [_number(v) for v in breaks["right"]], word("expected", language): breaks["expected"],
+        word("rule", language): [rule_label(r, language) for r in breaks["rule"]], word("value", language): [_number(v) for v in breaks["left"]],
+        word("compared_with", language): [_number(v) for v in breaks["right"]],
+        word("expected", language): [RULE_EXPECTED_ZH.get(r, "") for r in breaks["rule"]] if language == "zh" else breaks["expected"],
     })
     lead = ("以下一致性规则未通过（一致性得分因此低于100）：" if language == "zh" else
             "Consistency rules broken (so the consistency score is below 100):")

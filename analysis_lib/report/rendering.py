@@ -494,7 +494,7 @@ def customers(diag, language: str) -> str:
     drivers = model.drivers(top=4, language=language)
     text = (f"{c['customers']:,}名客户，整体流失率{percent(float(c['overall']['churn_rate'].iloc[0]))}；流失预警模型（逻辑回归）在留出样本上的AUC为"
             f"{model.auc:.2f}，风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍。金额单位为元；按客户总数放大"
-            f"{c['scale']:,.0f}倍计入价值空间（{'；'.join(c['notes'])}）。" if language == "zh" else
+            f"{c['scale']:,.0f}倍计入价值空间（{economics.extract_notes_zh(c['notes'])}）。" if language == "zh" else
             f"{c['customers']:,} customers; churn {percent(float(c['overall']['churn_rate'].iloc[0]))}. The early-warning model "
             f"(logistic regression) reaches an AUC of {model.auc:.2f} on held-out customers; the riskiest decile has a lift of "
             f"{model.deciles.loc[1, 'lift']:.1f}. Amounts are in CNY; the extract is grossed up {c['scale']:,.0f} times to the whole book "
@@ -593,11 +593,15 @@ def _parameter_rows(params: dict, language: str) -> list[tuple[str, object]]:
     labels = {"institution_id": word("institution", language), "peer_group": word("peer_group", language),
               "target_set": word("target_set", language), "discount_rate": word("discount_rate", language),
               "horizon_years": word("horizon", language), "scenario": word("scenario", language), "language": word("language", language),
-              "seed": word("seed", language), "mc_draws": word("mc_draws", language)}
+              "seed": word("seed", language), "mc_draws": word("mc_draws", language),
+              **{k: word(k, language) for k in ("extract_currency", "extract_fx_rate", "extract_tenure_unit")}}
     values = {"peer_group": lambda v: peer_group_label(v, language) if v else "–", "target_set": lambda v: target_set_label(v, language),
               "discount_rate": percent, "horizon_years": lambda v: word("years_n", language, n=v),
               "scenario": lambda v: word(v, language) if v in ("base", "pessimistic", "optimistic") else v,
-              "language": lambda v: "中文" if v == "zh" else "English"}
+              "language": lambda v: "中文" if v == "zh" else "English",
+              "extract_currency": lambda v: "人民币" if v == "CNY" and language == "zh" else v,
+              "extract_fx_rate": lambda v: v if v else "–",
+              "extract_tenure_unit": lambda v: {"auto": "自动识别", "years": "年", "months": "月"}[v] if language == "zh" else v}
     return [(labels.get(k, k), values.get(k, lambda v: v)(v)) for k, v in sorted(params.items())]
 
 
