@@ -97,7 +97,7 @@ def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], l
         values = np.asarray(peer_values.get(row["metric_id"], []), dtype=float)
         scale = 100.0 if row["unit"] == "ratio" else 1.0
         if values.size:
-            ax.boxplot(values * scale, vert=False, widths=0.5, showfliers=False, patch_artist=True,
+            ax.boxplot(values * scale, orientation="horizontal", widths=0.5, showfliers=False, patch_artist=True,
                        boxprops={"facecolor": PALETTE["light"], "edgecolor": PALETTE["grey"]}, medianprops={"color": PALETTE["ink"]})
             ax.scatter(values * scale, 1 + rng.uniform(-0.12, 0.12, values.size), s=9, color=PALETTE["grey"], alpha=0.7, zorder=2)
         ax.scatter([row["value"] * scale], [1], s=70, color=RAG_COLOURS.get(row["rag"], PALETTE["blue"]), edgecolor=PALETTE["ink"],

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis_lib.benchmarking.expectation import expectations_for
 from analysis_lib.benchmarking.frontier import cached_frontier_efficiency, learning_peers
-from analysis_lib.benchmarking.positioning import MIN_PEERS, Positioning, position_panel
+from analysis_lib.benchmarking.positioning import MIN_PEERS, Positioning, benchmark_confidence, position_panel, public_share
 from analysis_lib.errors import InputDataError
 from analysis_lib.gaps.gap import GapResult, add_customer_book, gaps_for
 from analysis_lib.gaps.initiatives import prioritise
@@ -30,6 +30,7 @@ from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risk
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
+from analysis_lib.report.recommendation import Evidence, Recommendation, recommend
 from analysis_lib.report.summary import SUMMARY_MIMETYPE
 from analysis_lib.roi.business_case import (
     BusinessCaseInputs,
@@ -116,6 +117,32 @@ class Diagnostic:
         """One sentence per plausibility bound this institution breaches."""
         return warnings_of(self.plausibility, language or self.language)
 
+    def synthetic_peers(self) -> bool:
+        """Whether most institutions of the peer group compared with are
+        synthetic (the bundled sample) rather than real."""
+        frame = self.panel.latest().data
+        if "is_synthetic" not in frame.columns:
+            return False
+        group = frame[frame["peer_group"] == self.peer_group]["is_synthetic"].astype(str).str.strip().str.lower()
+        return bool(len(group)) and bool(group.isin(["true", "1", "yes"]).mean() > 0.5)
+
+    def benchmark_confidence(self) -> pd.DataFrame:
+        """Per metric: how many peers, which year, and the source class of
+        the benchmark (peer data, public, template, assumption)."""
+        return benchmark_confidence(self.scorecard(), self.peer_group, self.synthetic_peers())
+
+    def recommendation(self) -> Recommendation:
+        """The verdict (:mod:`analysis_lib.report.recommendation`) with the
+        break-even conditions of the business case."""
+        npv_draws = np.asarray(self.simulation.npv, dtype=float)
+        evidence = Evidence(
+            npv=float(self.case.npv) if self.recommended else min(float(self.case.npv), 0.0),
+            npv_p10=float(np.percentile(npv_draws, 10)) if npv_draws.size else float("nan"),
+            prob_npv_positive=float(self.simulation.prob_npv_positive), payback_years=_plain(self.case.payback_years),
+            data_quality=float(self.quality["overall"]), public_share=public_share(self.benchmark_confidence()),
+            consistency_breaks=len(set(self.consistency_breaks["rule"])), plausible=not self.plausibility_warnings("en"))
+        return recommend(evidence, self.break_even)
+
     def summary(self) -> dict[str, Any]:
         """Key results as plain values (for the batch's portfolio view)."""
         scores = self.scores()
@@ -146,6 +173,9 @@ class Diagnostic:
             "data_quality": _plain(self.quality["overall"]),
             "plausibility_warnings": self.plausibility_warnings("en"),
             "consistency_breaks": sorted(set(self.consistency_breaks["rule"])),
+            "recommendation": self.recommendation().to_dict(),
+            "public_benchmark_share": public_share(self.benchmark_confidence()),
+            "synthetic_peers": self.synthetic_peers(),
             "input_sha256": self.panel.sha256,
         }
 

@@ -81,15 +81,20 @@ class Evidence:
 @dataclass(frozen=True)
 class Recommendation:
     """A verdict with the reasons that decided it (keys, see :data:`REASONS`)
-    and the conditions that must hold."""
+    and the conditions that must hold. When the data must be fixed first,
+    ``economic_verdict`` and ``economic_reasons`` say what the economics
+    point to on the figures as given (what the fix is likely to confirm or
+    overturn)."""
 
     verdict: str
     reasons: tuple[str, ...]
     conditions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    economic_verdict: str = ""
+    economic_reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """Plain values for ``summary.json``."""
-        return {"verdict": self.verdict, "reasons": list(self.reasons)}
+        return {"verdict": self.verdict, "reasons": list(self.reasons), "economic_verdict": self.economic_verdict or self.verdict}
 
 
 def recommend(evidence: Evidence, break_even: pd.DataFrame | None = None) -> Recommendation:
@@ -116,18 +121,21 @@ def recommend(evidence: Evidence, break_even: pd.DataFrame | None = None) -> Rec
     ...                    public_share=0.6)).reasons
     ('uncertain_npv', 'downside_negative', 'long_payback')
     """
+    table = conditions(break_even) if break_even is not None else pd.DataFrame()
+    economic, economic_reasons = _economic_verdict(evidence)
     data = _data_reasons(evidence)
     if data:
-        verdict, reasons = "fix_data_first", data
-    elif evidence.npv <= 0 or evidence.prob_npv_positive < MIN_PROB_TO_PILOT:
-        verdict = "do_not_proceed"
-        reasons = tuple(r for r, hit in (("negative_npv", evidence.npv <= 0),
-                                         ("unlikely_positive", evidence.prob_npv_positive < MIN_PROB_TO_PILOT)) if hit)
-    else:
-        reasons = _pilot_reasons(evidence)
-        verdict = "pilot_first" if reasons else "proceed"
-        reasons = reasons or ("secure_case",)
-    return Recommendation(verdict, reasons, conditions(break_even) if break_even is not None else pd.DataFrame())
+        return Recommendation("fix_data_first", data, table, economic, economic_reasons)
+    return Recommendation(economic, economic_reasons, table, economic, economic_reasons)
+
+
+def _economic_verdict(evidence: Evidence) -> tuple[str, tuple[str, ...]]:
+    """The verdict of the economics alone (steps 2 to 4)."""
+    if evidence.npv <= 0 or evidence.prob_npv_positive < MIN_PROB_TO_PILOT:
+        return "do_not_proceed", tuple(r for r, hit in (("negative_npv", evidence.npv <= 0),
+                                                        ("unlikely_positive", evidence.prob_npv_positive < MIN_PROB_TO_PILOT)) if hit)
+    reasons = _pilot_reasons(evidence)
+    return ("pilot_first", reasons) if reasons else ("proceed", ("secure_case",))
 
 
 def _data_reasons(evidence: Evidence) -> tuple[str, ...]:
@@ -213,10 +221,19 @@ def headline(recommendation: Recommendation, language: str = "en") -> str:
     'We recommend proceeding with a pilot first, and committing the full programme once the pilot confirms the benefits. \
 Why: payback takes more than three years.'
     """
-    reasons = [REASONS[r][language] for r in recommendation.reasons]
-    joined = "；".join(reasons) if language == "zh" else "; ".join(reasons)
-    why = f"理由：{joined}。" if language == "zh" else f" Why: {joined}."
-    return HEADLINES[recommendation.verdict][language] + why
+    text = HEADLINES[recommendation.verdict][language] + _why(recommendation.reasons, language)
+    if recommendation.verdict == "fix_data_first" and recommendation.economic_verdict:
+        lead = "按现有数据测算，经济性结论为：" if language == "zh" else " On the figures as given, the economics point to: "
+        economic = HEADLINES[recommendation.economic_verdict][language]
+        economic = economic if language == "zh" else economic[0].lower() + economic[1:]
+        text += lead + economic + _why(recommendation.economic_reasons, language)
+    return text
+
+
+def _why(reasons: tuple[str, ...], language: str) -> str:
+    words = [REASONS[r][language] for r in reasons]
+    joined = "；".join(words) if language == "zh" else "; ".join(words)
+    return f"理由：{joined}。" if language == "zh" else f" Why: {joined}."
 
 
 def decision(recommendation: Recommendation, language: str = "en") -> str:

@@ -20,11 +20,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from analysis_lib.benchmarking.positioning import public_share
 from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
 from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts, economics
 from analysis_lib.report.narrative import findings, render
+from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
     NO_UNIT,
     WORDS,
@@ -47,7 +49,8 @@ from analysis_lib.report.text import (
 )
 
 SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "value_chain", "initiatives",
-                 "business_case", "option_value", "roadmap", "risk", "customers", "data_quality", "methodology", "glossary", "reproducibility")
+                 "business_case", "option_value", "roadmap", "risk", "kpi_tracking",
+                 "organisation", "data_protection", "customers", "data_quality", "methodology", "glossary", "reproducibility")
 FIGURE_DPI = 150
 """Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
 DRIVER_LABELS = {
@@ -185,8 +188,48 @@ def cover(diag, language: str) -> str:
 
 def executive_summary(diag, language: str) -> str:
     items = "".join(f"<li>{esc(render(f, language, _name(diag)))}</li>" for f in findings(diag))
-    return _section("executive_summary", language, economics.plausibility_block(diag, language, consistency=True)
-                    + f'<ol class="findings">{items}</ol>')
+    return _section("executive_summary", language, verdict_block(diag, language)
+                    + economics.plausibility_block(diag, language, consistency=True) + f'<ol class="findings">{items}</ol>')
+
+
+CONDITION_TEXT = {
+    "annual_benefit": {"en": "an annual benefit of at least {be} (base case {base})", "zh": "年度收益不低于{be}（基准情景{base}）"},
+    "total_budget": {"en": "a total budget of no more than {be} (base case {base})", "zh": "总预算不超过{be}（基准情景{base}）"},
+    "benefit_realisation": {"en": "at least {be} of the planned benefits realised (base case {base})",
+                            "zh": "计划收益的实现率不低于{be}（基准情景{base}）"},
+}
+
+
+def verdict_block(diag, language: str) -> str:
+    """The recommendation, the decision requested, how much of the comparison
+    rests on public data, and what must be true."""
+    recommendation = diag.recommendation()
+    confidence = diag.benchmark_confidence()
+    share = public_share(confidence)
+    synthetic = diag.synthetic_peers()
+    if language == "zh":
+        basis = (f"对标依据：{len(confidence)}项指标比较中，{percent(share, 0)}基于公开数据或真实同业数据，其余基于方法模板或假设；"
+                 + ("同业样本为模拟数据（随附示例），结论仅供演示。" if synthetic else "同业样本为真实机构数据。"))
+    else:
+        basis = (f"Confidence: {percent(share, 0)} of the {len(confidence)} benchmark comparisons rest on public figures or a real peer "
+                 "panel, the rest on the methodology template or assumptions; "
+                 + ("the peers are synthetic (the bundled sample panel), so the findings are illustrative." if synthetic else
+                    "the peers are real institutions."))
+    rows = []
+    for row in recommendation.conditions.itertuples(index=False):
+        if row.driver not in CONDITION_TEXT or not np.isfinite(row.break_even):
+            continue
+        fmt = (lambda v: percent(v, 0)) if row.driver == "benefit_realisation" else (lambda v: money_m(v, language))
+        rows.append(CONDITION_TEXT[row.driver][language].format(be=fmt(row.break_even), base=fmt(row.base_value)))
+    must = ""
+    if rows:
+        head = ("净现值保持为正需满足：" if recommendation.economic_verdict != "do_not_proceed" else "实现盈亏平衡需满足：") \
+            if language == "zh" else ("What must be true for the NPV to stay positive: " if recommendation.economic_verdict != "do_not_proceed"
+                                      else "What would have to be true to break even: ")
+        sep = "；" if language == "zh" else "; "
+        must = _p(head + sep.join(rows) + ("。" if language == "zh" else "."))
+    return (f'<div class="verdict verdict-{esc(recommendation.verdict)}"><p class="verdict-headline">'
+            f'{esc(headline(recommendation, language))}</p>{_p(decision(recommendation, language))}{must}{_p(basis)}</div>')
 
 
 def _rag(value: str, language: str) -> tuple[str, str]:
@@ -614,11 +657,22 @@ SECTIONS = {
 }
 
 
+def section_registry() -> dict:
+    """Every section's renderer by key: this module's and the sections on
+    running the programme (:mod:`analysis_lib.report.programme_sections`,
+    which builds on this module's helpers). The order is
+    :data:`SECTION_ORDER`."""
+    from analysis_lib.report import programme_sections
+
+    return {**SECTIONS, **programme_sections.SECTIONS}
+
+
 def section_html(diag, key: str) -> str:
     """HTML of one section in the diagnostic's language."""
-    if key not in SECTIONS:
+    registry = section_registry()
+    if key not in registry:
         raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
-    return SECTIONS[key](diag, diag.language)
+    return registry[key](diag, diag.language)
 
 
 def show(diag, key: str):

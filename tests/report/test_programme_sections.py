@@ -41,3 +41,14 @@ def test_sections_are_specific_to_the_institution(diagnostics):
     assert triggering and triggering <= set(selected_initiative_ids(city))
     for initiative in triggering:
         assert city.initiatives.at[initiative, "name_en"] in html and initiative not in _text(html)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_registered_section_renders(diagnostics, language):
+    from analysis_lib.report.rendering import SECTION_ORDER, section_registry
+
+    registry = section_registry()
+    assert set(SECTION_ORDER) == set(registry) and len(SECTION_ORDER) == len(set(SECTION_ORDER))
+    for key in SECTION_ORDER:
+        html = registry[key](diagnostics[language], language)
+        assert key == "customers" or f'id="{key}"' in html, key

@@ -70,4 +70,16 @@ def test_what_must_be_true_comes_from_the_break_even_table():
 
 
 def test_summary_values_are_plain():
-    assert Recommendation("proceed", ("secure_case",)).to_dict() == {"verdict": "proceed", "reasons": ["secure_case"]}
+    assert Recommendation("proceed", ("secure_case",)).to_dict() == {"verdict": "proceed", "reasons": ["secure_case"],
+                                                                     "economic_verdict": "proceed"}
+
+
+def test_data_first_still_says_what_the_economics_point_to():
+    poor_but_good_case = Evidence(**{**STRONG.__dict__, "consistency_breaks": 1})
+    poor_and_bad_case = Evidence(**{**WEAK.__dict__, "consistency_breaks": 1})
+    good, bad = recommend(poor_but_good_case), recommend(poor_and_bad_case)
+    assert good.verdict == bad.verdict == "fix_data_first"
+    assert (good.economic_verdict, bad.economic_verdict) == ("proceed", "do_not_proceed")
+    for language in ("en", "zh"):
+        assert headline(good, language) != headline(bad, language)
+    assert "the economics point to: we recommend proceeding" in headline(good, "en")
