@@ -9,10 +9,9 @@ to the institution, and the adoption targets the programme office tracks.
   managers, customers ÷ customers per relationship manager, capped at the
   employees), never below the tier's minimum; hours = headcount × hours per
   person.
-- **Adoption targets** rise along an S-curve (logistic, centred half-way)
-  from today's new-feature adoption rate to its target over the rollout
-  quarters: slow in the pilot, fastest mid-rollout, levelling off at full
-  coverage.
+- **Adoption targets** per quarter follow the KPI scorecard's yearly path
+  for the new-feature adoption rate, so the organisation page and the
+  scorecard never disagree.
 """
 
 from __future__ import annotations
@@ -90,20 +89,24 @@ def training_plan(institution: pd.Series, path=None) -> pd.DataFrame:
     return plan
 
 
-def adoption_targets(current: float, target: float, quarters: int = 8, steepness: float = 1.0) -> pd.DataFrame:
-    """Quarterly adoption targets along an S-curve from ``current`` to
-    ``target`` (reached in the last quarter).
+def adoption_targets(yearly: list[float] | tuple[float, ...] | np.ndarray) -> pd.DataFrame:
+    """Quarterly adoption targets on the KPI scorecard's yearly path.
+
+    Parameters
+    ----------
+    yearly : sequence of float
+        Today's adoption rate, then the target of each programme year
+        (:func:`analysis_lib.plan.scorecard.kpi_scorecard`); the quarters
+        step evenly between them, so the targets of the fourth, eighth, …
+        quarter are the scorecard's yearly targets.
 
     Examples
     --------
-    >>> path = adoption_targets(0.45, 0.82, quarters=4)
-    >>> path["target"].round(3).tolist()
-    [0.523, 0.635, 0.747, 0.82]
+    >>> adoption_targets([0.40, 0.48, 0.56])["target"].round(2).tolist()
+    [0.42, 0.44, 0.46, 0.48, 0.5, 0.52, 0.54, 0.56]
     """
-    if quarters < 1:
-        raise InputDataError(f"adoption targets need at least one quarter, got {quarters}")
-    q = np.arange(0, quarters + 1, dtype=float)
-    logistic = 1.0 / (1.0 + np.exp(-steepness * (q - quarters / 2)))
-    share = (logistic - logistic[0]) / (logistic[-1] - logistic[0])
-    end = max(target, current)
-    return pd.DataFrame({"quarter": np.arange(1, quarters + 1), "target": current + (end - current) * share[1:]})
+    path = np.asarray(yearly, dtype=float)
+    if path.size < 2 or not np.isfinite(path).all():
+        raise InputDataError(f"adoption targets need today's rate and at least one yearly target, got {list(path)}")
+    quarters = np.arange(1, 4 * (path.size - 1) + 1)
+    return pd.DataFrame({"quarter": quarters, "target": np.interp(quarters / 4, np.arange(path.size), path)})

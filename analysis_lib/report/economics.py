@@ -277,9 +277,22 @@ def median_sentence(diag, language: str) -> str:
     side = "above" if base > median else "below"
     return (f"The simulation varies each lever's benefit, the baseline (resampling the peer quantiles used as targets), adoption, delay "
             f"in months, cost overrun and the discount rate, correlated where they move together. The base-case NPV "
-            f"({money_m(base, language)}) sits {side} the simulated median ({money_m(median, language)}), at the {rank:.0f}th percentile: "
+            f"({money_m(base, language)}) sits {side} the simulated median ({money_m(median, language)}), at the {ordinal(rank)} percentile: "
             "every driver has the base case as its most likely value but is skewed to the downside (overruns are likelier than savings, "
             "delays than early delivery, adoption rarely beats plan, and benefits can fall further than they can rise).")
+
+
+def ordinal(value: float) -> str:
+    """An English ordinal of a rounded number.
+
+    Examples
+    --------
+    >>> [ordinal(v) for v in (1, 2, 3, 11, 12, 13, 21, 81.4, 102)]
+    ['1st', '2nd', '3rd', '11th', '12th', '13th', '21st', '81st', '102nd']
+    """
+    n = int(round(value))
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def workstreams_block(diag, language: str) -> str:

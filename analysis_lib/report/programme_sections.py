@@ -14,9 +14,9 @@ from analysis_lib.plan.data_protection import privacy_checklist
 from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
-from analysis_lib.report.text import dimension_label, format_value, percent
+from analysis_lib.report.text import dimension_label, format_value, percent, unit_label, word
 
-FREQUENCY_LABELS = {"monthly": {"en": "monthly", "zh": "每月"}, "quarterly": {"en": "quarterly", "zh": "每季度"}}
+FREQUENCY_LABELS = {"monthly": {"en": "monthly", "zh": "月度"}, "quarterly": {"en": "quarterly", "zh": "季度"}}
 PILLAR_LABELS = {"culture": {"en": "Culture", "zh": "文化"}, "institution": {"en": "Rules", "zh": "制度"},
                  "process": {"en": "Process", "zh": "流程"}, "capability": {"en": "Capability", "zh": "能力"}}
 PHASE_LABELS = {"assessment": {"en": "Assessment", "zh": "现状评估"}, "design": {"en": "Design", "zh": "方案设计"},
@@ -58,6 +58,7 @@ def kpi_tracking(diag, language: str) -> str:
     table = pd.DataFrame({
         _h("kpi", language): [catalog.at[m, f"label_{language}"] for m in shown["metric_id"]],
         _h("dimension", language): [dimension_label(d, language) for d in shown["dimension"]],
+        word("unit", language): [unit_label(u, language) for u in shown["unit"]],
         _h("baseline", language): [fmt(m, v) for m, v in zip(shown["metric_id"], shown["baseline"])],
         **{_h("year", language, n=y): [fmt(m, v) for m, v in zip(shown["metric_id"], shown[f"target_year_{y}"])]
            for y in range(1, PROGRAMME_YEARS + 1)},
@@ -80,19 +81,20 @@ def organisation(diag, language: str) -> str:
     """Governance, the four-part change model, training and adoption targets."""
     actions = load_change_actions()
     training = training_plan(diag.institution)
-    adoption_now = float(diag.institution.get("feature_adoption", float("nan")))
     card = kpi_scorecard(diag.gaps.gaps).set_index("metric_id")
-    adoption_target = float(card.at["feature_adoption", f"target_year_{PROGRAMME_YEARS}"]) if "feature_adoption" in card.index \
-        else adoption_now
+    yearly = [float(card.at["feature_adoption", column]) for column in
+              ["baseline", *[f"target_year_{y}" for y in range(1, PROGRAMME_YEARS + 1)]]] if "feature_adoption" in card.index else []
+    adoption_now, adoption_target = (yearly[0], yearly[-1]) if yearly else (float("nan"), float("nan"))
     people, hours = int(training["headcount"].sum()), float(training["hours"].sum())
     if language == "zh":
         lead = (f"项目由行领导任发起人的指导委员会统筹、项目管理办公室日常推进；按“文化-制度-流程-能力”四位一体推进变革，"
-                f"分层培训约{people:,}人、共{hours:,.0f}学时，新功能采纳率由{percent(adoption_now, 0)}逐季提升至{percent(adoption_target, 0)}。")
+                f"分层培训约{people:,}人、共{hours:,.0f}学时，新功能采纳率按KPI评分卡路径逐季由{percent(adoption_now, 1)}"
+                f"提升至第{PROGRAMME_YEARS}年末的{percent(adoption_target, 1)}。")
     else:
         lead = (f"A steering committee chaired by the executive sponsor governs the programme and a programme office runs it day to day. "
                 f"Change follows the four-part model (culture, rules, process, capability); tiered training reaches about {people:,} "
-                f"people in {hours:,.0f} hours, and new-feature adoption rises quarter by quarter from {percent(adoption_now, 0)} to "
-                f"{percent(adoption_target, 0)}.")
+                f"people in {hours:,.0f} hours, and new-feature adoption rises quarter by quarter from {percent(adoption_now, 1)} to "
+                f"{percent(adoption_target, 1)} by the end of year {PROGRAMME_YEARS}, on the KPI scorecard's path.")
     change = pd.DataFrame({
         _h("pillar", language): [PILLAR_LABELS[p][language] for p in actions["pillar"]],
         _h("action", language): actions[f"action_{language}"],
@@ -106,9 +108,12 @@ def organisation(diag, language: str) -> str:
         _h("hours_pp", language): [f"{v:,.0f}" for v in training["hours_per_person"]],
         _h("hours", language): [f"{v:,.0f}" for v in training["hours"]],
     })
-    path = adoption_targets(adoption_now, adoption_target)
-    adoption = pd.DataFrame({_h("quarter", language): path["quarter"], _h("adoption", language): [percent(v, 0) for v in path["target"]]})
-    return _section("organisation", language, _p(lead) + table_html(change) + table_html(train, "compact") + table_html(adoption, "compact"))
+    tables = table_html(change) + table_html(train, "compact")
+    if yearly:
+        path = adoption_targets(yearly)
+        tables += table_html(pd.DataFrame({_h("quarter", language): path["quarter"],
+                                           _h("adoption", language): [percent(v, 1) for v in path["target"]]}), "compact")
+    return _section("organisation", language, _p(lead) + tables)
 
 
 def data_protection(diag, language: str) -> str:

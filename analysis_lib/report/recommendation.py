@@ -223,7 +223,7 @@ Why: payback takes more than three years.'
     """
     text = HEADLINES[recommendation.verdict][language] + _why(recommendation.reasons, language)
     if recommendation.verdict == "fix_data_first" and recommendation.economic_verdict:
-        lead = "按现有数据测算，经济性结论为：" if language == "zh" else " On the figures as given, the economics point to: "
+        lead = "若现有数据经核实无误，经济性结论为：" if language == "zh" else " If the figures are confirmed, the economics point to this: "
         economic = HEADLINES[recommendation.economic_verdict][language]
         economic = economic if language == "zh" else economic[0].lower() + economic[1:]
         text += lead + economic + _why(recommendation.economic_reasons, language)

@@ -561,8 +561,13 @@ def data_quality(diag, language: str) -> str:
         listing = "".join(f"<li>{esc(problem_zh(p.code, p.row, _column_zh(p.column, catalog), p.value))}</li>" for p in mine[:15])
     else:
         listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
-    text = (f"校验文件：{diag.validation.file}；该机构相关提示{len(mine)}条。" if language == "zh" else
-            f"Validated file: {diag.validation.file}; {len(mine)} note(s) on this institution's rows.")
+    if mine:
+        text = (f"校验文件：{diag.validation.file}；该机构数据的校验提示{len(mine)}条：" if language == "zh" else
+                f"Validated file: {diag.validation.file}; intake notes on this institution's rows ({len(mine)}):")
+    else:
+        text = (f"校验文件：{diag.validation.file}；该机构数据通过了逐项格式与取值范围校验（一致性校验结果见下）。" if language == "zh" else
+                f"Validated file: {diag.validation.file}; this institution's rows passed every format and range check (the "
+                "consistency rules follow below).")
     return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else "")
                     + economics.consistency_block(diag, language))
 

@@ -1,4 +1,3 @@
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,14 +29,12 @@ def test_implied_relationship_managers_are_capped_by_employees():
         training_plan(pd.Series({"employees": 0, "customers": 1, "customers_per_rm": 1}))
 
 
-def test_adoption_rises_along_an_s_curve_to_the_target():
-    path = adoption_targets(0.40, 0.85, quarters=8)["target"].to_numpy()
-    steps = np.diff(np.r_[0.40, path])
-    assert path[-1] == pytest.approx(0.85) and (steps > 0).all()
-    assert steps.argmax() in (3, 4) and steps[0] < steps[3]  # slow start, fastest mid-rollout
-    assert (adoption_targets(0.9, 0.8, 4)["target"] == 0.9).all()  # never below today
-    with pytest.raises(InputDataError, match="at least one quarter"):
-        adoption_targets(0.4, 0.8, 0)
+def test_adoption_targets_follow_the_yearly_path():
+    path = adoption_targets([0.40, 0.55, 0.70, 0.85])
+    assert len(path) == 12 and path["target"].is_monotonic_increasing
+    assert path.set_index("quarter").loc[[4, 8, 12], "target"].tolist() == pytest.approx([0.55, 0.70, 0.85])
+    with pytest.raises(InputDataError, match="at least one yearly target"):
+        adoption_targets([0.4])
 
 
 def test_bad_change_data_is_refused(tmp_path):

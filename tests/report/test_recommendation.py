@@ -82,4 +82,4 @@ def test_data_first_still_says_what_the_economics_point_to():
     assert (good.economic_verdict, bad.economic_verdict) == ("proceed", "do_not_proceed")
     for language in ("en", "zh"):
         assert headline(good, language) != headline(bad, language)
-    assert "the economics point to: we recommend proceeding" in headline(good, "en")
+    assert "the economics point to this: we recommend proceeding" in headline(good, "en")
