@@ -519,7 +519,9 @@ def risk(diag, language: str) -> str:
     text += (f"商业论证的应急预算取{c['confidence']}储备：{money_m(c['carried'], language)}。" if language == "zh" else
              f" The business case carries the {c['confidence']} reserve, {money_m(c['carried'], language)}, as its contingency.")
     fig = charts.risk_heat_map(diag.heat_map, language, title("risk", language))
-    return _section("risk", language, figure_html(fig, "heat map") + _p(text) + table_html(shown))
+    top = (f"下表列出风险登记册{len(diag.risks)}项风险中得分最高的{len(risks)}项（热力图包含全部风险）。" if language == "zh" else
+           f"The table lists the {len(risks)} highest-scoring of the {len(diag.risks)} risks in the register (the heat map shows all).")
+    return _section("risk", language, figure_html(fig, "heat map") + _p(text) + _p(top) + table_html(shown))
 
 
 def customers(diag, language: str) -> str:
