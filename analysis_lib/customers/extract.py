@@ -1,6 +1,9 @@
-"""Customer extract intake: read a client's customer-level file, keep only the
-mapped roles, and pseudonymise the customer id (salted hash) so that no
-personal data reaches an analysis or a report.
+"""Customer extract intake: read a client's customer-level file with its
+mapping (:mod:`analysis_lib.customers.mapping`), check every mapped column
+and report every problem at once (file, row, column; an id value is never
+quoted), convert tenure to years and dates to a censored duration, and
+pseudonymise the customer id (salted hash) so that no personal data reaches
+an analysis or a report.
 """
 
 from __future__ import annotations
@@ -12,42 +15,126 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis_lib.customers.mapping import (
+    TENURE_UNITS,
+    ColumnMapping,
+    CustomerMapping,
+    detect_tenure_unit,
+    legacy_mapping,
+    propose_mapping,
+    read_mapping,
+)
 from analysis_lib.errors import InputDataError, UnreadableFileError
+from analysis_lib.intake.panel import Problem
 
-ROLES = ("customer_id", "churned", "tenure", "balance", "products", "active", "age", "segment", "region", "credit_score",
-         "salary", "has_card", "gender")
-REQUIRED_ROLES = ("churned",)
+ROLES = ("customer_id", "churned", "tenure", "balance", "spend", "revolving", "products", "region", "segment")
+"""Role columns of :attr:`CustomerExtract.data` (features keep their header)."""
+REQUIRED_ROLES = ("customer_id", "churned")
 PERSONAL_ROLES = ("customer_id",)
 DEFAULT_MAPPING = {
     "customer_id": "CustomerId", "churned": "Exited", "tenure": "Tenure", "balance": "Balance", "products": "NumOfProducts",
     "active": "IsActiveMember", "age": "Age", "region": "Geography", "credit_score": "CreditScore", "salary": "EstimatedSalary",
     "has_card": "HasCrCard", "gender": "Gender",
 }
-"""Mapping of the public bank-churn extract layout (``data/sample/customers.csv``)."""
+"""The layout of the public bank-churn extract (``data/sample/customers.csv``),
+as the older ``role -> column`` dictionary; :func:`propose_mapping` finds the
+same mapping from the headers."""
+MODEL_ROLES = ("tenure", "balance", "spend", "revolving", "products", "region", "segment", "feature")
+MAX_LISTED = 5
+"""Rows listed per column and problem before the rest are counted."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One explanatory column of the extract: its name in ``data``, its type
+    (numeric, money, count, flag, category) and its label in reports."""
+
+    name: str
+    kind: str
+    label: str
 
 
 @dataclass(frozen=True)
 class CustomerExtract:
-    """A validated, pseudonymised customer extract (roles as columns)."""
+    """A validated, pseudonymised customer extract: role columns (see
+    :data:`ROLES`; tenure in years) plus the mapped features."""
 
     data: pd.DataFrame
     source: str
     dropped_columns: tuple[str, ...] = field(default_factory=tuple)
+    features: tuple[Feature, ...] = field(default_factory=tuple)
+    mapping: CustomerMapping | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def currency(self) -> str:
+        return self.mapping.currency if self.mapping else "CNY"
+
+    @property
+    def fx_rate(self) -> float:
+        return self.mapping.fx_rate if self.mapping else 1.0
+
+    @property
+    def book_type(self) -> str:
+        return self.mapping.book_type if self.mapping else "deposits"
+
+    def model_features(self) -> tuple[Feature, ...]:
+        """The explanatory columns (features of the extract, or the role
+        columns present when it was built from a bare table)."""
+        if self.features:
+            return self.features
+        kinds = {"tenure": "numeric", "balance": "money", "products": "count", "region": "category", "segment": "category"}
+        return tuple(Feature(c, kinds.get(c, "numeric"), c) for c in self.data.columns if c not in ("customer_id", "churned"))
 
 
-def _read(path: Path) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ExtractValidation:
+    """Every problem found in a customer extract under a mapping, and the
+    extract itself when there is no error."""
+
+    file: str
+    problems: tuple[Problem, ...]
+    extract: CustomerExtract | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def format(self) -> str:
+        """Every problem, one a line, then a one-line summary."""
+        rows = 0 if self.extract is None else len(self.extract.data)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{self.file}: {len(self.errors)} error(s), {len(self.warnings)} warning(s); {rows} customer(s) usable")
+        return "\n".join(lines)
+
+
+def read_extract_table(path: str | Path) -> pd.DataFrame:
+    """Read an extract: CSV (UTF-8, else GB18030; pyarrow parser), XLSX or
+    Parquet."""
+    path = Path(path)
     if not path.is_file():
         raise UnreadableFileError(f"{path}: file not found")
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            return pd.read_csv(path)
+        if suffix in (".csv", ".txt"):
+            try:
+                return pd.read_csv(path, engine="pyarrow")
+            except (UnicodeDecodeError, ValueError):
+                return pd.read_csv(path, encoding="gb18030")
         if suffix in (".xlsx", ".xlsm"):
             return pd.read_excel(path)
         if suffix == ".parquet":
             return pd.read_parquet(path)
     except Exception as exc:  # the readers raise many types for a broken file
-        raise UnreadableFileError(f"{path.name}: cannot read the customer extract ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFileError(f"{path.name}: cannot read the customer extract ({type(exc).__name__})") from None
     raise UnreadableFileError(f"{path.name}: unsupported file type {suffix}; expected .csv, .xlsx or .parquet")
 
 
@@ -62,24 +149,286 @@ def pseudonym(value: object, salt: str) -> str:
     return "C" + hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:12]
 
 
-def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = None, salt: str = "crm-diag") -> CustomerExtract:
-    """Read and validate a customer extract.
+def _rows(mask: np.ndarray) -> list[int]:
+    """Spreadsheet rows (header = 1) of the first flagged positions."""
+    return [int(i) + 2 for i in np.flatnonzero(mask)[:MAX_LISTED]]
+
+
+class _Checker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, column: str | None = None, severity: str = "error", code: str = "invalid", row: int | None = None,
+            value: object = None, expected: str | None = None) -> None:
+        self.problems.append(Problem(self.file, message, severity, code, None, row, column, None if value is None else str(value),
+                                     expected))
+
+    def rows(self, mask: np.ndarray, column: str, message: str, expected: str, values: pd.Series | None = None,
+             severity: str = "error", code: str = "invalid") -> None:
+        """One problem per flagged row (the first few), then a count; values
+        are quoted only when ``values`` is given (never for the id)."""
+        count = int(mask.sum())
+        for row in _rows(mask):
+            value = None if values is None else values.iloc[row - 2]
+            self.add(message, column, severity, code, row, value, expected)
+        if count > MAX_LISTED:
+            self.add(f"{message}: {count - MAX_LISTED} more row(s) like these", column, severity, code)
+
+
+def _label_key(value: object) -> object:
+    if isinstance(value, bool):
+        return "__true__" if value else "__false__"
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "true", "t", "是"):
+        return "__true__"
+    if text in ("no", "n", "false", "f", "否"):
+        return "__false__"
+    try:
+        number = float(text)
+        return number if np.isfinite(number) else text
+    except ValueError:
+        return text
+
+
+def _relabel(values: pd.Series, labels: dict) -> tuple[pd.Series, np.ndarray]:
+    """Apply value labels; returns the relabelled series and the mask of
+    present values no label covers."""
+    table = {_label_key(k): v for k, v in labels.items()}
+    uniques = pd.unique(values.dropna())
+    lookup = {u: table.get(_label_key(u), np.nan) for u in uniques}
+    out = values.map(lookup)
+    unmatched = values.notna().to_numpy() & out.isna().to_numpy()
+    return out, unmatched
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    if values.dtype == object:
+        values = values.astype(str).str.replace(",", "", regex=False).str.strip().replace({"": None, "nan": None, "None": None})
+    return pd.to_numeric(values, errors="coerce")
+
+
+def _churn_flag(raw: pd.Series, entry: ColumnMapping, check: _Checker) -> pd.Series:
+    from analysis_lib.customers.mapping import _flag_values
+
+    labels = entry.values or _flag_values(raw.dropna().drop_duplicates().head(10))
+    if labels is None:
+        flag = _numbers(raw)
+        bad = raw.notna().to_numpy() & (flag.isna() | ~flag.isin([0, 1])).to_numpy()
+    else:
+        flag, bad = _relabel(raw, labels)
+    if bad.any():
+        known = ", ".join(map(repr, labels)) if labels else "0 (stayed) or 1 (left)"
+        check.rows(bad, entry.column, "churn flag is not one of the mapped values", known, raw)
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        check.rows(missing, entry.column, "churn flag is empty", "1 (left) or 0 (stayed)")
+    flag = pd.to_numeric(flag, errors="coerce")
+    rate = flag.mean()
+    if flag.notna().any() and rate in (0.0, 1.0):
+        state = "churned" if rate == 1 else "stayed"
+        check.add(f"every customer {state}; churn analysis needs both churned and retained customers", entry.column)
+    return flag
+
+
+def _ids(raw: pd.Series, entry: ColumnMapping, check: _Checker, salt: str) -> pd.Series:
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        check.rows(missing, entry.column, "customer id is empty", "a customer id on every row")
+    duplicated = raw.duplicated(keep="first").to_numpy() & ~missing
+    if duplicated.any():
+        first = raw.duplicated(keep=False).to_numpy() & ~duplicated & ~missing
+        check.rows(duplicated, entry.column, f"customer id repeats an earlier row ({int(first.sum())} id(s) appear more than once)",
+                   "one row per customer")
+    text = raw.astype(str).to_numpy()
+    return pd.Series([pseudonym(v, salt) for v in text], index=raw.index, dtype=object)
+
+
+def _feature_values(raw: pd.Series, entry: ColumnMapping, check: _Checker) -> pd.Series:
+    if entry.type in ("numeric", "money", "count"):
+        values = _numbers(raw)
+        bad = raw.notna().to_numpy() & values.isna().to_numpy()
+        if bad.any():
+            check.rows(bad, entry.column, "not a number", "a number", raw)
+        if entry.type == "money" and (values < 0).any():
+            check.rows((values < 0).to_numpy(), entry.column, "negative amount (read as zero by the margin model)", "an amount >= 0",
+                       raw, severity="warning", code="negative")
+        return values
+    if entry.type == "flag":
+        from analysis_lib.customers.mapping import _flag_values
+
+        labels = entry.values or _flag_values(raw.dropna().drop_duplicates().head(10))
+        if labels is None:
+            check.add("flag column has values other than two labels; give values: {label: 1, label: 0} or type category",
+                      entry.column, expected="two values such as 0/1, yes/no, 是/否")
+            return pd.Series(np.nan, index=raw.index)
+        values, bad = _relabel(raw, labels)
+        if bad.any():
+            check.rows(bad, entry.column, "flag value is not one of the mapped labels", ", ".join(map(repr, labels)), raw)
+        return pd.to_numeric(values, errors="coerce")
+    values = raw.astype("string").str.strip()
+    if entry.values:
+        relabelled, _ = _relabel(values, entry.values)
+        values = relabelled.fillna(values).astype("string")
+    return values
+
+
+def _dates(raw: pd.Series, entry: ColumnMapping, check: _Checker) -> pd.Series:
+    values = pd.to_datetime(raw, errors="coerce")
+    bad = raw.notna().to_numpy() & values.isna().to_numpy()
+    if bad.any():
+        check.rows(bad, entry.column, "not a date", "a date such as 2024-06-30", raw)
+    return values
+
+
+def _tenure_years(raw: pd.Series, entry: ColumnMapping, mapping: CustomerMapping, check: _Checker) -> pd.Series:
+    values = _feature_values(raw, ColumnMapping(entry.column, "tenure", "numeric"), check)
+    unit = mapping.tenure_unit or entry.unit
+    if unit is None:
+        unit, why = detect_tenure_unit(values, entry.column)
+        if why:
+            check.add(why, entry.column, "warning", "ambiguous_unit")
+    if unit not in TENURE_UNITS:
+        check.add(f"tenure unit {unit!r} is not one of {', '.join(TENURE_UNITS)}", entry.column)
+        unit = "years"
+    if (values < 0).any():
+        check.rows((values < 0).to_numpy(), entry.column, "negative tenure", "a tenure >= 0", raw)
+    return values / TENURE_UNITS[unit]
+
+
+def _survival_from_dates(raw: pd.DataFrame, mapping: CustomerMapping, churned: pd.Series, check: _Checker) -> pd.Series | None:
+    """Duration in years from open to close (churned) or to the observation
+    date (censored)."""
+    open_col, close_col, obs_col = (mapping.column_for(r) for r in ("open_date", "close_date", "observation_date"))
+    if open_col is None:
+        return None
+    opened = _dates(raw[open_col], mapping.entry(open_col), check)
+    closed = _dates(raw[close_col], mapping.entry(close_col), check) if close_col else pd.Series(pd.NaT, index=raw.index)
+    if obs_col:
+        observed = _dates(raw[obs_col], mapping.entry(obs_col), check)
+    elif mapping.observation_date:
+        observed = pd.Series(pd.Timestamp(mapping.observation_date), index=raw.index)
+    else:
+        latest = max(d for d in (opened.max(), closed.max()) if pd.notna(d))
+        check.add(f"no observation date in the mapping; survival is censored at the latest date in the file ({latest:%Y-%m-%d})",
+                  open_col, "warning", "observation_date")
+        observed = pd.Series(latest, index=raw.index)
+    left = churned.fillna(0).astype(bool).to_numpy()
+    no_close = left & closed.isna().to_numpy()
+    if close_col and no_close.any():
+        check.rows(no_close, close_col, "churned customer without a close date (duration taken to the observation date)",
+                   "a close date for every churned customer", severity="warning", code="missing_close")
+    end = closed.where(left & closed.notna().to_numpy(), observed)
+    years = (end - opened).dt.days / 365.25
+    backwards = (years < 0).to_numpy()
+    if backwards.any():
+        check.rows(backwards, open_col, "opened after it closed or after the observation date", "an open date before the end date")
+    missing = opened.isna().to_numpy()
+    if missing.any():
+        check.rows(missing, open_col, "open date is empty", "an open date on every row", severity="warning", code="missing")
+    return years
+
+
+def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict | str | Path | None = None,
+                              salt: str = "crm-diag") -> ExtractValidation:
+    """Check an extract against its mapping and report every problem at once.
 
     Parameters
     ----------
     path : str or Path
         CSV, XLSX or Parquet, one row per customer.
-    mapping : dict
-        Role → client column name; roles in :data:`ROLES`. Default: the
-        public bank-churn layout.
+    mapping : CustomerMapping, mapping file, dict or None
+        The mapping (a :class:`CustomerMapping`, a YAML file, or the older
+        ``role -> column`` dictionary). None: the mapping
+        :func:`propose_mapping` finds from the headers.
     salt : str
         Salt of the id pseudonyms.
 
     Returns
     -------
+    ExtractValidation
+        Problems (spreadsheet row, client column, expected value; id values
+        never quoted) and, when there is no error, the extract.
+
+    Examples
+    --------
+    >>> from analysis_lib.reference.catalog import data_dir
+    >>> check = validate_customer_extract(data_dir() / "sample" / "customers.csv")
+    >>> check.ok, len(check.extract.data)
+    (True, 10000)
+    """
+    path = Path(path)
+    raw = read_extract_table(path)
+    if mapping is None:
+        mapping = propose_mapping(raw, path.name)
+    elif isinstance(mapping, dict):
+        mapping = legacy_mapping(mapping)
+    elif not isinstance(mapping, CustomerMapping):
+        mapping = read_mapping(mapping)
+    check = _Checker(path.name)
+    for note in mapping.notes:
+        if note.startswith("no column was recognised"):
+            check.add(note + " (or write a mapping: crm-diag customers map EXTRACT)")
+    absent = [c.column for c in mapping.used() if c.column not in raw.columns]
+    for column in absent:
+        check.add(f"mapped column {column!r} is not in the file", column, code="missing_column",
+                  expected=f"one of the file's columns: {', '.join(map(str, raw.columns))}")
+    for role in ("id", "churned"):
+        if mapping.column_for(role) is None and not any(p.message.startswith("no column was recognised") for p in check.problems):
+            check.add(f"the mapping has no {role!r} column", code="missing_role")
+    if absent or mapping.column_for("id") is None or mapping.column_for("churned") is None:
+        return ExtractValidation(path.name, tuple(check.problems))
+    data = pd.DataFrame(index=raw.index)
+    id_col, churn_col = mapping.column_for("id"), mapping.column_for("churned")
+    data["customer_id"] = _ids(raw[id_col], mapping.entry(id_col), check, salt)
+    data["churned"] = _churn_flag(raw[churn_col], mapping.entry(churn_col), check)
+    features: list[Feature] = []
+    for entry in mapping.used():
+        if entry.role in ("id", "churned", "open_date", "close_date", "observation_date"):
+            continue
+        if entry.role == "tenure":
+            data["tenure"] = _tenure_years(raw[entry.column], entry, mapping, check)
+            features.append(Feature("tenure", "numeric", entry.label or f"{entry.column} (years)"))
+            continue
+        name = entry.role if entry.role in ROLES else entry.column
+        if name in data:
+            name = f"{entry.column} ({entry.role})"
+        values = _feature_values(raw[entry.column], entry, check)
+        data[name] = values
+        if entry.role in MODEL_ROLES:
+            features.append(Feature(name, entry.type, entry.shown))
+    duration = _survival_from_dates(raw, mapping, data["churned"], check)
+    if duration is not None:
+        data["tenure"] = duration
+        features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", "tenure (years, from dates)")]
+    missing = {f.label: int(data[f.name].isna().sum()) for f in features if data[f.name].isna().any()}
+    for label, count in missing.items():
+        check.add(f"{count} empty value(s) (filled with the median or an 'unknown' level in the model)", label, "warning", "missing")
+    dropped = tuple(str(c) for c in raw.columns if c not in {e.column for e in mapping.used()})
+    problems = tuple(check.problems)
+    if any(p.severity == "error" for p in problems):
+        return ExtractValidation(path.name, problems)
+    data["churned"] = data["churned"].astype(int)
+    warnings = tuple(p.message if p.column is None else f"{p.column}: {p.message}" for p in problems if p.severity == "warning")
+    return ExtractValidation(path.name, problems, CustomerExtract(data, path.name, dropped, tuple(features), mapping, warnings))
+
+
+def load_customer_extract(path: str | Path, mapping: CustomerMapping | dict | str | Path | None = None,
+                          salt: str = "crm-diag") -> CustomerExtract:
+    """Read and validate a customer extract; raise on any error.
+
+    Parameters are those of :func:`validate_customer_extract`.
+
+    Returns
+    -------
     CustomerExtract
-        Columns named by role; ``customer_id`` pseudonymised; every unmapped
-        column (names, surnames, free text) dropped.
+        Role columns (``customer_id`` pseudonymised, tenure in years) and the
+        mapped features; every unmapped column (names, free text) dropped.
+
+    Raises
+    ------
+    InputDataError
+        Listing every error (file, row, column; never an id value).
 
     Examples
     --------
@@ -88,43 +437,11 @@ def load_customer_extract(path: str | Path, mapping: dict[str, str] | None = Non
     >>> "Surname" in extract.dropped_columns, bool(extract.data["customer_id"].str.startswith("C").all())
     (True, True)
     """
-    path = Path(path)
-    mapping = dict(DEFAULT_MAPPING if mapping is None else mapping)
-    raw = _read(path)
-    unknown = sorted(set(mapping) - set(ROLES))
-    if unknown:
-        raise InputDataError(f"{path.name}: unknown roles {unknown}; roles are {', '.join(ROLES)}")
-    missing_roles = [r for r in REQUIRED_ROLES if r not in mapping]
-    if missing_roles:
-        raise InputDataError(f"{path.name}: the mapping needs the role(s) {missing_roles}")
-    absent = {role: column for role, column in mapping.items() if column not in raw.columns}
-    if absent:
-        listing = ", ".join(f"{role} -> {column!r}" for role, column in absent.items())
-        raise InputDataError(f"{path.name}: mapped column(s) not in the file: {listing}; the file has {', '.join(map(str, raw.columns))}")
-    data = pd.DataFrame({role: raw[column] for role, column in mapping.items()})
-    flag = pd.to_numeric(data["churned"], errors="coerce")
-    bad = flag.isna() | ~flag.isin([0, 1])
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputDataError(f"{path.name}, row {row + 2}, column {mapping['churned']!r}: churn flag {str(data['churned'].iloc[row])!r} "
-                             "is not binary; expected 0 (stayed) or 1 (left)")
-    data["churned"] = flag.astype(int)
-    rate = data["churned"].mean()
-    if rate in (0.0, 1.0):
-        state = "churned" if rate == 1 else "stayed"
-        raise InputDataError(f"{path.name}: every customer {state}; churn analysis needs both churned and retained customers")
-    for role in ("tenure", "balance", "products", "active", "age", "credit_score", "salary", "has_card"):
-        if role in data:
-            values = pd.to_numeric(data[role], errors="coerce")
-            if values.isna().any():
-                row = int(np.flatnonzero(values.isna())[0])
-                raw_value = data[role].iloc[row]
-                what = "the cell is empty" if pd.isna(raw_value) or not str(raw_value).strip() else f"{str(raw_value)!r} is not a number"
-                raise InputDataError(f"{path.name}, row {row + 2}, column {mapping[role]!r}: {what}; expected a number")
-            data[role] = values
-    if "customer_id" in data:
-        data["customer_id"] = [pseudonym(v, salt) for v in data["customer_id"]]
-    dropped = tuple(str(c) for c in raw.columns if c not in mapping.values())
-    return CustomerExtract(data, path.name, dropped)
-
-
+    result = validate_customer_extract(path, mapping, salt)
+    if not result.ok:
+        errors = result.errors
+        listing = "\n".join(str(p) for p in errors[:20])
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise InputDataError(f"{result.file}: the customer extract does not validate ({len(errors)} error(s)):\n{listing}{more}")
+    assert result.extract is not None
+    return result.extract

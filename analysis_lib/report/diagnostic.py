@@ -209,36 +209,10 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: SimulationResult, sche
     return {**result, "underlying": pv_benefits, "strike": strike, "years": years, "volatility": volatility}
 
 
-def _customer_section(path: str, seed: int, discount_rate: float) -> dict[str, Any]:
-    from analysis_lib.customers import (
-        CustomerExtract,
-        churn_rates,
-        customer_value,
-        fit_churn_model,
-        kaplan_meier,
-        load_customer_extract,
-        tenure_band,
-        value_risk_segments,
-    )
+def _customer_section(path: str, mapping: str, seed: int, discount_rate: float) -> dict[str, Any]:
+    from analysis_lib.customers.book import analyse_customer_book
 
-    extract = load_customer_extract(path)
-    model = fit_churn_model(extract, seed=seed)
-    values = customer_value(extract, model, discount_rate)
-    by_products = churn_rates(extract, "products") if "products" in extract.data else None
-    with_bands = CustomerExtract(extract.data.assign(tenure_band=tenure_band(extract.data["tenure"])), extract.source) \
-        if "tenure" in extract.data else None
-    return {
-        "overall": churn_rates(extract),
-        "by_products": by_products,
-        "by_tenure": churn_rates(with_bands, "tenure_band") if with_bands is not None else None,
-        "by_region": churn_rates(extract, "region") if "region" in extract.data else None,
-        "km": kaplan_meier(extract) if "tenure" in extract.data else None,
-        "model": model,
-        "segments": value_risk_segments(values),
-        "clv_total": float(values["clv"].sum()),
-        "clv_at_risk": float(values["clv_at_risk"].sum()),
-        "customers": len(values),
-    }
+    return analyse_customer_book(path, mapping, seed, discount_rate)
 
 
 def _check_usable(validation: ValidationReport, institution_id: str) -> None:
@@ -290,8 +264,8 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     dea_target = frontier.at[institution.name, "target_crm_cost"] if institution.name in frontier.index else None
     gaps = gaps_for(institution, compared, params["target_set"], peer_group=peer_group, frontier_target_cost=dea_target,
                     fallback="all_banks")
-    customers = _customer_section(params["customer_extract"], params["seed"], params["discount_rate"]) if params["customer_extract"] \
-        else None
+    customers = _customer_section(params["customer_extract"], params["customer_mapping"], params["seed"], params["discount_rate"]) \
+        if params["customer_extract"] else None
     if customers is not None:
         book_scale = float(institution.get("customers", np.nan)) / customers["customers"]
         gaps = add_customer_book(gaps, customers["clv_at_risk"], book_scale if np.isfinite(book_scale) else 1.0)
