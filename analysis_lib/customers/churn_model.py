@@ -157,7 +157,9 @@ def _independent(matrix: np.ndarray, columns: tuple[str, ...], sample: np.ndarra
             coef = np.linalg.lstsq(g, b, rcond=None)[0]
             residual = own - b @ coef
         if residual <= 1e-9 * own:
-            partners = [columns[k] for k in kept[np.abs(gram[kept, j]) > 1e-9 * own]][:3]
+            weight = np.abs(coef) * np.sqrt(np.diag(g))
+            order = np.argsort(-weight, kind="stable")
+            partners = [columns[kept[k]] for k in order if weight[k] > 1e-6 * weight.max()][:3]
             notes.append(f"{name}: perfectly collinear with {', '.join(partners)}, left out of the model")
             continue
         keep[j] = True
@@ -186,11 +188,16 @@ def design_matrix(extract: CustomerExtract, rows: np.ndarray | None = None) -> D
         blocks.append(_block(feature, data[feature.name].iloc[rows]))
     if not blocks:
         raise InputDataError(f"{extract.source}: the mapping has no explanatory column; map at least one feature")
+    single = [b for b in blocks if b.feature.kind in ("category", "count") and len(b.levels) <= 1]
+    blocks = [b for b in blocks if not any(b is s for s in single)]
+    if not blocks:
+        raise InputDataError(f"{extract.source}: every explanatory column is constant; the churn model needs variation")
     parts = [b.transform(data[b.feature.name]) for b in blocks]
     matrix = np.column_stack(parts) if parts else np.empty((len(data), 0))
     columns = tuple(c for b in blocks for c in b.columns)
     sample = rows if len(rows) <= 200_000 else np.sort(np.random.default_rng(0).choice(rows, 200_000, replace=False))
     keep, notes = _independent(matrix, columns, sample)
+    notes = [f"{b.feature.label}: constant, left out of the model" for b in single] + notes
     if not keep.any():
         raise InputDataError(f"{extract.source}: every explanatory column is constant; the churn model needs variation")
     return Design(tuple(blocks), matrix, columns, keep, tuple(notes))
@@ -226,7 +233,8 @@ def _ridge(x: np.ndarray, y: np.ndarray, penalty: float, start: np.ndarray | Non
     for _ in range(max_iter):
         p = 1 / (1 + np.exp(-(x @ beta)))
         gradient = x.T @ (p - y) / n + alpha * beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x / n + np.diag(alpha + 1e-10)
+        root = x * np.sqrt(p * (1 - p))[:, None]
+        hessian = root.T @ root / n + np.diag(alpha + 1e-10)  # A.T @ A: numpy uses the symmetric rank-k update
         step = cho_solve(cho_factor(hessian), gradient)
         size = 1.0
         while True:
@@ -262,16 +270,20 @@ def choose_penalty(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, pd.D
         pick = _stratified_folds(y, int(np.ceil(len(y) / CV_MAX_ROWS)), rng) == 0
         x, y = x[pick], y[pick]
     fold = _stratified_folds(y, CV_FOLDS, rng)
-    rows = []
-    for penalty in PENALTIES:
-        losses = []
-        for f in range(CV_FOLDS):
-            train = fold != f
-            beta = _ridge(x[train], y[train], penalty)
-            losses.append(_log_loss(y[~train], x[~train] @ beta))
-        rows.append({"penalty": penalty, "cv_log_loss": float(np.mean(losses))})
-    table = pd.DataFrame(rows)
-    return float(table.loc[table["cv_log_loss"].idxmin(), "penalty"]), table
+    losses = np.zeros((len(PENALTIES), CV_FOLDS))
+    solutions: dict[float, np.ndarray] = {}
+    for f in range(CV_FOLDS):
+        train = fold != f
+        xt, yt, xv, yv = x[train], y[train], x[~train], y[~train]
+        beta = None
+        for penalty in sorted(PENALTIES, reverse=True):  # a warm-started path, strongest penalty first
+            beta = _ridge(xt, yt, penalty, beta)
+            losses[PENALTIES.index(penalty), f] = _log_loss(yv, xv @ beta)
+            solutions[penalty] = beta
+    table = pd.DataFrame({"penalty": PENALTIES, "cv_log_loss": losses.mean(axis=1)})
+    best = float(table.loc[table["cv_log_loss"].idxmin(), "penalty"])
+    table.attrs["start"] = solutions[best]
+    return best, table
 
 
 def auc(y: np.ndarray, p: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -508,8 +520,10 @@ def fit_churn_model(extract: CustomerExtract, test_share: float = 0.3, seed: int
     train_rows = np.flatnonzero(~test)
     design = design_matrix(extract, train_rows)
     x = _with_constant(design.matrix[:, design.keep])
-    penalty, _ = choose_penalty(x[~test], y[~test], seed)
-    beta = _ridge(x[~test], y[~test], penalty)
+    x_train, y_train = x[~test], y[~test]
+    penalty, path = choose_penalty(x_train, y_train, seed)
+    beta = _ridge(x_train, y_train, penalty, path.attrs["start"])
+    del x_train
     eta = x @ beta
     scores = pd.Series(1 / (1 + np.exp(-eta)), index=data.index, name="churn_probability")
     p_test, y_test = scores.to_numpy()[test], y[test].astype(int)
