@@ -329,6 +329,14 @@ def _survival_from_dates(raw: pd.DataFrame, mapping: CustomerMapping, churned: p
     return years
 
 
+def _in_years(header: str, lead: str = "") -> str:
+    """A tenure label in the header's language: ``Months_on_book (years)``,
+    ``开户日期 → 在网年限（年）``."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in header):
+        return f"{header}{' → 在网年限' if lead else ''}（年）"
+    return f"{header}{' → tenure' if lead else ''} (years)"
+
+
 def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict | str | Path | None = None,
                               salt: str = "crm-diag") -> ExtractValidation:
     """Check an extract against its mapping and report every problem at once.
@@ -388,7 +396,7 @@ def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict 
             continue
         if entry.role == "tenure":
             data["tenure"] = _tenure_years(raw[entry.column], entry, mapping, check)
-            features.append(Feature("tenure", "numeric", entry.label or f"{entry.column} (years)"))
+            features.append(Feature("tenure", "numeric", entry.label or _in_years(entry.column)))
             continue
         name = entry.role if entry.role in ROLES else entry.column
         if name in data:
@@ -400,7 +408,8 @@ def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict 
     duration = _survival_from_dates(raw, mapping, data["churned"], check)
     if duration is not None:
         data["tenure"] = duration
-        features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", "tenure (years, from dates)")]
+        open_col = str(mapping.column_for("open_date"))
+        features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", _in_years(open_col, "→ "))]
     missing = {f.label: int(data[f.name].isna().sum()) for f in features if data[f.name].isna().any()}
     for label, count in missing.items():
         check.add(f"{count} empty value(s) (filled with the median or an 'unknown' level in the model)", label, "warning", "missing")

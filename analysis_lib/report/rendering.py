@@ -502,12 +502,13 @@ def customers(diag, language: str) -> str:
     book = word(f"book_{c['book_type']}", language)
     fx = "" if c["currency"] == "CNY" and c["fx_rate"] == 1 else (
         f"（客户数据币种{c['currency']}，按{c['fx_rate']:g}折算）" if language == "zh" else f" (extract in {c['currency']}, at {c['fx_rate']:g})")
-    text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（L2正则化逻辑回归，按交叉验证选择惩罚系数）在留出样本上的AUC为"
+    text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（L2正则化逻辑回归，按交叉验证选择惩罚系数）在留出样本上的AUC（ROC曲线下面积）为"
             f"{model.auc:.2f}（95%自助法区间{low:.2f}–{high:.2f}），风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍，"
             f"校准斜率{model.calibration['slope']:.2f}。客户价值按{book}的利润模型计算，金额单位为元{fx}。下列结论仅保留模型与实际流失率方向一致的因素。"
             if language == "zh" else
             f"{c['customers']:,} customers; churn {churn}. The early-warning model (L2-penalised logistic regression, penalty chosen by "
-            f"cross-validation) reaches an AUC of {model.auc:.2f} on held-out customers (95% bootstrap interval {low:.2f}–{high:.2f}); "
+            f"cross-validation) reaches an AUC (area under the ROC curve) of {model.auc:.2f} on held-out customers "
+            f"(95% bootstrap interval {low:.2f}–{high:.2f}); "
             f"the riskiest decile has a lift of {model.deciles.loc[1, 'lift']:.1f} and the calibration slope is "
             f"{model.calibration['slope']:.2f}. Value uses the margin model of a {book} book, in CNY{fx}. A driver is stated only "
             "when the model and the raw churn rates agree in direction.")
@@ -516,8 +517,8 @@ def customers(diag, language: str) -> str:
     notes = "".join(f"<li>{esc(n)}</li>" for n in c.get("notes", ()))
     notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
     drivers_html = table_html(_driver_table(model, language)) if not model.driver_table.empty else ""
-    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + drivers_html
-                    + (figure_html(fig, "retention") if fig else "") + table_html(seg) + notes_html)
+    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + table_html(seg)
+                    + (figure_html(fig, "retention") if fig else "") + drivers_html + notes_html)
 
 
 def data_quality(diag, language: str) -> str:
