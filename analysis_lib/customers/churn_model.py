@@ -429,9 +429,15 @@ def _comparison(block: Block, values: pd.Series, y: np.ndarray) -> dict | None:
     low, high = finite & (x <= q1), finite & (x >= q3)
     if q1 == q3 or not low.any() or not high.any():
         return None
-    return {"low": f"the bottom quarter (≤ {q1:,.4g})", "high": f"the top quarter (≥ {q3:,.4g})", "low_zh": f"最低四分之一（≤ {q1:,.4g}）",
-            "high_zh": f"最高四分之一（≥ {q3:,.4g}）", "raw_low": y[low].mean(), "raw_high": y[high].mean(),
+    a, b = _short(q1), _short(q3)
+    return {"low": f"the bottom quarter (≤ {a})", "high": f"the top quarter (≥ {b})", "low_zh": f"最低四分之一（≤ {a}）",
+            "high_zh": f"最高四分之一（≥ {b}）", "raw_low": y[low].mean(), "raw_high": y[high].mean(),
             "set_low": float(np.median(x[low])), "set_high": float(np.median(x[high]))}
+
+
+def _short(value: float) -> str:
+    """A band edge for a sentence: ``3,952``, ``0.572``, ``44``."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def driver_table(extract: CustomerExtract, design: Design, beta: np.ndarray, seed: int) -> pd.DataFrame:
