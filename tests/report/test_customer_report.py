@@ -115,3 +115,21 @@ def test_a_broken_extract_is_refused_before_a_kernel_starts(tmp_path):
     with pytest.raises(ParameterError, match="'customer_mapping' is given without 'customer_extract'"):
         validate_parameters({"customer_mapping": str(mapping)})
     assert main(["customers", "validate", str(path), "--mapping", str(mapping)]) == 1
+
+
+def test_a_batch_checks_the_customer_mapping_before_it_starts(tmp_path):
+    from analysis_lib.batch.runner import run_batch
+
+    from conftest import SAMPLE_PANEL
+
+    frame = card_extract(300)
+    frame.loc[0, "Attrition_Flag"] = "Unknown"
+    path = tmp_path / "card.csv"
+    frame.to_csv(path, index=False)
+    mapping = tmp_path / "card.yaml"
+    mapping.write_text("columns:\n  CLIENTNUM: {role: id}\n  Attrition_Flag: {role: churned}\n  Total_Trans_Ct: {role: feature}\n",
+                       encoding="utf-8")
+    with pytest.raises(ParameterError, match="row 2, column 'Attrition_Flag': error: churn flag is not one of the mapped values"):
+        run_batch(SAMPLE_PANEL, institutions=["CITY-02"], formats=("html",), out=tmp_path / "runs", progress=False,
+                  params={"customer_extract": str(path), "customer_mapping": str(mapping)})
+    assert not (tmp_path / "runs").exists()
