@@ -277,3 +277,32 @@ def test_bad_extracts(tmp_path, frame, message):
     pd.DataFrame(frame).to_csv(path, index=False)
     with pytest.raises(InputDataError, match=message):
         load_customer_extract(path)
+
+
+def test_ridge_fit_matches_statsmodels_fit_regularized():
+    import statsmodels.api as sm
+
+    from analysis_lib.customers.churn_model import _ridge
+
+    rng = np.random.default_rng(3)
+    x = np.column_stack([np.ones(800), rng.normal(size=(800, 4))])
+    y = (rng.random(800) < 1 / (1 + np.exp(-(x[:, 1] - 0.5 * x[:, 2])))).astype(float)
+
+    def objective(data, beta, alpha):
+        eta = data @ beta
+        return np.mean(np.logaddexp(0, eta) - y * eta) + 0.5 * alpha @ beta**2
+
+    for penalty in (1e-3, 1e-1):
+        alpha = np.r_[0.0, np.full(4, penalty)]
+        model = sm.GLM(y, x, family=sm.families.Binomial())
+        reference = model.fit_regularized(alpha=alpha, L1_wt=0.0, opt_method="bfgs", start_params=np.zeros(5))
+        np.testing.assert_allclose(_ridge(x, y, penalty), reference.params, atol=1e-4)
+    # nearly collinear columns: the penalty keeps the problem well posed; Newton reaches at least statsmodels' optimum
+    near = np.column_stack([x, x[:, 1] + 1e-3 * rng.normal(size=800)])
+    alpha = np.r_[0.0, np.full(5, 1e-3)]
+    reference = sm.GLM(y, near, family=sm.families.Binomial()).fit_regularized(alpha=alpha, L1_wt=0.0, opt_method="bfgs",
+                                                                                start_params=np.zeros(6))
+    ours = _ridge(near, y, 1e-3)
+    assert objective(near, ours, alpha) <= objective(near, reference.params, alpha) + 1e-12
+    # the two copies share the weight the single column had
+    assert ours[1] + ours[5] == pytest.approx(_ridge(x, y, 1e-3)[1], abs=0.02) and min(ours[1], ours[5]) > 0.2
