@@ -215,6 +215,11 @@ def _churn_flag(raw: pd.Series, entry: ColumnMapping, check: _Checker) -> pd.Ser
     if labels is None:
         flag = _numbers(raw)
         bad = raw.notna().to_numpy() & (flag.isna() | ~flag.isin([0, 1])).to_numpy()
+        text = pd.unique(raw[bad & flag.isna().to_numpy()])
+        if len(text):
+            listed = ", ".join(repr(str(v)) for v in text[:5]) + (" …" if len(text) > 5 else "")
+            check.add(f"churn flag has {len(text)} text value(s) ({listed}) and no value labels", entry.column,
+                      expected="values: {label: 1, label: 0} in the mapping (1 = left, 0 = stayed)")
     else:
         flag, bad = _relabel(raw, labels)
     if bad.any():

@@ -249,8 +249,9 @@ def test_every_problem_of_an_extract_is_listed_without_ids(tmp_path):
     assert "bad.csv, row 4, column 'Exited': error: churn flag is not one of the mapped values (value 'maybe')" in text
     assert "bad.csv, row 3, column 'Age': error: not a number (value 'x')" in text
     assert "bad.csv, row 5, column 'Balance': warning: negative amount" in text
+    assert "bad.csv, column 'Exited': error: churn flag has 1 text value(s) ('maybe') and no value labels; expected values:" in text
     assert "S-100" not in text
-    with pytest.raises(InputDataError, match="4 error\\(s\\)") as caught:
+    with pytest.raises(InputDataError, match="5 error\\(s\\)") as caught:
         load_customer_extract(path, mapping)
     assert "S-100" not in str(caught.value)
 
