@@ -90,7 +90,8 @@ def findings(diag) -> list[Finding]:
     if diag.customers is not None:
         model = diag.customers["model"]
         out.append(Finding("customers", 55.0, {"churn": float(diag.customers["overall"]["churn_rate"].iloc[0]), "auc": model.auc,
-                                               "at_risk": diag.customers["clv_at_risk"], "drivers": model.drivers(top=2)}))
+                                               "at_risk": diag.customers["clv_at_risk"], "drivers": model.drivers(top=2),
+                                               "drivers_zh": model.drivers(top=2, language="zh")}))
     del catalog
     return sorted(out, key=lambda f: -f.importance)[:MAX_FINDINGS]
 
@@ -176,10 +177,10 @@ def render(finding: Finding, language: str, name: str) -> str:
         return (f"最紧迫的短板：{names}等{v['count']}项指标处于同业后25%。" if zh else
                 f"Most urgent weaknesses: {v['count']} metrics sit in the bottom quarter of peers, led by {names}.")
     if finding.kind == "customers":
-        drivers = "；".join(v["drivers"]) if zh else "; ".join(v["drivers"])
+        drivers = "；".join(v.get("drivers_zh", v["drivers"])) if zh else "; ".join(v["drivers"])
         if zh:
             return (f"客户层面：整体流失率{percent(v['churn'])}，流失预警模型AUC为{v['auc']:.2f}，"
-                    f"预计因流失损失的客户生命周期价值约{v['at_risk']:,.0f}（客户数据币种）；主要驱动因素：{drivers}。")
+                    f"预计因流失损失的客户生命周期价值约{v['at_risk']:,.0f}元；主要驱动因素：{drivers}。")
         return (f"Customer level: churn runs at {percent(v['churn'])}; the early-warning model reaches an AUC of {v['auc']:.2f} and "
-                f"puts {v['at_risk']:,.0f} of lifetime value (in the extract's currency) at risk. Main drivers: {drivers}.")
+                f"puts CNY {v['at_risk']:,.0f} of lifetime value at risk. Main drivers: {drivers}.")
     raise ValueError(f"unknown finding kind {finding.kind!r}")
