@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.customers.mapping import (
+    MONEY_UNITS,
     TENURE_UNITS,
     ColumnMapping,
     CustomerMapping,
@@ -255,6 +256,8 @@ def _feature_values(raw: pd.Series, entry: ColumnMapping, check: _Checker) -> pd
         bad = raw.notna().to_numpy() & values.isna().to_numpy()
         if bad.any():
             check.rows(bad, entry.column, "not a number", "a number", raw)
+        if entry.type == "money" and entry.unit:
+            values = values * MONEY_UNITS.get(str(entry.unit).lower(), 1.0)
         if entry.type == "money" and (values < 0).any():
             check.rows((values < 0).to_numpy(), entry.column, "negative amount (read as zero by the margin model)", "an amount >= 0",
                        raw, severity="warning", code="negative")

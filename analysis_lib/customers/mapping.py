@@ -56,6 +56,10 @@ SINGLE_ROLES = ("id", "churned", "tenure", "open_date", "close_date", "observati
                 "region", "segment")
 TENURE_UNITS = {"years": 1.0, "months": 12.0, "days": 365.25}
 BOOK_TYPES = ("deposits", "cards", "loans")
+MONEY_UNITS = {"1": 1.0, "unit": 1.0, "yuan": 1.0, "元": 1.0, "thousand": 1e3, "k": 1e3, "千元": 1e3, "万": 1e4, "万元": 1e4,
+               "million": 1e6, "m": 1e6, "百万": 1e6, "百万元": 1e6, "亿": 1e8, "亿元": 1e8}
+"""Units a money column may be written in (``unit: 万元``): the amounts are
+multiplied by the factor, then converted with the FX rate."""
 ROLE_TYPES = {"id": ("id",), "churned": ("flag",), "tenure": ("numeric",), "open_date": ("date",), "close_date": ("date",),
               "observation_date": ("date",), "balance": ("money",), "spend": ("money",), "revolving": ("money",),
               "products": ("count", "numeric"), "region": ("category",), "segment": ("category",)}
@@ -163,7 +167,8 @@ def _plain(value: Any) -> Any:
 HEADER = """\
 # Customer extract mapping for crm-diag (edit, then: crm-diag customers validate EXTRACT --mapping THIS_FILE)
 # roles: {roles}
-# types: {types}; money columns are in `currency`, converted to CNY with `fx_rate` (CNY per unit)
+# types: {types}; money columns are in `currency`, converted to CNY with `fx_rate` (CNY per unit);
+#   a money column written in 万元 or thousands takes `unit: 万元` / `unit: thousand`
 # tenure_unit: years | months | days; book_type: deposits | cards | loans (chooses the margin model, data/customer_margins.csv)
 # values: text label -> 1 (left) / 0 (stayed) for the churn flag and yes/no flags
 """
@@ -239,6 +244,9 @@ def mapping_from_dict(raw: Any, source: str = "mapping") -> tuple[CustomerMappin
             continue
         if role in ROLE_TYPES and kind not in ROLE_TYPES[role]:
             problems.append(f"{where}: role {role!r} needs type {' or '.join(ROLE_TYPES[role])}, not {kind!r}")
+        unit = spec.get("unit")
+        if kind == "money" and unit is not None and str(unit).lower() not in MONEY_UNITS:
+            problems.append(f"{where}: money unit {unit!r} is not one of {', '.join(MONEY_UNITS)}")
         values = spec.get("values")
         if values is not None and not isinstance(values, dict):
             problems.append(f"{where}: 'values' must map each label to a value, got {values!r}")

@@ -307,3 +307,16 @@ def test_ridge_fit_matches_statsmodels_fit_regularized():
     assert objective(near, ours, alpha) <= objective(near, reference.params, alpha) + 1e-12
     # the two copies share the weight the single column had
     assert ours[1] + ours[5] == pytest.approx(_ridge(x, y, 1e-3)[1], abs=0.02) and min(ours[1], ours[5]) > 0.2
+
+
+def test_money_in_ten_thousands_is_scaled(tmp_path):
+    path = tmp_path / "wan.csv"
+    pd.DataFrame({"客户号": [1, 2, 3, 4], "流失标志": ["是", "否", "否", "是"], "存款余额": [1.5, 0, 2, 0.25]}).to_csv(path, index=False)
+    mapping = tmp_path / "wan.yaml"
+    mapping.write_text("columns:\n  客户号: {role: id}\n  流失标志: {role: churned, values: {是: 1, 否: 0}}\n"
+                       "  存款余额: {role: balance, unit: 万元}\n", encoding="utf-8")
+    assert load_customer_extract(path, mapping).data["balance"].tolist() == [15_000, 0, 20_000, 2_500]
+    mapping.write_text("columns:\n  客户号: {role: id}\n  流失标志: {role: churned}\n  存款余额: {role: balance, unit: lakh}\n",
+                       encoding="utf-8")
+    with pytest.raises(InputDataError, match="column '存款余额': money unit 'lakh' is not one of"):
+        load_customer_extract(path, mapping)
