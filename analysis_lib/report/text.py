@@ -157,7 +157,6 @@ WORDS: dict[str, dict[str, str]] = {
     "raw_difference": {"en": "Raw difference (points)", "zh": "实际差异（百分点）"},
     "model_difference": {"en": "Model, other things equal (points)", "zh": "模型差异，其他条件相同（百分点）"},
     "driver_shown": {"en": "Model and data agree", "zh": "模型与数据是否一致"},
-    "yes": {"en": "yes", "zh": "是"},
     "no_disagrees": {"en": "no: no sentence", "zh": "否：不写入结论"},
     "no_small": {"en": "yes, under 1 point", "zh": "是，影响不足1个百分点"},
     "high value, high risk": {"en": "High value, high risk", "zh": "高价值、高风险"},
