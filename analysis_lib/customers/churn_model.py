@@ -166,6 +166,25 @@ def _independent(matrix: np.ndarray, columns: tuple[str, ...], sample: np.ndarra
     return keep, notes
 
 
+def note_in_chinese(note: str) -> str:
+    """A model note in Chinese (column names as given).
+
+    Examples
+    --------
+    >>> note_in_chinese("Bank_Code: constant, left out of the model")
+    'Bank_Code：取值恒定，未纳入模型'
+    >>> note_in_chinese("b: perfectly collinear with a, c, left out of the model")
+    'b：与a、c完全共线，未纳入模型'
+    """
+    name, _, rest = note.partition(": ")
+    if rest == "constant, left out of the model":
+        return f"{name}：取值恒定，未纳入模型"
+    if rest.startswith("perfectly collinear with ") and rest.endswith(", left out of the model"):
+        partners = rest[len("perfectly collinear with "):-len(", left out of the model")]
+        return f"{name}：与{'、'.join(partners.split(', '))}完全共线，未纳入模型"
+    return note
+
+
 def design_matrix(extract: CustomerExtract, rows: np.ndarray | None = None) -> Design:
     """Build the design matrix of every mapped feature.
 
@@ -396,7 +415,7 @@ def _driver_sentence(row: pd.Series, language: str) -> str:
 
     points = row["model_difference"] * 100
     if language == "zh":
-        return (f"{row['feature']}：{row['high_zh']}的客户流失率为{pct(row['raw_high'])}，{row['low_zh']}为{pct(row['raw_low'])}；"
+        return (f"{row['feature_zh']}：{row['high_zh']}的客户流失率为{pct(row['raw_high'])}，{row['low_zh']}为{pct(row['raw_low'])}；"
                 f"在其他条件相同时，模型估计差异为{points:+.0f}个百分点")
     return (f"{row['feature']}: churn is {pct(row['raw_high'])} for {row['high']} against {pct(row['raw_low'])} for {row['low']}; "
             f"other things equal, the model puts the difference at {points:+.0f} points")
@@ -415,7 +434,9 @@ def _comparison(block: Block, values: pd.Series, y: np.ndarray) -> dict | None:
         if others.empty or reference not in rates.index:
             return None
         level = (others - rates[reference]).abs().idxmax()
-        return {"low": f"“{reference}”", "high": f"“{level}”", "low_zh": f"“{reference}”", "high_zh": f"“{level}”",
+        zh = dict(block.feature.levels_zh or {}, other="其他", unknown="未知")
+        return {"low": f"“{reference}”", "high": f"“{level}”", "low_zh": f"“{zh.get(reference, reference)}”",
+                "high_zh": f"“{zh.get(level, level)}”",
                 "raw_low": rates[reference], "raw_high": rates[level], "set_low": reference, "set_high": level}
     x = pd.to_numeric(values, errors="coerce").to_numpy(float)
     finite = np.isfinite(x)
@@ -468,7 +489,8 @@ def driver_table(extract: CustomerExtract, design: Design, beta: np.ndarray, see
             effects.append(float(np.mean(1 / (1 + np.exp(-(base + fixed @ coef[part]))))))
         raw_difference = compare["raw_high"] - compare["raw_low"]
         model_difference = effects[1] - effects[0]
-        rows.append({"feature": block.feature.label, "low": compare["low"], "high": compare["high"], "low_zh": compare["low_zh"],
+        rows.append({"feature": block.feature.label, "feature_zh": block.feature.shown("zh"),
+                     "low": compare["low"], "high": compare["high"], "low_zh": compare["low_zh"],
                      "high_zh": compare["high_zh"], "raw_low": compare["raw_low"], "raw_high": compare["raw_high"],
                      "raw_difference": raw_difference, "model_low": effects[0], "model_high": effects[1],
                      "model_difference": model_difference, "agrees": bool(np.sign(raw_difference) == np.sign(model_difference))})

@@ -53,6 +53,12 @@ class Feature:
     name: str
     kind: str
     label: str
+    label_zh: str = ""
+    levels_zh: dict[str, str] | None = None
+
+    def shown(self, language: str = "en") -> str:
+        """The label in the report's language."""
+        return (self.label_zh or self.label) if language == "zh" else self.label
 
 
 @dataclass(frozen=True)
@@ -404,7 +410,7 @@ def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict 
             continue
         if entry.role == "tenure":
             data["tenure"] = _tenure_years(raw[entry.column], entry, mapping, check)
-            features.append(Feature("tenure", "numeric", entry.label or _in_years(entry.column)))
+            features.append(Feature("tenure", "numeric", _in_years(entry.label or entry.column), f"{entry.label_zh or '在网年限'}（年）"))
             continue
         name = entry.role if entry.role in ROLES else entry.column
         if name in data:
@@ -412,12 +418,13 @@ def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict 
         values = _feature_values(raw[entry.column], entry, check)
         data[name] = values
         if entry.role in MODEL_ROLES:
-            features.append(Feature(name, entry.type, entry.shown))
+            features.append(Feature(name, entry.type, entry.shown, entry.shown_zh, entry.levels_zh))
     duration = _survival_from_dates(raw, mapping, data["churned"], check)
     if duration is not None:
         data["tenure"] = duration
         open_col = str(mapping.column_for("open_date"))
-        features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", _in_years(open_col, "→ "))]
+        features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", _in_years(open_col, "→ "),
+                                                                           "在网年限（年，按开户日期）")]
     missing = {f.label: int(data[f.name].isna().sum()) for f in features if data[f.name].isna().any()}
     for label, count in missing.items():
         check.add(f"{count} empty value(s) (filled with the median or an 'unknown' level in the model)", label, "warning", "missing")

@@ -82,6 +82,18 @@ _SYNONYMS = {
     "region": ("geography", "region", "branch", "country", "province", "地区", "所属分行", "分行", "区域", "省份"),
     "segment": ("segment", "tier", "customertier", "客户等级", "客户分层", "客户类型"),
 }
+_LABELS = {
+    "age": ("Age", "年龄"), "customerage": ("Age", "年龄"), "gender": ("Gender", "性别"), "sex": ("Gender", "性别"),
+    "creditscore": ("Credit score", "信用评分"), "estimatedsalary": ("Salary", "收入"), "salary": ("Salary", "收入"),
+    "income": ("Income", "收入"), "isactivemember": ("Active member", "活跃客户"), "active": ("Active member", "活跃客户"),
+    "hascrcard": ("Holds a credit card", "持有信用卡"), "numofproducts": ("Products held", "持有产品数"),
+    "products": ("Products held", "持有产品数"), "balance": ("Balance", "账户余额"), "tenure": ("Tenure", "在网年限"),
+    "geography": ("Region", "地区"), "region": ("Region", "地区"), "country": ("Country", "国家"),
+}
+"""English and Chinese report labels of common headers (a mapping's ``label`` / ``label_zh`` override them)."""
+_LEVELS_ZH = {"female": "女", "male": "男", "f": "女", "m": "男", "france": "法国", "germany": "德国", "spain": "西班牙",
+              "china": "中国", "yes": "是", "no": "否", "unknown": "未知"}
+"""Chinese names of common category levels, proposed as ``levels_zh``."""
 _MONEY_WORDS = ("balance", "bal", "amt", "amount", "salary", "income", "limit", "spend", "aum", "asset", "deposit", "余额", "金额",
                 "资产", "收入", "额度", "工资", "存款", "理财")
 _YES = {"1", "1.0", "yes", "y", "true", "t", "是", "有", "已流失", "流失", "已销户", "销户"}
@@ -105,11 +117,18 @@ class ColumnMapping:
     label: str = ""
     unit: str | None = None
     values: dict[Any, Any] | None = None
+    label_zh: str = ""
+    levels_zh: dict[str, str] | None = None
 
     @property
     def shown(self) -> str:
         """The label used in reports (the header when no label is given)."""
         return self.label or self.column
+
+    @property
+    def shown_zh(self) -> str:
+        """The label used in Chinese reports (else the English one)."""
+        return self.label_zh or self.shown
 
 
 @dataclass(frozen=True)
@@ -149,8 +168,12 @@ class CustomerMapping:
                 item["label"] = c.label
             if c.unit:
                 item["unit"] = c.unit
+            if c.label_zh:
+                item["label_zh"] = c.label_zh
             if c.values:
                 item["values"] = {_plain(k): _plain(v) for k, v in c.values.items()}
+            if c.levels_zh:
+                item["levels_zh"] = dict(c.levels_zh)
             columns[c.column] = item
         return {"currency": self.currency, "fx_rate": self.fx_rate, "tenure_unit": self.tenure_unit, "book_type": self.book_type,
                 "observation_date": self.observation_date, "columns": columns}
@@ -255,7 +278,12 @@ def mapping_from_dict(raw: Any, source: str = "mapping") -> tuple[CustomerMappin
             odd = {k: v for k, v in values.items() if v not in (0, 1)}
             if odd:
                 problems.append(f"{where}: churn flag labels must map to 1 (left) or 0 (stayed); got {odd}")
-        columns.append(ColumnMapping(str(column), role, kind, str(spec.get("label") or ""), spec.get("unit"), values or None))
+        levels_zh = spec.get("levels_zh")
+        if levels_zh is not None and not isinstance(levels_zh, dict):
+            problems.append(f"{where}: 'levels_zh' must map each level to its Chinese name, got {levels_zh!r}")
+            levels_zh = None
+        columns.append(ColumnMapping(str(column), role, kind, str(spec.get("label") or ""), spec.get("unit"), values or None,
+                                     str(spec.get("label_zh") or ""), {str(k): str(v) for k, v in levels_zh.items()} if levels_zh else None))
     for role in SINGLE_ROLES:
         holders = [c.column for c in columns if c.role == role]
         if len(holders) > 1:
@@ -390,11 +418,25 @@ def propose_mapping(frame: pd.DataFrame, source: str = "extract") -> CustomerMap
             entries.append(ColumnMapping(str(header), role, kind, values=labels))
         if role in SINGLE_ROLES:
             taken.add(role)
+    entries = [_with_labels(e, frame[e.column]) for e in entries]
     for role in REQUIRED_ROLES:
         if role not in taken:
             notes.append(f"no column was recognised as the {role!r}; set role: {role} on the right column")
     book = "cards" if "spend" in taken or "revolving" in taken else "deposits"
     return CustomerMapping(tuple(entries), tenure_unit=tenure_unit, book_type=book, source=source, notes=tuple(notes))
+
+
+def _with_labels(entry: ColumnMapping, values: pd.Series) -> ColumnMapping:
+    """Report labels of a recognised header and Chinese names of its levels."""
+    if entry.role in ("id", "churned", "ignore"):
+        return entry
+    label, label_zh = _LABELS.get(_norm(entry.column), ("", ""))
+    levels_zh = None
+    if entry.type == "category":
+        levels = [str(v) for v in pd.unique(values.dropna())][:50]
+        found = {lv: _LEVELS_ZH[lv.strip().lower()] for lv in levels if lv.strip().lower() in _LEVELS_ZH}
+        levels_zh = found or None
+    return replace(entry, label=label, label_zh=label_zh, levels_zh=levels_zh)
 
 
 def detect_tenure_unit(values: pd.Series, header: object = "") -> tuple[str, str]:

@@ -474,7 +474,7 @@ def _driver_table(model, language: str) -> pd.DataFrame:
         return word("yes", language) if abs(row["model_difference"]) >= MIN_EFFECT else word("no_small", language)
 
     return pd.DataFrame({
-        word("driver_feature", language): table["feature"],
+        word("driver_feature", language): table["feature_zh" if zh else "feature"],
         word("driver_groups", language): [f"{r['low_zh'] if zh else r['low']} → {r['high_zh'] if zh else r['high']}"
                                           for _, r in table.iterrows()],
         word("raw_churn", language): [f"{r['raw_low'] * 100:.1f} → {r['raw_high'] * 100:.1f}" for _, r in table.iterrows()],
@@ -502,7 +502,8 @@ def customers(diag, language: str) -> str:
     book = word(f"book_{c['book_type']}", language)
     fx = "" if c["currency"] == "CNY" and c["fx_rate"] == 1 else (
         f"（客户数据币种{c['currency']}，按{c['fx_rate']:g}折算）" if language == "zh" else f" (extract in {c['currency']}, at {c['fx_rate']:g})")
-    text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（L2正则化逻辑回归，按交叉验证选择惩罚系数）在留出样本上的AUC（ROC曲线下面积）为"
+    text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（带岭惩罚的逻辑回归，按交叉验证选择惩罚系数）"
+            f"在留出样本上的模型区分度（曲线下面积，AUC）为"
             f"{model.auc:.2f}（95%自助法区间{low:.2f}–{high:.2f}），风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍，"
             f"校准斜率{model.calibration['slope']:.2f}。客户价值按{book}的利润模型计算，金额单位为元{fx}。下列结论仅保留模型与实际流失率方向一致的因素。"
             if language == "zh" else
@@ -514,7 +515,9 @@ def customers(diag, language: str) -> str:
             "when the model and the raw churn rates agree in direction.")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
-    notes = "".join(f"<li>{esc(n)}</li>" for n in c.get("notes", ()))
+    from analysis_lib.customers.churn_model import note_in_chinese
+
+    notes = "".join(f"<li>{esc(note_in_chinese(n) if language == 'zh' else n)}</li>" for n in c.get("notes", ()))
     notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
     drivers_html = table_html(_driver_table(model, language)) if not model.driver_table.empty else ""
     return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + table_html(seg)

@@ -163,7 +163,7 @@ WORDS: dict[str, dict[str, str]] = {
     "high value, low risk": {"en": "High value, low risk", "zh": "高价值、低风险"},
     "low value, high risk": {"en": "Low value, high risk", "zh": "低价值、高风险"},
     "low value, low risk": {"en": "Low value, low risk", "zh": "低价值、低风险"},
-    "book_deposits": {"en": "deposits / AUM", "zh": "存款/AUM"},
+    "book_deposits": {"en": "deposits / AUM", "zh": "存款及管理资产"},
     "book_cards": {"en": "cards", "zh": "信用卡"},
     "book_loans": {"en": "loans", "zh": "贷款"},
     "institution_marker": {"en": "This institution", "zh": "本机构"},

@@ -112,7 +112,7 @@ def test_drivers_agree_with_the_raw_churn_rates(models):
     assert not table.loc["Balance", "agrees"]
     sentences = models["public"].drivers(top=10)
     assert not any(s.startswith("Balance") for s in sentences)
-    assert sentences[0].startswith("NumOfProducts: churn is 83% for “3” against 28% for “1”")
+    assert sentences[0].startswith("Products held: churn is 83% for “3” against 28% for “1”")
     assert any(s.startswith("Age: churn is 43% for the top quarter") for s in sentences)
     shown = table[table["agrees"]]
     assert (np.sign(shown["raw_difference"]) == np.sign(shown["model_difference"])).all()
