@@ -69,11 +69,12 @@ def test_mapping_workflow_and_report(extracts, name, capsys):
     pdf = "\n".join(pages)
     summary = (out / "CITY-02.summary.json").read_text(encoding="utf-8")
     json.loads(summary)
+    words = re.sub(r"<[^>]+>", "", html)  # the Chinese edition wraps terms in spans
     if language == "zh":
-        assert "客户分析" in html and "流失预警模型" in html and "高价值、高风险" in html
+        assert "客户分析" in words and "流失预警模型" in words and "高价值、高风险" in words
     else:
         assert "Customer analytics" in html and "bootstrap interval" in html and "High value, high risk" in html
-    assert "Raw churn" in html or "实际流失率" in html
+    assert "Raw churn" in words or "实际流失率" in words
     html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
     section = re.search(r'<section class="report-section section-customers".*?</section>', html, re.S).group(0)
     rest = html.replace(section, "")
