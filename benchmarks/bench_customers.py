@@ -12,7 +12,8 @@ machine, threaded BLAS spins against the other processes and runs several
 times slower).
 
 Measured on the 2-core shared development machine: 1,000,000 customers in
-about 41 s (intake 8 s, model 31 s, scoring 2 s), peak 2.7 GB.
+21 s (intake 3 s, model 17 s, scoring 0.4 s) when it is quiet and 41 s under
+load from other processes; peak 2.7 GB.
 
 Run: .venv/bin/python benchmarks/bench_customers.py [--customers N]
 """
