@@ -425,9 +425,12 @@ def validate_customer_extract(path: str | Path, mapping: CustomerMapping | dict 
         open_col = str(mapping.column_for("open_date"))
         features = [f for f in features if f.name != "tenure"] + [Feature("tenure", "numeric", _in_years(open_col, "→ "),
                                                                            "在网年限（年，按开户日期）")]
-    missing = {f.label: int(data[f.name].isna().sum()) for f in features if data[f.name].isna().any()}
-    for label, count in missing.items():
-        check.add(f"{count} empty value(s) (filled with the median or an 'unknown' level in the model)", label, "warning", "missing")
+    columns = {e.role if e.role in ROLES else e.column: e.column for e in mapping.used()}
+    for feature in features:
+        empty = data[feature.name].isna().to_numpy()
+        if empty.any() and feature.name in columns:
+            check.rows(empty, columns[feature.name], "the cell is empty (filled with the median, or the level 'unknown', in the model)",
+                       "a value", severity="warning", code="missing")
     dropped = tuple(str(c) for c in raw.columns if c not in {e.column for e in mapping.used()})
     problems = tuple(check.problems)
     if any(p.severity == "error" for p in problems):

@@ -262,6 +262,15 @@ def test_every_problem_of_an_extract_is_listed_without_ids(tmp_path):
     assert "S-100" not in str(caught.value)
 
 
+def test_an_empty_cell_says_so(tmp_path):
+    path = tmp_path / "gaps.csv"
+    pd.DataFrame({"id": [1, 2, 3, 4], "left": [0, 1, 0, 1], "bal": [10.0, None, 30.0, 5.0]}).to_csv(path, index=False)
+    report = validate_customer_extract(path, {"customer_id": "id", "churned": "left", "balance": "bal"})
+    assert report.ok
+    assert [str(p) for p in report.warnings] == ["gaps.csv, row 3, column 'bal': warning: the cell is empty (filled with the median, "
+                                                 "or the level 'unknown', in the model); expected a value"]
+
+
 def test_a_text_flag_needs_its_labels(tmp_path):
     path = tmp_path / "flag.csv"
     pd.DataFrame({"id": [1, 2, 3], "status": ["gone", "here", "here"], "x": [1, 2, 3]}).to_csv(path, index=False)
