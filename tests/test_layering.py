@@ -1,6 +1,6 @@
 """The package layout is the pipeline: a stage imports only from earlier stages.
 
-reference ← intake ← benchmarking, customers ← gaps ← roi, plan ← report ← batch ← demo ← cli
+reference ← intake ← benchmarking, customers ← gaps ← roi, plan ← review ← report ← batch ← demo ← cli
 (``errors`` and the package root are shared by every stage.)
 """
 
@@ -20,10 +20,11 @@ RANK = {
     "benchmarking": 3, "customers": 3,
     "gaps": 4,
     "roi": 5, "plan": 5,
-    "report": 6,
-    "batch": 7,
-    "demo": 8,
-    "cli": 9,
+    "review": 6,
+    "report": 7,
+    "batch": 8,
+    "demo": 9,
+    "cli": 10,
 }
 STAGES = [name for name in RANK if (PACKAGE / name).is_dir()]
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis_lib.errors import InputDataError, UnreadableFileError
 from analysis_lib.intake.identifiers import ID_RULE, id_problem, normalise_id
+from analysis_lib.intake.periods import PeriodError, parse_period
 from analysis_lib.reference.catalog import (
     MetricCatalog,
     load_catalog,
@@ -52,7 +53,6 @@ TOTAL_MARKERS = {"total", "totals", "grand total", "sum", "subtotal", "合计", 
 HEADER_SEARCH_ROWS = 10
 """Rows searched for the header when row 1 is not it (a title or a
 merged group-heading row above it)."""
-_PERIOD = re.compile(r"^(?:FY\s*)?(\d{4})\s*(?:年度|年|A)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,19 @@ class Panel:
     def has_periods(self) -> bool:
         """True when the panel holds several periods per institution."""
         return "period" in self.data.columns
+
+    @property
+    def periods(self) -> list[str]:
+        """The panel's periods in time order (empty without a ``period`` column)."""
+        return sorted(self.data["period"].dropna().unique().tolist()) if self.has_periods else []
+
+    def at(self, period: str) -> Panel:
+        """The rows of one period; raises :class:`InputDataError` naming the
+        periods the panel has."""
+        if period not in self.periods:
+            raise InputDataError(f"{self.source}: period {period!r} is not in the panel; its periods are {', '.join(self.periods) or 'none'}")
+        rows = self.data[(self.data["period"] == period) & self.data["institution_id"].notna()]
+        return Panel(rows.reset_index(drop=True), self.source, self.sha256)
 
     def latest(self) -> Panel:
         """The last period of every institution (the panel itself when it has
@@ -263,16 +276,20 @@ def readable(value: float) -> str:
 
 
 def normalise_period(text: str) -> str:
-    """A period label in one spelling: ``2024年``, ``2024年度``, ``FY2024``
-    and ``2024`` are the same year; other labels are kept as written.
+    """A period label in one spelling (:func:`analysis_lib.intake.periods.parse_period`):
+    ``2024年``, ``2024年度``, ``FY2024`` and ``2024`` are the same year,
+    ``Q3 2024`` and ``2024年第3季度`` the same quarter; other labels are kept
+    as written (the panel reader refuses them).
 
     Examples
     --------
     >>> normalise_period("2024年"), normalise_period("FY 2024"), normalise_period("2024-H1")
     ('2024', '2024', '2024-H1')
     """
-    match = _PERIOD.match(text.strip())
-    return match.group(1) if match else text
+    try:
+        return parse_period(text)[0]
+    except PeriodError:
+        return text
 
 
 def _expected_for(unit: str) -> str:
@@ -578,7 +595,11 @@ class _Checker:
                              expected="one of " + ", ".join(sorted({g for g in self.group_aliases.values()})), **where)
             return group
         if target == "period" and text:
-            return normalise_period(text)
+            try:
+                return parse_period(value)[0]
+            except PeriodError as exc:
+                self.problem(exc.message, code=exc.code, value=text, expected=exc.expected, **where)
+                return None
         return text or None
 
     def formula_problem(self, value: UncalculatedFormula, where: dict) -> None:
@@ -648,6 +669,22 @@ class _Checker:
                 rules[index] = (target, (info["unit"], info["min"], info["max"], False))
         return rules
 
+    def check_frequency(self, frame: pd.DataFrame) -> None:
+        """One frequency per file: the first row's period sets it, every row
+        with another frequency is an error."""
+        periods = frame[["_row", "period"]].dropna()
+        if periods.empty:
+            return
+        frequencies = [parse_period(p)[1] for p in periods["period"]]
+        first = frequencies[0]
+        column = next((h for i, h in enumerate(self.table.header) if normalise_header(h) in
+                       {normalise_header(a) for a in IDENTITY_ALIASES["period"]}), "period")
+        for (row, period), frequency in zip(periods.itertuples(index=False), frequencies):
+            if frequency != first:
+                self.problem(f"is a {frequency} but the file's periods are {first}s (row {int(periods['_row'].iloc[0])}: "
+                             f"{periods['period'].iloc[0]})", code="mixed_frequency", row=int(row), column=column, value=str(period),
+                             expected=f"one frequency per file: every period a {first}")
+
     def check_duplicates(self, frame: pd.DataFrame) -> None:
         keys = ["institution_id"] + (["period"] if "period" in frame.columns else [])
         valid = frame.dropna(subset=["institution_id"])
@@ -709,6 +746,8 @@ def validate_panel_file(path: str | Path, catalog: MetricCatalog | None = None) 
     for metric_id in catalog.ids:
         frame[metric_id] = frame[metric_id].astype(float)
     if len(frame):
+        if "period" in frame.columns:
+            checker.check_frequency(frame)
         checker.check_duplicates(frame)
         for problem in consistency_problems(frame, catalog):
             checker.problem(problem["message"], code="inconsistent", severity="warning", row=problem["row"],

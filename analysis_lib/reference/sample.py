@@ -172,3 +172,126 @@ def write_sample_panel(path: str | Path | None = None, seed: int = SAMPLE_SEED) 
     ordered = columns[:5] + list(load_size_fields().index) + columns[5:]
     frame[ordered].to_csv(path, index=False, encoding="utf-8", float_format="%.10g")
     return path
+
+
+HISTORY_YEARS = (2021, 2022, 2023, 2024, 2025)
+"""Years of the synthetic multi-period panel."""
+DIAGNOSIS_YEAR = 2024
+"""The year the history's institutions sit at their single-period latent
+quality (the year a client would have been diagnosed)."""
+INDUSTRY_DRIFT = 0.12
+"""Latent improvement of every institution a year (the frontier moves)."""
+TRENDS: dict[str, float] = {"CITY-02": 0.8, "RURAL-02": 0.7, "CITY-04": -0.8, "JSB-02": -0.7}
+"""Designed improving (> 0) and slipping (< 0) institutions: latent change a
+year on top of the industry drift."""
+LATE_ENTRANTS: dict[str, int] = {"CITY-06": 2023, "RURAL-06": 2024, "FRGN-03": 2023}
+"""Institutions first observed in a later year."""
+PERSISTENCE = 0.85
+"""Share of a metric's idiosyncratic variance that persists from year to year."""
+GROWTH = {"total_assets": 0.07, "revenue": 0.05, "customers": 0.04, "employees": 0.01}
+
+
+def _history_note(institution_id: str) -> str:
+    trend = TRENDS.get(institution_id, 0.0)
+    notes = ["designed improving" if trend > 0 else "designed slipping" if trend < 0 else ""]
+    if institution_id in LATE_ENTRANTS:
+        notes.append(f"enters in {LATE_ENTRANTS[institution_id]}")
+    if PINNED.get(institution_id, 0) > 0:
+        notes.append(f"strong in {DIAGNOSIS_YEAR}")
+    elif PINNED.get(institution_id, 0) < 0:
+        notes.append(f"weak in {DIAGNOSIS_YEAR}")
+    return "; ".join(n for n in notes if n)
+
+
+def generate_sample_history(seed: int = SAMPLE_SEED, years: tuple[int, ...] = HISTORY_YEARS) -> pd.DataFrame:
+    """Generate the synthetic multi-period sample panel (one row per
+    institution and year).
+
+    Each institution keeps its peer group, name and a latent quality that
+    sits at its single-period value in :data:`DIAGNOSIS_YEAR` and moves by
+    :data:`INDUSTRY_DRIFT` a year plus its designed trend (:data:`TRENDS`);
+    each metric's own shock persists from year to year
+    (:data:`PERSISTENCE`); sizes grow by :data:`GROWTH` a year with noise.
+    :data:`LATE_ENTRANTS` have no rows before their first year.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the random generator; the same seed gives the same panel.
+    years : tuple of int
+        Years to generate (at least two).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`generate_sample_panel` plus ``period`` (the
+        year, as text) after ``peer_group``.
+
+    Examples
+    --------
+    >>> history = generate_sample_history()
+    >>> history["period"].nunique(), bool(history["is_synthetic"].eq("true").all())
+    (5, True)
+    >>> sorted(history.loc[history["institution_id"] == "RURAL-06", "period"])
+    ['2024', '2025']
+    """
+    if len(years) < 2:
+        raise ValueError("a history needs at least two years")
+    rng = np.random.default_rng(seed + 1)
+    catalog = load_catalog().table
+    profiles = pd.read_csv(data_dir() / "sample" / "size_profile.csv").set_index("peer_group")
+    base = generate_sample_panel(seed)
+    frames = []
+    for group, profile in profiles.iterrows():
+        rows = base[base["peer_group"] == group].reset_index(drop=True)
+        count = len(rows)
+        ids = rows["institution_id"].tolist()
+        latent0 = np.array([PINNED.get(i, np.nan) for i in ids])
+        latent0 = np.where(np.isnan(latent0), rng.standard_normal(count), latent0)
+        trend = np.array([TRENDS.get(i, 0.0) for i in ids])
+        persistent = rng.standard_normal((len(catalog), count))
+        sizes = _sizes(rng, profile, count)
+        quantiles = baseline_quantiles(group)
+        for year in years:
+            step = year - DIAGNOSIS_YEAR
+            latent = latent0 + (INDUSTRY_DRIFT + trend) * step
+            frame = rows[["institution_id", "name", "peer_group", "is_synthetic"]].copy()
+            frame.insert(3, "period", str(year))
+            frame["note"] = [_history_note(i) for i in ids]
+            grown = sizes.copy()
+            for column, rate in GROWTH.items():
+                grown[column] = sizes[column] * (1 + rate) ** step * np.exp(0.02 * rng.standard_normal(count))
+            for column in ("new_customers", "hnw_customers", "customer_records"):
+                grown[column] = sizes[column] * grown["customers"] / sizes["customers"]
+            grown = grown.round({"total_assets": -6, "revenue": -4}).round({c: 0 for c in grown.columns if c not in ("total_assets", "revenue")})
+            frame = pd.concat([frame, grown], axis=1)
+            for index, (metric_id, info) in enumerate(catalog.iterrows()):
+                shock = np.sqrt(PERSISTENCE) * persistent[index] + np.sqrt(1 - PERSISTENCE) * rng.standard_normal(count)
+                goodness = ndtr(LATENT_WEIGHT * latent + np.sqrt(1 - LATENT_WEIGHT**2) * shock)
+                level = np.clip(1 - goodness if info["direction"] == "lower_better" else goodness, 0.01, 0.99)
+                q = quantiles.loc[metric_id, list(QUANTILE_COLUMNS)].to_numpy(float)
+                digits = 0 if metric_id in WHOLE_NUMBER_METRICS else int(info["decimals"])
+                frame[metric_id] = np.round(quantile_function(q, level, info["min"], info["max"]), digits)
+            entered = np.array([LATE_ENTRANTS.get(i, years[0]) <= year for i in ids])
+            frames.append(frame[entered])
+    history = pd.concat(frames, ignore_index=True)
+    return history.sort_values(["institution_id", "period"], kind="stable").reset_index(drop=True)
+
+
+def write_sample_history(path: str | Path | None = None, seed: int = SAMPLE_SEED) -> Path:
+    """Write the multi-period sample panel CSV (UTF-8) and return its path
+    (default ``data/sample/institutions_history.csv``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_sample_history(pathlib.Path(tempfile.mkdtemp()) / "h.csv")
+    >>> out.stat().st_size > 0
+    True
+    """
+    path = Path(path) if path else data_dir() / "sample" / "institutions_history.csv"
+    frame = generate_sample_history(seed)
+    identity = ["institution_id", "name", "peer_group", "period", "is_synthetic", "note"]
+    ordered = identity + list(load_size_fields().index) + [c for c in frame.columns if c not in identity and c not in load_size_fields().index]
+    frame[ordered].to_csv(path, index=False, encoding="utf-8", float_format="%.10g")
+    return path

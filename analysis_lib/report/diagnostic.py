@@ -31,6 +31,7 @@ from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, loa
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
 from analysis_lib.report.recommendation import Evidence, Recommendation, recommend
+from analysis_lib.review.plan_record import programme_record
 from analysis_lib.report.summary import SUMMARY_MIMETYPE
 from analysis_lib.roi.business_case import (
     BusinessCaseInputs,
@@ -177,6 +178,9 @@ class Diagnostic:
             "public_benchmark_share": public_share(self.benchmark_confidence()),
             "synthetic_peers": self.synthetic_peers(),
             "input_sha256": self.panel.sha256,
+            "programme": programme_record(
+                self.initiatives[selected_initiatives(self.initiatives)], self.case_inputs, self.gaps.gaps, self.schedule.tasks,
+                self.resources.groupby("phase")["cost"].sum(), self.risks, str(self.institution.get("period", ""))),
         }
 
 
