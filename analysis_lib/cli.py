@@ -41,12 +41,38 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 def _cmd_sample_data(args: argparse.Namespace) -> int:
     from analysis_lib.customers.sample_extract import write_sample_extract
-    from analysis_lib.reference.sample import write_sample_panel
+    from analysis_lib.reference.sample import write_sample_history, write_sample_panel
 
     path = write_sample_panel(args.out, seed=args.seed)
     print(f"wrote the synthetic sample panel to {path}")
     if args.out is None:
         print(f"wrote the synthetic sample customer extract to {write_sample_extract()}")
+        from analysis_lib.report.review_sample import write_review_sample
+
+        history = write_sample_history(seed=args.seed)
+        print(f"wrote the synthetic multi-period panel to {history}")
+        for written in write_review_sample(history=history):
+            print(f"wrote the progress-review sample {written}")
+    return EXIT_OK
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from analysis_lib.report.review_export import render_review
+
+    summary = args.summary or Path("outputs") / "reports" / f"{args.institution_id}.summary.json"
+    params = {"institution_id": args.institution_id, "panel_path": str(args.panel), "baseline_period": args.baseline,
+              "review_period": args.period, "diagnosis_summary": str(summary), "actuals_path": str(args.actuals or ""),
+              "language": args.language}
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {args.formats!r}", file=sys.stderr)
+        return EXIT_USAGE
+    files = render_review(args.out, formats=formats, timeout=args.timeout, **params)
+    for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary)):
+        if path:
+            print(f"{label}: {path}")
+    if files.message:
+        print(files.message, file=sys.stderr)
     return EXIT_OK
 
 
@@ -150,6 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
     p.set_defaults(run=_cmd_report)
+
+    p = sub.add_parser("review", help="write the progress review of an institution diagnosed earlier (HTML and PDF)")
+    p.add_argument("institution_id")
+    p.add_argument("--panel", type=Path, default=data_dir() / "sample" / "institutions_history.csv",
+                   help="panel with several periods (a period column)")
+    p.add_argument("--baseline", required=True, help="period the diagnosis analysed, e.g. 2024")
+    p.add_argument("--period", required=True, help="period to review, e.g. 2025")
+    p.add_argument("--summary", type=Path, default=None,
+                   help="the diagnosis's summary.json (default: outputs/reports/<ID>.summary.json)")
+    p.add_argument("--actuals", type=Path, default=None, help="programme actuals since the diagnosis (CSV or XLSX)")
+    p.add_argument("--language", choices=("en", "zh"), default="en")
+    p.add_argument("--out", type=Path, default=Path("outputs") / "reviews")
+    p.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf")
+    p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
+    p.set_defaults(run=_cmd_review)
 
     p = sub.add_parser("batch", help="run the diagnostic for many institutions (parallel, resumable)")
     p.add_argument("--panel", type=Path, required=True)

@@ -31,8 +31,8 @@ from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, loa
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
 from analysis_lib.report.recommendation import Evidence, Recommendation, recommend
-from analysis_lib.review.plan_record import programme_record
 from analysis_lib.report.summary import SUMMARY_MIMETYPE
+from analysis_lib.review.plan_record import programme_record
 from analysis_lib.roi.business_case import (
     BusinessCaseInputs,
     BusinessCaseResult,

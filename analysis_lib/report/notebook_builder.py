@@ -2,7 +2,9 @@
 it: the diagnostic notebook's ``parameters`` cell comes from the parameter
 schema and its sections from :data:`rendering.SECTION_ORDER`; the portfolio
 summary reads a batch run; the explore notebook shows a consultant how to
-query the library for one institution in JupyterLab.
+query the library for one institution in JupyterLab; the progress review's
+``parameters`` cell comes from the review's defaults and its sections from
+:data:`review_sections.REVIEW_SECTIONS`.
 
 ``make notebooks`` rewrites them; a test checks that the committed notebooks
 are what this module writes.
@@ -113,8 +115,49 @@ def explore_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+def review_parameters_source() -> str:
+    """The progress review's ``parameters`` cell, from the review's defaults
+    and help texts."""
+    from analysis_lib.review.progress import REVIEW_DEFAULTS, REVIEW_HELP
+
+    return "\n".join(f"{name}: str = {value!r}  # {REVIEW_HELP[name]}" for name, value in REVIEW_DEFAULTS.items())
+
+
+def review_notebook() -> nbformat.NotebookNode:
+    """The progress review: parameters, one library call, one cell per
+    report section, and the machine-readable summary."""
+    from analysis_lib.report.review_sections import REVIEW_SECTIONS
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [
+        _tagged(nbformat.v4.new_markdown_cell(
+            "# Progress review\n\n"
+            "The evaluate phase for a client diagnosed earlier: KPI trends against the baseline and targets, productivity change, "
+            "benefits realised, earned value and the revised business case. Change the parameters in the next cell, or run it with "
+            "papermill:\n\n"
+            "`papermill notebooks/progress_review.ipynb out.ipynb -p institution_id CITY-02 -p review_period 2025 -p language zh`"),
+            "internal"),
+        _tagged(nbformat.v4.new_code_cell(review_parameters_source()), "parameters"),
+        _tagged(nbformat.v4.new_code_cell(
+            "from analysis_lib.report.review_sections import show_review\n"
+            "from analysis_lib.review.progress import run_review\n\n"
+            "review = run_review(\n"
+            "    institution_id=institution_id, panel_path=panel_path, baseline_period=baseline_period, review_period=review_period,\n"
+            "    diagnosis_summary=diagnosis_summary, actuals_path=actuals_path, language=language,\n"
+            ")"), "internal"),
+        *[nbformat.v4.new_code_cell(f'show_review(review, "{key}")') for key in REVIEW_SECTIONS],
+        _tagged(nbformat.v4.new_code_cell(
+            "from IPython.display import display\n"
+            "from analysis_lib.report.review_sections import record_review_summary\n\n"
+            "display(record_review_summary(review), raw=True)"), "internal"),
+    ]
+    return nb
+
+
 NOTEBOOKS = {"institution_diagnostic.ipynb": diagnostic_notebook, "portfolio_summary.ipynb": portfolio_notebook,
-             "explore_institution.ipynb": explore_notebook}
+             "explore_institution.ipynb": explore_notebook, "progress_review.ipynb": review_notebook}
 
 
 def write_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:

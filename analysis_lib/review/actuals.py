@@ -169,7 +169,7 @@ def load_actuals(path: str | Path, programme: Programme) -> Actuals:
         if all(not str(v).strip() for v in values.values()):
             continue
 
-        def bad(column: str, message: str, expected: str) -> None:
+        def bad(column: str, message: str, expected: str, row_number: int = row_number) -> None:
             problems.append(f"{path.name}, row {row_number}, column '{column}': {message}; expected {expected}")
 
         try:
