@@ -20,7 +20,7 @@ demo: setup  ## run the main job on the bundled sample panel (results under outp
 test: setup  ## run the test suite
 	$(PY) -m pytest
 
-lab: setup  ## open JupyterLab on the notebooks (institution_diagnostic, explore_institution, portfolio_summary)
+lab: setup  ## open JupyterLab on the notebooks (institution_diagnostic, explore_institution, progress_review, portfolio_summary)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 lint: setup
@@ -29,7 +29,7 @@ lint: setup
 bench: setup  ## speed and memory benchmarks (on demand, not part of the tests)
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-sample-data: setup  ## regenerate data/sample/institutions.csv from the baselines
+sample-data: setup  ## regenerate the sample panels (data/sample/institutions*.csv) and the review sample from the baselines
 	$(VENV)/bin/crm-diag sample-data
 
 notebooks: setup  ## rewrite the report notebooks from the library (parameter schema, sections)
