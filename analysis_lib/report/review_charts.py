@@ -15,6 +15,25 @@ from analysis_lib.report.text import dimension_label, word
 LINE_COLOURS = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["vermillion"], PALETTE["sky"], PALETTE["purple"])
 
 
+def _wrap_label(text: str, language: str) -> str:
+    """A bar label on at most two lines: English at word boundaries; Chinese
+    left whole up to 12 characters, else broken after a conjunction (并, 与,
+    及, 和) nearest the middle, so that no word is cut.
+
+    Examples
+    --------
+    >>> _wrap_label("整合CRM系统并建设客户数据平台(CDP)", "zh")
+    '整合CRM系统并\\n建设客户数据平台(CDP)'
+    """
+    if language != "zh":
+        return _wrap(text, 30)
+    if len(text) <= 12:
+        return text
+    breaks = [i + 1 for i, ch in enumerate(text) if ch in "并与及和"]
+    cut = min(breaks, key=lambda i: abs(i - len(text) / 2)) if breaks else len(text) // 2
+    return f"{text[:cut]}\n{text[cut:]}"
+
+
 def score_trend(scores: pd.DataFrame, baseline: str, language: str, title: str) -> Figure:
     """Dimension scores (thin lines) and the overall score (thick) per
     period, the baseline period marked.
@@ -22,7 +41,7 @@ def score_trend(scores: pd.DataFrame, baseline: str, language: str, title: str) 
     Examples
     --------
     >>> s = pd.DataFrame({"overall": [20.0, 30.0], **{d: [10.0, 20.0] for d in DIMENSIONS}}, index=["2024", "2025"])
-    >>> score_trend(s, "2024", "en", "Scores").axes[0].get_ylim()[1]
+    >>> float(score_trend(s, "2024", "en", "Scores").axes[0].get_ylim()[1])
     100.0
     """
     fig, ax = _figure(2.9, language)
@@ -85,7 +104,7 @@ def benefits_bars(table: pd.DataFrame, names: list[str], language: str, title: s
     y = np.arange(len(table))[::-1]
     ax.barh(y + 0.19, _millions(table["planned_to_date"]), height=0.36, color=PALETTE["light"], edgecolor=PALETTE["grey"], label=labels[0])
     ax.barh(y - 0.19, _millions(table["realised_to_date"]), height=0.36, color=PALETTE["green"], label=labels[1])
-    ax.set_yticks(y, [_wrap(n, 16 if language == "zh" else 30) for n in names])
+    ax.set_yticks(y, [_wrap_label(n, language) for n in names])
     ax.set_xlabel(word("amount_m", language))
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.set_title(title)

@@ -240,7 +240,7 @@ def sample_actuals(programme: Programme, periods: list[str], *, benefit_share: f
     >>> programme = load_programme(data_dir() / "sample" / "review" / "CITY-02.summary.json")
     >>> table = sample_actuals(programme, ["2025Q1", "2025Q2"])
     >>> sorted(table["type"].unique())
-    ['progress', 'spend']
+    ['milestone', 'progress', 'spend']
     """
     from analysis_lib.review.benefits import planned_benefits, planned_progress
 

@@ -134,8 +134,9 @@ def kpi_tracking(panel: Panel, institution_id: str, baseline: str, review: str, 
     >>> panel = load_panel(data_dir() / "sample" / "institutions_history.csv")
     >>> kpis = pd.DataFrame({"dimension": ["experience"], "unit": ["points"], "direction": ["higher_better"],
     ...                      "current": [20.0], "target": [30.0]}, index=pd.Index(["nps"], name="metric_id"))
-    >>> kpi_tracking(panel, "CITY-02", "2024", "2025", kpis).loc[0, ["metric_id", "year"]].tolist()
-    ['nps', 1]
+    >>> row = kpi_tracking(panel, "CITY-02", "2024", "2025", kpis).iloc[0]
+    >>> row["metric_id"], int(row["year"]), row["status"] in ("green", "amber", "red")
+    ('nps', 1, True)
     """
     periods = check_periods(panel, institution_id, baseline, review)
     baseline, review = periods[0], periods[-1]
