@@ -109,13 +109,16 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
                            timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
-                           scheduler=args.scheduler, notebook=args.notebook, progress=not args.quiet)
+                           scheduler=args.scheduler, notebook=args.notebook, progress=not args.quiet,
+                           kind="review" if args.review else "diagnostic")
     except BatchInterrupted as stop:
         print(f"\ncrm-diag: {stop}\n  to finish it: crm-diag batch --panel {args.panel} --out {args.out} --run-id {stop.run_dir.name} "
               "--resume (with the same selection and parameters)", file=sys.stderr)
         return EXIT_INTERRUPTED
     code = result.exit_code
-    if not args.no_summary:
+    if not args.no_summary and args.review:
+        print("progress reviews have no portfolio summary; each institution's summary.json holds its key results")
+    elif not args.no_summary:
         from analysis_lib.batch.portfolio import PortfolioError, render_portfolio
 
         try:
@@ -207,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"))
     p.add_argument("--notebook", default=None, help="another parameterised notebook with the diagnostic's parameters")
     p.add_argument("--no-summary", action="store_true", help="skip the portfolio summary")
+    p.add_argument("--review", action="store_true",
+                   help="run the progress review instead of the diagnostic (its -p diagnosis_summary and actuals_path may contain "
+                        "{institution_id})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=_cmd_batch)
     return parser

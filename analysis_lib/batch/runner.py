@@ -395,7 +395,8 @@ def run_task(task: Task) -> Outcome:
             outcome.warnings = " | ".join([*summary.get("plausibility_warnings", []),
                                            *(f"consistency rule broken: {r}" for r in summary.get("consistency_breaks", []))])
             atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
-            title = f"{task.institution_id} — CRM diagnostic"
+            title = f"{task.institution_id} — " + ("CRM programme progress review" if task.notebook and
+                                                    Path(task.notebook).name == "progress_review.ipynb" else "CRM diagnostic")
             html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
             outcome.html = html_path.name
             if "pdf" in task.formats:
@@ -741,7 +742,7 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
               formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None, timeout: int | None = 900,
               out: str | Path = "outputs", run_id: str | None = None, resume: bool = False, params: dict[str, Any] | None = None,
               scheduler: str | None = None, notebook: str | None = None, progress: bool = True,
-              on_outcome: Callable[[Outcome], None] | None = None) -> BatchResult:
+              on_outcome: Callable[[Outcome], None] | None = None, kind: str = "diagnostic") -> BatchResult:
     """Run the diagnostic for many institutions.
 
     Parameters
@@ -771,6 +772,10 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
         A Dask scheduler address, or ``"local"`` for a ``LocalCluster``.
     notebook : str, optional
         Another parameterised notebook with the same parameters.
+    kind : {"diagnostic", "review"}
+        The diagnostic, or the progress review (``notebooks/progress_review.ipynb``;
+        ``params`` as for :func:`analysis_lib.report.review_export.review_batch_parameters`,
+        whose ``{institution_id}`` placeholders are filled per institution).
 
     Returns
     -------
@@ -794,10 +799,20 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     run_id = check_run_id(run_id) if run_id is not None else _default_run_id()
     base = {k: v for k, v in (params or {}).items() if k not in ("institution_id", "panel_path")}
     ids = select_institutions(panel, institutions, peer_group)
-    checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
-    checked.pop("institution_id")
+    if kind == "review":
+        from analysis_lib.report.review_export import REVIEW_NOTEBOOK, review_batch_parameters
+
+        per_institution = review_batch_parameters(base, ids, panel)
+        notebook = notebook or str(REVIEW_NOTEBOOK)
+        checked = {k: v for k, v in base.items()}
+    elif kind == "diagnostic":
+        checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
+        checked.pop("institution_id")
+        per_institution = {i: {**checked, "institution_id": i} for i in ids}
+    else:
+        raise ParameterError(f"batch kind {kind!r} is not one of diagnostic, review")
     folders = plan_folders(ids)
-    record = run_record(panel, checked, notebook)
+    record = run_record(panel, {**checked, "kind": kind} if kind != "diagnostic" else checked, notebook)
     run_dir = Path(out).resolve() / run_id
     if run_dir.exists() and not resume and any(run_dir.iterdir()):
         raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
@@ -812,11 +827,11 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     with RunLock(run_dir):
         if not resume and any(p.name != LOCK_FILE for p in run_dir.iterdir()):  # another batch started it meanwhile
             raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
-        return _run_locked(run_dir, record, ids, folders, checked, resume=resume, formats=tuple(formats), workers=workers,
+        return _run_locked(run_dir, record, ids, folders, per_institution, resume=resume, formats=tuple(formats), workers=workers,
                            timeout=timeout, scheduler=scheduler, notebook=notebook, progress=progress, on_outcome=on_outcome)
 
 
-def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: dict[str, str], checked: dict[str, Any], *,
+def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: dict[str, str], per_institution: dict[str, dict[str, Any]], *,
                 resume: bool, formats: tuple[str, ...], workers: int | None, timeout: int | None, scheduler: str | None,
                 notebook: str | None, progress: bool, on_outcome: Callable[[Outcome], None] | None) -> BatchResult:
     from analysis_lib.report.export import NO_BROWSER_HELP, atomic_write_bytes
@@ -832,7 +847,7 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
     previous = read_manifest(run_dir) if resume else {}
     rows: dict[str, dict[str, Any]] = {i: previous.get(i, {"institution_id": i, "folder": folders[i], "status": "pending"}) for i in ids}
     todo = [i for i in ids if not (resume and previous.get(i, {}).get("status") == "ok")]
-    tasks = [Task(i, folders[i], str(run_dir), {**checked, "institution_id": i}, formats, timeout, notebook) for i in todo]
+    tasks = [Task(i, folders[i], str(run_dir), per_institution[i], formats, timeout, notebook) for i in todo]
     write_manifest(run_dir, rows)
     tracker = Progress(len(tasks), enabled=progress)
     outcomes: list[Outcome] = []

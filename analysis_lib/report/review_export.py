@@ -83,3 +83,38 @@ def render_review(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
         html_path.unlink()
         html_path = None
     return ReportFiles(notebook, html_path, pdf_path, message, summary_path)
+
+
+PLACEHOLDER = "{institution_id}"
+
+
+def review_batch_parameters(params: dict[str, Any], ids: list[str], panel: str | Path) -> dict[str, dict[str, Any]]:
+    """Checked progress-review parameters of each institution of a batch.
+
+    ``diagnosis_summary`` and ``actuals_path`` may hold ``{institution_id}``
+    (e.g. ``outputs/run-2024/{institution_id}/summary.json``, the summaries
+    of last year's batch); every institution's files are checked before any
+    kernel starts and the missing ones are listed together.
+
+    Examples
+    --------
+    >>> from analysis_lib.reference.catalog import data_dir
+    >>> sample = data_dir() / "sample"
+    >>> checked = review_batch_parameters({"diagnosis_summary": str(sample / "review" / "{institution_id}.summary.json"),
+    ...     "actuals_path": ""}, ["CITY-02"], sample / "institutions_history.csv")
+    >>> Path(checked["CITY-02"]["diagnosis_summary"]).name
+    'CITY-02.summary.json'
+    """
+    from analysis_lib.errors import ParameterError
+
+    checked, problems = {}, []
+    for institution in ids:
+        values = {k: (v.replace(PLACEHOLDER, institution) if isinstance(v, str) else v) for k, v in params.items()}
+        values.update(institution_id=institution, panel_path=str(panel))
+        try:
+            checked[institution] = validate_review_parameters(values)
+        except ParameterError as exc:
+            problems.append(f"{institution}: {exc}")
+    if problems:
+        raise ParameterError("progress review inputs missing or invalid:\n" + "\n".join(problems[:20]))
+    return checked

@@ -134,6 +134,7 @@ class ProgressReview:
         scores = self.scores
         out = {
             "institution_id": self.institution_id, "baseline_period": self.periods[0], "review_period": self.periods[-1],
+            "input_sha256": self.panel.sha256,
             "score_overall_baseline": float(scores.at[self.periods[0], "overall"]),
             "score_overall_review": float(scores.at[self.periods[-1], "overall"]),
             **{f"kpis_{k}": v for k, v in self.alert_counts().items()},

@@ -91,3 +91,19 @@ def test_cli_review_refuses_a_period_not_in_the_panel(tmp_path, capsys):
     code = main(["review", "CITY-02", "--baseline", "2024", "--period", "2027", "--summary", str(SUMMARY), "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "review period '2027' is not in the panel; its periods are 2021, 2022, 2023, 2024, 2025" in err
+
+
+def test_batch_of_progress_reviews(tmp_path, capsys):
+    args = ["batch", "--panel", str(REPO / "data/sample/institutions_history.csv"), "--review",
+            "-p", "baseline_period", "2024", "-p", "review_period", "2025",
+            "-p", "diagnosis_summary", str(REPO / "data/sample/review/{institution_id}.summary.json"),
+            "-p", "actuals_path", str(REPO / "data/sample/review/{institution_id}.actuals.csv"),
+            "--out", str(tmp_path), "--run-id", "reviews", "--formats", "html", "--workers", "1", "--quiet"]
+    assert main([*args, "--institutions", "CITY-02", "CITY-04"]) == 2
+    assert "CITY-04: parameter 'diagnosis_summary': file not found" in capsys.readouterr().err
+    assert main([*args, "--institutions", "CITY-02"]) == 0
+    folder = tmp_path / "reviews" / "CITY-02"
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["review_period"] == "2025" and summary["benefit_realisation"] == pytest.approx(0.75, abs=0.005)
+    html = (folder / "CITY-02.html").read_text(encoding="utf-8")
+    assert "CRM programme progress review" in html and "Traceback" not in html
