@@ -1,6 +1,7 @@
 """Portfolio summary of a batch run: league table, distribution of the
 six-dimension scores, total value at stake, the most and least efficient
-institutions on the DEA frontier, and the failures.
+institutions on the DEA frontier, productivity change (Malmquist EC × TC)
+when the panel has several periods, and the failures.
 
 Built from the per-institution ``summary.json`` files and ``manifest.csv``
 of a run folder; shown by ``notebooks/portfolio_summary.ipynb`` and exported
@@ -112,9 +113,60 @@ def _frontier_extremes(portfolio: Portfolio, count: int = 5) -> pd.DataFrame:
     return pd.concat([table.tail(count).iloc[::-1].assign(position="most efficient"), table.head(count).assign(position="least efficient")])
 
 
+def productivity_across(portfolio: Portfolio) -> pd.DataFrame | None:
+    """Malmquist productivity change of every institution of the run's panel
+    from its first to its last period (fixed base; ``unit, peer_group,
+    malmquist, efficiency_change, technical_change …``), or None when the
+    panel has a single period."""
+    from analysis_lib.benchmarking.frontier import FRONTIER_INPUTS, FRONTIER_OUTPUTS
+    from analysis_lib.benchmarking.malmquist import malmquist
+    from analysis_lib.intake.panel import load_panel
+    from analysis_lib.review.productivity import frontier_panel
+
+    rows = portfolio.manifest[portfolio.manifest["status"] == "ok"]
+    if rows.empty:
+        return None
+    panel_path = json.loads(rows["parameters"].iloc[0] or "{}").get("panel_path")
+    if not panel_path or not Path(panel_path).is_file():
+        return None
+    panel = load_panel(panel_path)
+    if len(panel.periods) < 2:
+        return None
+    periods = [panel.periods[0], panel.periods[-1]]
+    result = malmquist(frontier_panel(panel, periods), list(FRONTIER_INPUTS), list(FRONTIER_OUTPUTS), unit="institution_id",
+                       period="period", base="fixed").to_frame()
+    groups = panel.at(periods[-1]).data.set_index("institution_id")["peer_group"]
+    return result.assign(peer_group=result["unit"].map(groups))
+
+
+def _productivity_section(portfolio: Portfolio) -> str:
+    from analysis_lib.report.rendering import esc, figure_html, table_html
+    from analysis_lib.report.review_charts import productivity_quadrant
+
+    across = productivity_across(portfolio)
+    if across is None:
+        return ""
+    first, last = across["period_from"].iloc[0], across["period_to"].iloc[0]
+    ran = across[across["unit"].isin(portfolio.summaries.index)]
+    labels = {"x": "Efficiency change EC (catching up)", "y": "Technical change TC (frontier shift)", "others": "Other institutions",
+              "peers": "In this batch", "catch_up_frontier_up": "catching up, frontier advancing",
+              "fall_behind_frontier_up": "falling behind an advancing frontier", "catch_up_frontier_down": "catching up, frontier receding",
+              "fall_behind_frontier_down": "falling behind, frontier receding"}
+    marked = across.assign(peer_group=np.where(across["unit"].isin(portfolio.summaries.index), "batch", "other"))
+    fig = productivity_quadrant(marked, "", "batch", "en", f"Productivity change {first}→{last}: EC × TC", labels)
+    shown = pd.DataFrame({"Institution": ran["unit"], "Peer group": ran["peer_group"], "Malmquist M": ran["malmquist"].round(3),
+                          "EC": ran["efficiency_change"].round(3), "TC": ran["technical_change"].round(3)}).sort_values("Malmquist M")
+    intro = (f"<p>Malmquist productivity index of the CRM production model (CRM cost and employees for customers and revenue) from "
+             f"{esc(first)} to {esc(last)}, every institution of the panel forming each period's frontier; M &gt; 1 is growth, "
+             "M = EC × TC.</p>")
+    return (f'<section class="report-section"><h2>Productivity change across institutions</h2>{intro}{figure_html(fig, "quadrant")}'
+            f"{table_html(shown, 'small')}</section>")
+
+
 def section(portfolio: Portfolio, key: str) -> str:
     """HTML of one portfolio section: ``overview``, ``league``, ``scores``,
-    ``frontier``, ``warnings``, ``failures``."""
+    ``frontier``, ``warnings``, ``productivity`` (when the panel has several
+    periods, else empty), ``failures``."""
     from analysis_lib.report.rendering import esc, figure_html, table_html
     from analysis_lib.report.text import money_m
 
@@ -148,6 +200,8 @@ def section(portfolio: Portfolio, key: str) -> str:
         body = (table_html(pd.DataFrame(rows, columns=["Institution", "Plausibility warnings"])) if rows else
                 "<p>Every institution is within the plausibility bounds of data/plausibility.csv.</p>")
         return f'<section class="report-section"><h2>Plausibility warnings</h2>{body}</section>'
+    if key == "productivity":
+        return _productivity_section(portfolio)
     if key == "failures":
         failures = portfolio.failures()
         body = table_html(failures.rename(columns=str.capitalize)) if len(failures) else "<p>No failures.</p>"

@@ -70,7 +70,8 @@ def portfolio_notebook() -> nbformat.NotebookNode:
         _tagged(nbformat.v4.new_code_cell('run_dir: str = "outputs/demo-batch"  # Folder of a batch run (holds manifest.csv)'), "parameters"),
         _tagged(nbformat.v4.new_code_cell("from analysis_lib.batch.portfolio import load_portfolio, show\n\nportfolio = load_portfolio(run_dir)"),
                 "internal"),
-        *[nbformat.v4.new_code_cell(f'show(portfolio, "{key}")') for key in ("overview", "league", "scores", "frontier", "warnings", "failures")],
+        *[nbformat.v4.new_code_cell(f'show(portfolio, "{key}")')
+          for key in ("overview", "league", "scores", "frontier", "warnings", "productivity", "failures")],
     ]
     return nb
 
