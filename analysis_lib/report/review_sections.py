@@ -324,7 +324,7 @@ def delivery(review, language: str) -> str:
                                   "挣值S曲线" if language == "zh" else "Earned value S-curve",
                                   (t("pv", language).split(" (")[0].split("（")[0], t("ev", language).split(" (")[0].split("（")[0],
                                    t("ac", language).split(" (")[0].split("（")[0],
-                                   f"{t('bac', language)} {money_m(review.programme.build_budget, language)}"))
+                                   f"{t('bac', language)} {_m(review.programme.build_budget)}" + ("百万元" if language == "zh" else " CNY m")))
     stones = review.milestones
     status_map = {"reached": "reached_on_time", "reached late": "reached late", "overdue": "overdue", "not yet due": "not yet due"}
     colour = {"reached": "green", "reached late": "amber", "overdue": "red", "not yet due": "na"}
