@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.errors import InputDataError, UnreadableFileError
-from analysis_lib.intake.panel import PERIOD_MONTHS, _ValueError, parse_number, parse_period, period_start_month
+from analysis_lib.intake.panel import _ValueError, parse_number
+from analysis_lib.intake.periods import PERIOD_MONTHS, PeriodError, parse_period, period_end_month, period_start_month
 from analysis_lib.review.plan_record import Programme
 
 TYPES = ("benefit", "spend", "run_cost", "progress", "milestone", "risk")
@@ -161,8 +162,7 @@ def load_actuals(path: str | Path, programme: Programme) -> Actuals:
     problems: list[str] = []
     known = _known_ids(programme)
     type_lookup = {t: t for t in TYPES} | {a: t for t, aliases in TYPE_ALIASES.items() for a in aliases}
-    baseline_end = period_start_month(programme.baseline_period) + PERIOD_MONTHS[parse_period(programme.baseline_period)[1]] \
-        if programme.baseline_period else None
+    baseline_end = period_end_month(programme.baseline_period) if programme.baseline_period else None
     records, frequency, first_row = [], None, None
     for row_number, row in enumerate(frame.itertuples(index=False), start=2):
         values = row._asdict()
@@ -174,7 +174,7 @@ def load_actuals(path: str | Path, programme: Programme) -> Actuals:
 
         try:
             period, this_frequency = parse_period(values["period"])
-        except _ValueError as exc:
+        except PeriodError as exc:
             bad("period", f"{values['period']!r} {exc.message}", exc.expected)
             continue
         if frequency is None:

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.errors import InputDataError, ParameterError
-from analysis_lib.intake.panel import Panel, load_panel, parse_period
+from analysis_lib.intake.panel import Panel, load_panel
+from analysis_lib.intake.periods import parse_period
 from analysis_lib.reference.catalog import LANGUAGES, data_dir
 from analysis_lib.review.actuals import Actuals, load_actuals
 from analysis_lib.review.benefits import (

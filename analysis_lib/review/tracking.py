@@ -26,7 +26,8 @@ import pandas as pd
 
 from analysis_lib.benchmarking.positioning import position_panel
 from analysis_lib.errors import InputDataError
-from analysis_lib.intake.panel import PERIOD_MONTHS, Panel, parse_period, period_start_month
+from analysis_lib.intake.panel import Panel
+from analysis_lib.intake.periods import parse_period, period_end_month
 from analysis_lib.plan.scorecard import PROGRAMME_YEARS, alert, kpi_scorecard
 from analysis_lib.reference.catalog import load_catalog
 
@@ -44,9 +45,7 @@ def programme_year(baseline: str, period: str) -> int:
     >>> programme_year("2024", "2025"), programme_year("2024", "2025Q1"), programme_year("2024", "2026Q2")
     (1, 1, 2)
     """
-    start = period_start_month(baseline) + PERIOD_MONTHS[parse_period(baseline)[1]]
-    end = period_start_month(period) + PERIOD_MONTHS[parse_period(period)[1]]
-    return max(0, math.ceil((end - start) / 12))
+    return max(0, math.ceil((period_end_month(period) - period_end_month(baseline)) / 12))
 
 
 def check_periods(panel: Panel, institution_id: str, baseline: str, review: str) -> list[str]:

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from analysis_lib.errors import InputDataError
-from analysis_lib.intake.panel import _ValueError, load_panel, parse_period, period_start_month, validate_panel_file
+from analysis_lib.intake.panel import load_panel, validate_panel_file
+from analysis_lib.intake.periods import PeriodError, parse_period, period_start_month
 
 from conftest import SAMPLE_PANEL
 
@@ -24,7 +25,7 @@ def test_period_forms_are_normalised(raw, expected):
 
 @pytest.mark.parametrize("raw", ["2024H1", "24", "2024-13", "Q5 2024", "next year", 2024.5])
 def test_bad_periods_are_refused(raw):
-    with pytest.raises(_ValueError):
+    with pytest.raises(PeriodError):
         parse_period(raw)
 
 
