@@ -381,8 +381,10 @@ def business_case(review, language: str) -> str:
 
 def method(review, language: str) -> str:
     stamp = review.stamp
-    rows = [("panel", stamp["panel_file"]), ("panel SHA-256", stamp["panel_sha256"]), ("diagnosis summary", stamp["summary_file"]),
-            ("actuals", stamp["actuals_file"] or "–"), ("run started", stamp["run_started_utc"])]
+    names = (("面板文件", "面板文件SHA-256", "原诊断摘要", "项目实际数据", "运行开始时间") if language == "zh" else
+             ("panel", "panel SHA-256", "diagnosis summary", "actuals", "run started"))
+    values = (stamp["panel_file"], stamp["panel_sha256"], stamp["summary_file"], stamp["actuals_file"] or "–", stamp["run_started_utc"])
+    rows = list(zip(names, values))
     text = ("方法：同业百分位按各期面板分别计算（同业组不少于10家时用样本分布，否则用全部银行基准分位数）；目标与预警阈值来自原诊断的关键指标跟踪卡"
             "（三年内由基线等步长达到差距分析目标）；Malmquist指数采用Färe–Grosskopf–Norris–Zhang（1994）分解，以HiGHS求解线性规划；"
             "挣值管理按PMBOK定义。" if language == "zh" else
