@@ -107,3 +107,14 @@ def test_batch_of_progress_reviews(tmp_path, capsys):
     assert summary["review_period"] == "2025" and summary["benefit_realisation"] == pytest.approx(0.75, abs=0.005)
     html = (folder / "CITY-02.html").read_text(encoding="utf-8")
     assert "CRM programme progress review" in html and "Traceback" not in html
+
+
+def test_review_notebook_is_thin():
+    import nbformat
+
+    nb = nbformat.read(str(REPO / "notebooks/progress_review.ipynb"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].metadata["tags"] == ["parameters"]
+    assert all("def " not in c.source and "lambda" not in c.source for c in code)
+    shown = [c.source for c in code if "internal" not in c.metadata.get("tags", []) and "parameters" not in c.metadata.get("tags", [])]
+    assert shown == [f'show_review(review, "{key}")' for key in REVIEW_SECTIONS]
