@@ -9,8 +9,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis_lib.reference.catalog import DIMENSIONS
-from analysis_lib.report.charts import PALETTE, _figure, _millions, _wrap
-from analysis_lib.report.text import dimension_label, word
+from analysis_lib.report.charts import PALETTE, _figure, _wrap
+from analysis_lib.report.text import dimension_label, money_scale, word
 
 LINE_COLOURS = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["vermillion"], PALETTE["sky"], PALETTE["purple"])
 
@@ -99,13 +99,16 @@ def productivity_quadrant(across: pd.DataFrame, institution_id: str, peer_group:
 
 
 def benefits_bars(table: pd.DataFrame, names: list[str], language: str, title: str, labels: tuple[str, str]) -> Figure:
-    """Planned and realised benefit to date by initiative (CNY m)."""
+    """Planned and realised benefit to date by initiative, in one money unit
+    chosen by magnitude."""
     fig, ax = _figure(1.2 + 0.42 * len(table), language)
+    scale = money_scale(np.r_[table["planned_to_date"], table["realised_to_date"]], language)
     y = np.arange(len(table))[::-1]
-    ax.barh(y + 0.19, _millions(table["planned_to_date"]), height=0.36, color=PALETTE["light"], edgecolor=PALETTE["grey"], label=labels[0])
-    ax.barh(y - 0.19, _millions(table["realised_to_date"]), height=0.36, color=PALETTE["green"], label=labels[1])
+    ax.barh(y + 0.19, table["planned_to_date"] / scale.divisor, height=0.36, color=PALETTE["light"], edgecolor=PALETTE["grey"],
+            label=labels[0])
+    ax.barh(y - 0.19, table["realised_to_date"] / scale.divisor, height=0.36, color=PALETTE["green"], label=labels[1])
     ax.set_yticks(y, [_wrap_label(n, language) for n in names])
-    ax.set_xlabel(word("amount_m", language))
+    ax.set_xlabel(scale.unit)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.set_title(title)
     return fig
@@ -113,17 +116,19 @@ def benefits_bars(table: pd.DataFrame, names: list[str], language: str, title: s
 
 def s_curve(evm: pd.DataFrame, bac: float, language: str, title: str, labels: tuple[str, str, str, str]) -> Figure:
     """Cumulative planned value, earned value and actual cost by period
-    (CNY m), with the budget at completion."""
+    in one money unit chosen by magnitude, with the budget at completion."""
     fig, ax = _figure(2.8, language)
+    values = evm[["planned_value", "earned_value", "actual_cost"]].to_numpy(float)
+    scale = money_scale(np.r_[values.ravel(), bac], language)
     x = np.arange(len(evm))
-    ax.plot(x, _millions(evm["planned_value"]), color=PALETTE["grey"], linestyle="--", marker="o", label=labels[0])
-    ax.plot(x, _millions(evm["earned_value"]), color=PALETTE["blue"], marker="o", linewidth=2, label=labels[1])
-    ax.plot(x, _millions(evm["actual_cost"]), color=PALETTE["vermillion"], marker="s", label=labels[2])
-    ax.axhline(bac / 1e6, color=PALETTE["ink"], linewidth=0.8)
-    ax.text(0, bac / 1e6, labels[3], va="bottom", fontsize=8)
+    ax.plot(x, evm["planned_value"] / scale.divisor, color=PALETTE["grey"], linestyle="--", marker="o", label=labels[0])
+    ax.plot(x, evm["earned_value"] / scale.divisor, color=PALETTE["blue"], marker="o", linewidth=2, label=labels[1])
+    ax.plot(x, evm["actual_cost"] / scale.divisor, color=PALETTE["vermillion"], marker="s", label=labels[2])
+    ax.axhline(bac / scale.divisor, color=PALETTE["ink"], linewidth=0.8)
+    ax.text(0, bac / scale.divisor, labels[3], va="bottom", fontsize=8)
     ax.set_xticks(x, evm["period"].tolist())
-    ax.set_ylabel(word("amount_m", language))
-    ax.set_ylim(0, max(float(_millions(evm[["planned_value", "earned_value", "actual_cost"]].to_numpy()).max()), bac / 1e6) * 1.15)
+    ax.set_ylabel(scale.unit)
+    ax.set_ylim(0, max(float(np.nanmax(values)), bac) / scale.divisor * 1.15)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.set_title(title)
     return fig

@@ -41,7 +41,7 @@ def execute_review(params: dict[str, Any], output: Path, *, timeout: int | None 
     try:
         pm.execute_notebook(str(REVIEW_NOTEBOOK), str(temporary), parameters=params, kernel_name="python3", cwd=str(ROOT),
                             progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
-                            extra_arguments=KERNEL_ARGUMENTS)
+                            extra_arguments=KERNEL_ARGUMENTS, shutdown_kernel="immediate")
     except PapermillExecutionError as exc:
         if temporary.exists():
             os.replace(temporary, output)

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report import review_charts
 from analysis_lib.report.rendering import esc, figure_html, table_html
-from analysis_lib.report.text import check_language, format_value, money_m, peer_group_label, percent, word
+from analysis_lib.report.text import MoneyScale, check_language, format_value, money_m, money_scale, peer_group_label, percent, with_unit, word
 
 BENEFIT_COLOURS = {"on track": "green", "behind": "amber", "off track": "red"}
 REVIEW_SECTIONS = ("cover", "summary", "kpi_tracking", "productivity", "benefits", "delivery", "business_case", "method")
@@ -43,22 +43,22 @@ TEXT = {
     "m": {"en": "Malmquist (M)", "zh": "Malmquist指数（M）"}, "ec": {"en": "Efficiency change (EC)", "zh": "效率变化（EC）"},
     "tc": {"en": "Technical change (TC)", "zh": "技术变化（TC）"}, "pec": {"en": "Pure efficiency change", "zh": "纯技术效率变化"},
     "sec": {"en": "Scale efficiency change", "zh": "规模效率变化"},
-    "planned_annual": {"en": "Planned a year at full run-rate (CNY m)", "zh": "满负荷年度计划收益（百万元）"},
-    "planned_to_date": {"en": "Planned to date (CNY m)", "zh": "截至本期计划（百万元）"},
-    "realised_to_date": {"en": "Realised to date (CNY m)", "zh": "截至本期实现（百万元）"},
+    "planned_annual": {"en": "Planned a year at full run-rate", "zh": "满负荷年度计划收益"},
+    "planned_to_date": {"en": "Planned to date", "zh": "截至本期计划"},
+    "realised_to_date": {"en": "Realised to date", "zh": "截至本期实现"},
     "realisation": {"en": "Realised / plan", "zh": "实现率"}, "status": {"en": "Status", "zh": "状态"},
     "on track": {"en": "on track", "zh": "符合计划"}, "behind": {"en": "behind", "zh": "落后"}, "off track": {"en": "off track", "zh": "严重偏离"},
-    "period": {"en": "Period", "zh": "期间"}, "pv": {"en": "Planned value PV (CNY m)", "zh": "计划价值PV（百万元）"},
-    "ev": {"en": "Earned value EV (CNY m)", "zh": "挣值EV（百万元）"}, "ac": {"en": "Actual cost AC (CNY m)", "zh": "实际成本AC（百万元）"},
+    "period": {"en": "Period", "zh": "期间"}, "pv": {"en": "Planned value PV", "zh": "计划价值PV"},
+    "ev": {"en": "Earned value EV", "zh": "挣值EV"}, "ac": {"en": "Actual cost AC", "zh": "实际成本AC"},
     "spi": {"en": "SPI", "zh": "进度绩效指数SPI"}, "cpi": {"en": "CPI", "zh": "成本绩效指数CPI"},
-    "eac": {"en": "EAC (CNY m)", "zh": "完工估算EAC（百万元）"}, "bac": {"en": "Budget at completion", "zh": "完工预算"},
+    "eac": {"en": "EAC", "zh": "完工估算EAC"}, "bac": {"en": "Budget at completion", "zh": "完工预算"},
     "milestone": {"en": "Milestone", "zh": "里程碑"}, "planned_week": {"en": "Planned (week)", "zh": "计划（周）"},
     "reached": {"en": "Reached", "zh": "达成期间"}, "reached late": {"en": "reached late", "zh": "延期达成"},
     "reached_on_time": {"en": "reached", "zh": "按期达成"}, "overdue": {"en": "overdue", "zh": "已逾期"}, "not yet due": {"en": "not yet due", "zh": "未到期"},
-    "risk": {"en": "Risk", "zh": "风险"}, "actual_cost": {"en": "Actual cost (CNY m)", "zh": "实际损失（百万元）"},
-    "expected_exposure": {"en": "Planned expected exposure (CNY m)", "zh": "计划预期敞口（百万元）"},
+    "risk": {"en": "Risk", "zh": "风险"}, "actual_cost": {"en": "Actual cost", "zh": "实际损失"},
+    "expected_exposure": {"en": "Planned expected exposure", "zh": "计划预期敞口"},
     "item": {"en": "Item", "zh": "项目"}, "planned": {"en": "As planned", "zh": "原计划"}, "revised": {"en": "Revised", "zh": "修订后"},
-    "npv": {"en": "NPV (CNY m)", "zh": "净现值NPV（百万元）"}, "overall": {"en": "Overall score", "zh": "综合得分"},
+    "npv": {"en": "NPV", "zh": "净现值NPV"}, "overall": {"en": "Overall score", "zh": "综合得分"},
 }
 
 
@@ -75,8 +75,13 @@ def _p(text: str) -> str:
     return f"<p>{esc(text)}</p>"
 
 
-def _m(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value / 1e6:,.1f}"
+def _scale(language: str, *columns) -> MoneyScale:
+    """One money unit for a table or chart, from all its amounts."""
+    return money_scale(np.concatenate([np.asarray(c, dtype=float).ravel() for c in columns]), language)
+
+
+def _h(key: str, scale: MoneyScale, language: str) -> str:
+    return with_unit(t(key, language), scale.unit, language)
 
 
 def _ratio(value: float) -> str:
@@ -290,18 +295,19 @@ def benefits(review, language: str) -> str:
     if review.benefits is None:
         return _no_actuals("benefits", language)
     table = review.benefits
+    scale = _scale(language, table["planned_annual"], table["planned_to_date"], table["realised_to_date"])
     frame = pd.DataFrame({
         word("initiative", language): table[f"name_{language}"],
-        t("planned_annual", language): [_m(v) for v in table["planned_annual"]],
-        t("planned_to_date", language): [_m(v) for v in table["planned_to_date"]],
-        t("realised_to_date", language): [_m(v) for v in table["realised_to_date"]],
+        _h("planned_annual", scale, language): [scale.number(v) for v in table["planned_annual"]],
+        _h("planned_to_date", scale, language): [scale.number(v) for v in table["planned_to_date"]],
+        _h("realised_to_date", scale, language): [scale.number(v) for v in table["realised_to_date"]],
         t("realisation", language): [percent(v, 0) for v in table["realisation"]],
         t("status", language): [(t(s, language), BENEFIT_COLOURS.get(s, "na")) for s in table["status"]],
     })
     rows = table.drop(index="total")
     chart = review_charts.benefits_bars(rows, list(rows[f"name_{language}"]), language,
                                         "各举措收益：计划与实现" if language == "zh" else "Benefits to date: planned and realised",
-                                        (t("planned", language), t("realised_to_date", language).split(" (")[0].split("（")[0]))
+                                        (t("planned", language), t("realised_to_date", language)))
     intro = ("计划收益为原诊断投资效益分析中各举措的年度收益 × 收益实现率 × 爬坡系数，按上线后各期分摊。"
              "实现率不低于90%为符合计划，60%–90%为落后，低于60%为严重偏离。" if language == "zh" else
              "The plan is each initiative's annual benefit in the original business case × the benefit realisation × the ramp-up, spread "
@@ -314,17 +320,18 @@ def delivery(review, language: str) -> str:
     if review.evm is None:
         return _no_actuals("delivery", language)
     evm = review.evm
+    scale = _scale(language, evm[["planned_value", "earned_value", "actual_cost", "eac_cpi"]].to_numpy())
     frame = pd.DataFrame({
-        t("period", language): evm["period"], t("pv", language): [_m(v) for v in evm["planned_value"]],
-        t("ev", language): [_m(v) for v in evm["earned_value"]], t("ac", language): [_m(v) for v in evm["actual_cost"]],
+        t("period", language): evm["period"], _h("pv", scale, language): [scale.number(v) for v in evm["planned_value"]],
+        _h("ev", scale, language): [scale.number(v) for v in evm["earned_value"]],
+        _h("ac", scale, language): [scale.number(v) for v in evm["actual_cost"]],
         t("spi", language): [_index(v) for v in evm["spi"]], t("cpi", language): [_index(v) for v in evm["cpi"]],
-        t("eac", language): [_m(v) for v in evm["eac_cpi"]],
+        _h("eac", scale, language): [scale.number(v) for v in evm["eac_cpi"]],
     })
     chart = review_charts.s_curve(evm, review.programme.build_budget, language,
                                   "挣值S曲线" if language == "zh" else "Earned value S-curve",
-                                  (t("pv", language).split(" (")[0].split("（")[0], t("ev", language).split(" (")[0].split("（")[0],
-                                   t("ac", language).split(" (")[0].split("（")[0],
-                                   f"{t('bac', language)} {_m(review.programme.build_budget)}" + ("百万元" if language == "zh" else " CNY m")))
+                                  (t("pv", language), t("ev", language), t("ac", language),
+                                   f"{t('bac', language)} {money_m(review.programme.build_budget, language)}"))
     stones = review.milestones
     status_map = {"reached": "reached_on_time", "reached late": "reached late", "overdue": "overdue", "not yet due": "not yet due"}
     colour = {"reached": "green", "reached late": "amber", "overdue": "red", "not yet due": "na"}
@@ -347,9 +354,10 @@ def business_case(review, language: str) -> str:
     if review.npv is None:
         return _no_actuals("business_case", language)
     npv = review.npv
-    frame = pd.DataFrame({t("item", language): [t("npv", language)], t("planned", language): [_m(npv["planned_npv"])],
-                          t("revised", language): [_m(npv["revised_npv"])],
-                          t("change", language): [_m(npv["change"])]})
+    scale = _scale(language, [npv["planned_npv"], npv["revised_npv"], npv["change"]])
+    frame = pd.DataFrame({t("item", language): [with_unit(t("npv", language), scale.unit, language)],
+                          t("planned", language): [scale.number(npv["planned_npv"])], t("revised", language): [scale.number(npv["revised_npv"])],
+                          t("change", language): [scale.number(npv["change"])]})
     intro = (f"修订方法：已发生期间采用实际收益与实际支出；剩余建设投入按完工估算（EAC）减已支出计，并保留原应急比例；未来收益按截至本期的实现率"
              f"（{percent(npv['realisation_applied'], 0)}，不高于100%）折算；折现率与原方案一致（{percent(review.programme.inputs.discount_rate, 1)}）。"
              f"原诊断报告的净现值为{money_m(review.programme.planned_npv, language)}（按年度模型）；上表的原计划值按与实际数据相同的期间频率重新计算。"
@@ -363,10 +371,12 @@ def business_case(review, language: str) -> str:
     risks = review.risks
     heading = "已发生的风险" if language == "zh" else "Risks that occurred"
     if risks is not None and len(risks):
+        risk_scale = _scale(language, risks["actual_cost"], risks["expected_exposure"])
         risk_frame = pd.DataFrame({
             t("risk", language): [f"{i} {r[f'title_{language}']}" for i, r in risks.iterrows()],
-            t("period", language): risks["period"], t("actual_cost", language): [_m(v) for v in risks["actual_cost"]],
-            t("expected_exposure", language): [_m(v) for v in risks["expected_exposure"]],
+            t("period", language): risks["period"],
+            _h("actual_cost", risk_scale, language): [risk_scale.number(v) for v in risks["actual_cost"]],
+            _h("expected_exposure", risk_scale, language): [risk_scale.number(v) for v in risks["expected_exposure"]],
         })
         total = float(risks["actual_cost"].sum())
         reserve = review.programme.build_budget * review.programme.inputs.contingency
