@@ -162,7 +162,9 @@ def load_actuals(path: str | Path, programme: Programme) -> Actuals:
     problems: list[str] = []
     known = _known_ids(programme)
     type_lookup = {t: t for t in TYPES} | {a: t for t, aliases in TYPE_ALIASES.items() for a in aliases}
-    baseline_end = period_end_month(programme.baseline_period) if programme.baseline_period else None
+    if not programme.baseline_period:
+        raise InputDataError(f"{programme.source}: the diagnosis has no baseline period; name it (baseline_period) to place the actuals")
+    baseline_end = period_end_month(programme.baseline_period)
     records, frequency, first_row = [], None, None
     for row_number, row in enumerate(frame.itertuples(index=False), start=2):
         values = row._asdict()
@@ -184,7 +186,7 @@ def load_actuals(path: str | Path, programme: Programme) -> Actuals:
                 f"one frequency per file: every period a {frequency}")
             continue
         months = PERIOD_MONTHS[frequency]
-        index = (period_start_month(period) - baseline_end) // months if baseline_end is not None else 0
+        index = (period_start_month(period) - baseline_end) // months
         horizon = programme.inputs.horizon_years * 12 // months
         if index < 0 or index >= horizon:
             when = "before the programme started" if index < 0 else "past the business case's horizon"

@@ -7,7 +7,7 @@ revised NPV, risks that occurred).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,9 @@ def run_review(**params: Any) -> ProgressReview:
     institution_id = params["institution_id"]
     if programme.institution_id != institution_id:
         raise InputDataError(f"{programme.source} is the diagnosis of {programme.institution_id!r}, not of {institution_id!r}")
-    if programme.baseline_period and programme.baseline_period != params["baseline_period"]:
+    if not programme.baseline_period:  # diagnosed on a panel without a period column: the consultant names it
+        programme = replace(programme, baseline_period=params["baseline_period"])
+    if programme.baseline_period != params["baseline_period"]:
         raise InputDataError(f"{programme.source}: the diagnosis analysed {programme.baseline_period!r}, but the baseline period is "
                              f"{params['baseline_period']!r}; use -p baseline_period {programme.baseline_period}")
     periods = check_periods(panel, institution_id, params["baseline_period"], params["review_period"])

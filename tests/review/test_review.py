@@ -164,3 +164,13 @@ def test_review_refuses_a_summary_of_another_baseline(tmp_path):
     path.write_text(json.dumps(summary), encoding="utf-8")
     with pytest.raises(InputDataError, match="the diagnosis analysed '2023'"):
         run_review(diagnosis_summary=str(path), actuals_path="")
+
+
+def test_a_diagnosis_without_periods_takes_the_named_baseline(tmp_path):
+    summary = json.loads(SUMMARY.read_text(encoding="utf-8"))
+    summary["programme"]["baseline_period"] = ""
+    path = tmp_path / "CITY-02.summary.json"
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    review = run_review(diagnosis_summary=str(path))
+    assert review.programme.baseline_period == "2024"
+    assert review.benefits.at["total", "realisation"] == pytest.approx(0.75, abs=0.005)
