@@ -179,7 +179,8 @@ class Diagnostic:
             "synthetic_peers": self.synthetic_peers(),
             "input_sha256": self.panel.sha256,
             "programme": programme_record(
-                self.initiatives[selected_initiatives(self.initiatives)], self.case_inputs, self.gaps.gaps, self.schedule.tasks,
+                self.initiatives.loc[self.programme].assign(sequenced_value=self.value_chain.by_initiative()["risk_adjusted"]),
+                self.case_inputs, self.gaps.gaps, self.schedule.tasks,
                 self.resources.groupby("phase")["cost"].sum(), self.risks, str(self.institution.get("period", ""))),
         }
 

@@ -31,12 +31,27 @@ import pandas as pd
 from analysis_lib.plan.evm import earned_value
 from analysis_lib.review.actuals import Actuals, cumulative, latest_progress
 from analysis_lib.review.plan_record import Programme
-from analysis_lib.roi.business_case import cash_flow_matrix, profiles
+from analysis_lib.roi.business_case import BusinessCaseInputs, cash_flow_matrix, profiles
 from analysis_lib.roi.finance import npv
 
 ON_TRACK, BEHIND = 0.9, 0.6
 """Realisation thresholds of the benefit status."""
 WEEKS_PER_YEAR = 52.0
+
+
+def at_frequency(inputs: BusinessCaseInputs, periods_per_year: int) -> BusinessCaseInputs:
+    """The business case at another period frequency: an annual benefit
+    shape is spread evenly over each year's periods.
+
+    Examples
+    --------
+    >>> inputs = BusinessCaseInputs(1.0, 1.0, horizon_years=2, benefit_shape=(0.2, 1.0))
+    >>> at_frequency(inputs, 4).benefit_shape
+    (0.05, 0.05, 0.05, 0.05, 0.25, 0.25, 0.25, 0.25)
+    """
+    shape = tuple(float(v) for v in np.repeat(np.asarray(inputs.benefit_shape, dtype=float) / periods_per_year, periods_per_year)) \
+        if inputs.benefit_shape and inputs.periods_per_year == 1 else inputs.benefit_shape
+    return replace(inputs, periods_per_year=periods_per_year, benefit_shape=shape)
 
 
 def benefit_status(share: float) -> str:
@@ -62,10 +77,11 @@ def planned_benefits(programme: Programme, periods_per_year: int, periods: int) 
     >>> from analysis_lib.reference.catalog import data_dir
     >>> p = load_programme(data_dir() / "sample" / "review" / "CITY-02.summary.json")
     >>> plan = planned_benefits(p, 1, 5)
-    >>> bool(abs(plan.sum(axis=1).iloc[2] - p.inputs.annual_benefit * p.inputs.benefit_realisation * 0.6) < 1)
+    >>> shape = profiles(p.inputs)["benefit"]
+    >>> bool(abs(plan.sum(axis=1).iloc[2] - p.inputs.annual_benefit * p.inputs.benefit_realisation * shape[2]) < 1)
     True
     """
-    inputs = replace(programme.inputs, periods_per_year=periods_per_year)
+    inputs = at_frequency(programme.inputs, periods_per_year)
     shape = profiles(inputs)["benefit"]
     shape = np.concatenate([shape, np.full(max(0, periods - shape.size), shape[-1] if shape.size else 0.0)])[:periods]
     annual = programme.initiatives["annual_benefit"].astype(float) * inputs.benefit_realisation
@@ -184,7 +200,7 @@ def revised_npv(programme: Programme, actuals: Actuals, evm: pd.DataFrame, reali
         ``planned_npv`` (recomputed at the actuals' frequency),
         ``revised_npv``, ``change``, ``eac``, ``realisation_applied``.
     """
-    inputs = replace(programme.inputs, periods_per_year=actuals.periods_per_year)
+    inputs = at_frequency(programme.inputs, actuals.periods_per_year)
     flows = {k: v[0].copy() for k, v in cash_flow_matrix(inputs).items()}
     elapsed = int(actuals.rows["index"].max()) + 1
     rate = inputs.period_rate

@@ -74,7 +74,8 @@ def programme_record(initiatives: pd.DataFrame, inputs: BusinessCaseInputs, gaps
     kpis = gaps.dropna(subset=["current", "target"])
     return {
         "baseline_period": str(baseline_period),
-        "case": {name: (list(getattr(inputs, name)) if name == "ramp" else float(getattr(inputs, name))) for name in CASE_FIELDS},
+        "case": {**{name: (list(getattr(inputs, name)) if name == "ramp" else float(getattr(inputs, name))) for name in CASE_FIELDS},
+                 "benefit_shape": [float(v) for v in inputs.benefit_shape]},
         "initiatives": [{"initiative_id": str(r.initiative_id), "name_en": str(r.name_en), "name_zh": str(r.name_zh),
                          "annual_benefit": float(s * inputs.annual_benefit), "one_off_cost": float(r.one_off_cost),
                          "running_cost": float(r.running_cost)} for r, s in zip(initiatives.itertuples(), share)],
@@ -166,7 +167,8 @@ re-run the diagnosis with this version (crm-diag report CITY-02 …) to write on
     if missing:
         raise InputDataError(f"{path.name}: the programme record lacks {', '.join(missing)}; re-run the diagnosis with this version")
     case = record["case"]
-    inputs = BusinessCaseInputs(**{**case, "ramp": tuple(case["ramp"]), "horizon_years": int(case["horizon_years"])})
+    inputs = BusinessCaseInputs(**{**case, "ramp": tuple(case["ramp"]), "horizon_years": int(case["horizon_years"]),
+                                   "benefit_shape": tuple(case.get("benefit_shape", ()))})
 
     def table(key: str, index: str) -> pd.DataFrame:
         frame = pd.DataFrame(record[key])

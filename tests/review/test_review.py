@@ -105,9 +105,14 @@ def test_benefits_realisation_matches_the_designed_shortfall(review):
     assert total["realisation"] == pytest.approx(0.75, abs=0.005)
     assert total["status"] == "behind"
     assert set(review.benefits.index) == set(review.programme.initiatives.index) | {"total"}
-    # planned to date: the business case's benefit in 2025Q4 (first live quarter, ramp 25%)
+    # planned to date: the business case's benefit profile over the four quarters of 2025
+    from analysis_lib.review.benefits import at_frequency
+    from analysis_lib.roi.business_case import profiles
+
     inputs = review.programme.inputs
-    assert total["planned_to_date"] == pytest.approx(inputs.annual_benefit * inputs.benefit_realisation * 0.25 / 4, rel=1e-9)
+    shape = profiles(at_frequency(inputs, 4))["benefit"][:4].sum()
+    assert 0 < shape < 1
+    assert total["planned_to_date"] == pytest.approx(inputs.annual_benefit * inputs.benefit_realisation * shape, rel=1e-9)
 
 
 def test_earned_value_shows_the_overrun_and_slip(review):
