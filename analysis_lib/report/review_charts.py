@@ -109,7 +109,7 @@ def benefits_bars(table: pd.DataFrame, names: list[str], language: str, title: s
     ax.barh(y - 0.19, table["realised_to_date"] / scale.divisor, height=0.36, color=PALETTE["green"], label=labels[1])
     ax.set_yticks(y, [_wrap_label(n, language) for n in names])
     ax.set_xlabel(scale.unit)
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(table)), ncols=2, fontsize=8)
     ax.set_title(title)
     return fig
 
