@@ -441,14 +441,7 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"]) if {"html", "pdf"} & set(formats) else None
     pdf_path, message = None, ""
     if "pdf" in formats and html_path is not None:
-        if printer is not None and printer.available:
-            pdf_path = printer.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
-        else:
-            with PdfPrinter() as own:
-                if own.available:
-                    pdf_path = own.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
-                else:
-                    message = NO_BROWSER_HELP
+        pdf_path, message = print_pdf(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"], printer)
     if "html" not in formats and html_path is not None:
         html_path.unlink()
         html_path = None
@@ -466,3 +459,15 @@ def write_summary(notebook: Path, path: Path) -> Path | None:
         return None
     atomic_write_bytes(Path(path), json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
     return Path(path)
+
+
+def print_pdf(html_path: Path, pdf_path: Path, institution_id: str, language: str,
+              printer: PdfPrinter | None = None) -> tuple[Path | None, str]:
+    """Print one report's HTML to PDF with the given printer, or with a
+    browser of its own; ``(None, help message)`` when no browser exists."""
+    if printer is not None and printer.available:
+        return printer.print(html_path, pdf_path, institution_id, language), ""
+    with PdfPrinter() as own:
+        if own.available:
+            return own.print(html_path, pdf_path, institution_id, language), ""
+    return None, NO_BROWSER_HELP

@@ -13,13 +13,13 @@ from analysis_lib.intake.identifiers import folder_name
 from analysis_lib.report.export import (
     INTERNAL_DIR,
     KERNEL_ARGUMENTS,
-    NO_BROWSER_HELP,
     ROOT,
     NotebookExecutionError,
     PdfPrinter,
     ReportFiles,
     notebook_to_html,
     partial_path,
+    print_pdf,
     write_summary,
 )
 from analysis_lib.review.progress import validate_review_parameters
@@ -71,14 +71,7 @@ def render_review(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"])
     pdf_path, message = None, ""
     if "pdf" in formats:
-        if printer is not None and printer.available:
-            pdf_path = printer.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
-        else:
-            with PdfPrinter() as own:
-                if own.available:
-                    pdf_path = own.print(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"])
-                else:
-                    message = NO_BROWSER_HELP
+        pdf_path, message = print_pdf(html_path, out / f"{stem}.pdf", params["institution_id"], params["language"], printer)
     if "html" not in formats:
         html_path.unlink()
         html_path = None
