@@ -98,9 +98,13 @@ def _source(review, language: str, *files: str) -> str:
     return f'<p style="font-size: 8pt; color: #5B6673; margin-top: -10px;">{esc(text)}</p>'
 
 
-def _name(review) -> str:
+def _name(review, language: str = "en") -> str:
+    from analysis_lib.reference.sample import localised_name
+
     name = review.institution.get("name")
-    return str(name) if isinstance(name, str) and name else review.institution_id
+    if not (isinstance(name, str) and name):
+        return review.institution_id
+    return localised_name(name, str(review.institution.get("peer_group", "")), language)
 
 
 def _rag(status: str, language: str) -> tuple[str, str]:
@@ -186,13 +190,13 @@ def attention(review, language: str) -> list[str]:
 
 def cover(review, language: str) -> str:
     rows = [
-        (word("institution", language), f"{_name(review)} ({review.institution_id})"),
+        (word("institution", language), f"{_name(review, language)} ({review.institution_id})"),
         (word("peer_group", language), peer_group_label(str(review.institution["peer_group"]), language)),
         (t("baseline_period", language), review.periods[0]), (t("review_period", language), review.periods[-1]),
         (word("date", language), review.stamp["run_started_utc"][:10]),
     ]
     facts = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    body = (f'<div class="cover"><h1>{esc(TITLES["cover"][language])}</h1><p class="cover-name">{esc(_name(review))}</p>'
+    body = (f'<div class="cover"><h1>{esc(TITLES["cover"][language])}</h1><p class="cover-name">{esc(_name(review, language))}</p>'
             f'<table class="cover-facts">{facts}</table><p class="confidential">{esc(word("confidential", language))}</p></div>')
     return f'<section class="report-section section-cover" id="cover">{body}</section>'
 
