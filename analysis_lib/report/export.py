@@ -149,14 +149,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise output_error(exc, path) from None
-    _sync_folder(path.parent)
+    publish(temporary, path)
 
 
 def write_csv(frame, path: Path, index: bool = True) -> Path:
