@@ -63,11 +63,24 @@ def _cmd_review(args: argparse.Namespace) -> int:
     params = {"institution_id": args.institution_id, "panel_path": str(args.panel), "baseline_period": args.baseline,
               "review_period": args.period, "diagnosis_summary": str(summary), "actuals_path": str(args.actuals or ""),
               "language": args.language}
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {args.formats!r}", file=sys.stderr)
+    formats = _report_formats(args.formats)
+    if formats is None:
         return EXIT_USAGE
-    files = render_review(args.out, formats=formats, timeout=args.timeout, **params)
+    return _print_files(render_review(args.out, formats=formats, timeout=args.timeout, **params))
+
+
+def _report_formats(text: str) -> tuple[str, ...] | None:
+    """The formats of ``--formats`` (html and/or pdf); None after printing
+    why when they are not."""
+    formats = tuple(f.strip() for f in text.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {text!r}", file=sys.stderr)
+        return None
+    return formats
+
+
+def _print_files(files) -> int:
+    """List a report's files (and why a PDF is missing)."""
     for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary)):
         if path:
             print(f"{label}: {path}")
@@ -85,18 +98,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from analysis_lib.report.parameters import validate_parameters
 
     params = validate_parameters({**_pairs(args.param), "institution_id": args.institution_id})
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    unknown = sorted(set(formats) - {"html", "pdf"})
-    if unknown:
-        print(f"crm-diag: unknown format(s) {unknown}; expected html and/or pdf", file=sys.stderr)
+    formats = _report_formats(args.formats)
+    if formats is None:
         return EXIT_USAGE
-    files = render_report(args.out, formats=formats, timeout=args.timeout, **params)
-    for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary)):
-        if path:
-            print(f"{label}: {path}")
-    if files.message:
-        print(files.message, file=sys.stderr)
-    return EXIT_OK
+    return _print_files(render_report(args.out, formats=formats, timeout=args.timeout, **params))
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
