@@ -22,6 +22,14 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
+def _new_notebook() -> nbformat.NotebookNode:
+    """An empty notebook for the project's Python kernel."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
 def _tagged(cell, *tags: str):
     cell.metadata["tags"] = list(tags)
     return cell
@@ -32,9 +40,7 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
     report section, and the machine-readable summary."""
     from analysis_lib.report.rendering import SECTION_ORDER
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
+    nb = _new_notebook()
     nb.cells = [
         _tagged(nbformat.v4.new_markdown_cell(
             "# Institution diagnostic\n\n"
@@ -61,8 +67,7 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
 
 def portfolio_notebook() -> nbformat.NotebookNode:
     """The portfolio summary of a batch run."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb = _new_notebook()
     nb.cells = [
         _tagged(nbformat.v4.new_markdown_cell("# Portfolio summary\n\nRun with the folder of a batch run: "
                                               "`papermill notebooks/portfolio_summary.ipynb out.ipynb -p run_dir outputs/<run-id>`."),
@@ -86,9 +91,7 @@ def _with_stable_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def explore_notebook() -> nbformat.NotebookNode:
     """Interactive exploration of one institution: every cell a library call."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
+    nb = _new_notebook()
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     nb.cells = [
         md("# Explore one institution\n\n"
@@ -129,9 +132,7 @@ def review_notebook() -> nbformat.NotebookNode:
     report section, and the machine-readable summary."""
     from analysis_lib.report.review_sections import REVIEW_SECTIONS
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
+    nb = _new_notebook()
     nb.cells = [
         _tagged(nbformat.v4.new_markdown_cell(
             "# Progress review\n\n"
