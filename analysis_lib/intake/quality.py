@@ -41,6 +41,8 @@ class ConsistencyRule:
     name: str = ""
     kind: str = "ge"
     tolerance: float = 0.0
+    column: str = ""
+    """The column a validation message points at (default: the first column of ``left``)."""
 
     @property
     def rule_id(self) -> str:
@@ -70,14 +72,15 @@ CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
     ConsistencyRule("customers", "hnw_customers", "high-net-worth customers are part of all customers"),
     ConsistencyRule("customer_records", "customers", "every customer has at least one master record"),
     ConsistencyRule("customers / customers_per_rm", "employees", "the relationship managers implied by customers per RM are staff: "
-                    "they cannot outnumber all employees", name="implied_rms_within_employees", kind="le"),
+                    "they cannot outnumber all employees", name="implied_rms_within_employees", kind="le",
+                    column="customers_per_rm"),
     ConsistencyRule("crm_opex_ratio * revenue", "tco_per_customer * customers", "CRM cost and TCO per customer x customers measure "
                     "the same money; definitions (shared IT, allocations) differ by at most about 15%", name="crm_cost_matches_tco",
-                    kind="approx", tolerance=0.15),
+                    kind="approx", tolerance=0.15, column="tco_per_customer"),
     ConsistencyRule("acq_cost_hnw * new_customers * hnw_customers / customers + acq_cost_mass * new_customers * (1 - hnw_customers / "
                     "customers)", "crm_opex_ratio * revenue", "acquisition spend (cost per acquired customer x customers acquired) is "
                     "marketing and sales cost run on the CRM: more than the whole CRM cost means one of the two is wrong",
-                    name="acquisition_spend_within_crm_cost", kind="le", tolerance=0.0),
+                    name="acquisition_spend_within_crm_cost", kind="le", tolerance=0.0, column="new_customers"),
 )
 """Named cross-field rules; the data-quality *consistency* score is the
 share of applicable rules an institution satisfies, so an institution that
@@ -135,10 +138,10 @@ def consistency_breaks(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def consistency_problems(frame: pd.DataFrame, catalog: MetricCatalog | None = None) -> list[dict]:
-    """Violations of the field-pair rules (``left >= right`` between two
-    reported fields) of a panel frame, for the intake's warnings. The named
-    economic rules (implied RMs, CRM cost against TCO, acquisition spend)
-    enter the quality score and :func:`consistency_breaks`.
+    """Violations of the consistency rules of a panel frame, for the
+    intake's warnings: the field-pair rules (``left >= right``) and the named
+    economic rules (implied RMs, CRM cost against TCO, acquisition spend),
+    each with the values that break it.
 
     Returns
     -------
@@ -158,9 +161,7 @@ def consistency_problems(frame: pd.DataFrame, catalog: MetricCatalog | None = No
     found = []
     for check in consistency_breaks(frame).itertuples(index=False):
         rule = rules[check.rule]
-        if rule.name:
-            continue
-        column = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rule.left)[0]
+        column = rule.column or re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rule.left)[0]
         relation = {"ge": "is below", "le": "is above", "approx": "differs by more than " + f"{rule.tolerance:.0%} from"}[rule.kind]
         left = rule.left if rule.kind == "ge" else f"{rule.name}: {rule.left}"
         found.append({"row": int(rows[check.index]), "column": column,

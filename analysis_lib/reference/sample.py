@@ -28,9 +28,16 @@ ID_PREFIX = {
     "rural_commercial": "RURAL",
     "foreign": "FRGN",
 }
-PINNED: dict[str, float] = {"JSB-01": 2.4, "CITY-01": 2.4, "CITY-02": -2.6, "RURAL-01": 2.2, "RURAL-02": -2.6}
+PINNED: dict[str, float] = {"JSB-01": 2.4, "CITY-01": 2.4, "CITY-02": -1.8, "RURAL-01": 2.2, "RURAL-02": -1.5}
 """Institutions pinned in a tail of the latent quality factor (z-score)."""
 WHOLE_NUMBER_METRICS = frozenset({"crm_systems_count", "open_api_integrations", "customers_per_rm"})
+TCO_SPREAD = 0.04
+"""Log standard deviation of TCO per customer × customers around the CRM
+cost (the two measure the same money under slightly different definitions),
+clipped to ±10% so every institution passes the ±15% consistency rule."""
+ACQUISITION_SHARE = (0.25, 0.85)
+"""Range of paid acquisition spend as a share of the CRM cost from which each
+institution's ``new_customers`` is derived."""
 
 
 def quantile_function(quantiles: np.ndarray, levels: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -68,6 +75,46 @@ def _sizes(rng: np.random.Generator, profile: pd.Series, count: int) -> pd.DataF
         "hnw_customers": (customers * profile["hnw_share"]).round(),
         "customer_records": (customers * profile["records_per_customer"]).round(),
     })
+
+
+def reconcile_sample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Derive the fields the consistency rules tie together, so a synthetic
+    institution reports one set of facts: TCO per customer from the CRM cost
+    (``crm_opex_ratio × revenue / customers``, within ±10%) and paid
+    acquisitions (``new_customers``) from a share of the CRM cost
+    (:data:`ACQUISITION_SHARE`) divided by the blended acquisition cost.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Sample rows with the size fields and catalog metrics.
+    rng : numpy.random.Generator
+        The generator's random stream.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` with ``tco_per_customer`` and ``new_customers`` replaced.
+
+    Examples
+    --------
+    >>> row = pd.DataFrame({"revenue": [1e9], "customers": [1e6], "crm_opex_ratio": [0.01], "hnw_customers": [1e4],
+    ...                     "acq_cost_hnw": [1e5], "acq_cost_mass": [1e4], "tco_per_customer": [99.0], "new_customers": [0.0]})
+    >>> out = reconcile_sample(row, np.random.default_rng(0))
+    >>> 9 <= out.at[0, "tco_per_customer"] <= 11, 0 < out.at[0, "new_customers"] * 10_900 <= 1e7
+    (True, True)
+    """
+    frame = frame.copy()
+    count = len(frame)
+    crm_cost = frame["crm_opex_ratio"] * frame["revenue"]
+    spread = np.clip(np.exp(TCO_SPREAD * rng.standard_normal(count)), 0.9, 1.1)
+    decimals = int(load_catalog().table.at["tco_per_customer", "decimals"])
+    frame["tco_per_customer"] = np.round(crm_cost / frame["customers"] * spread, decimals)
+    hnw_share = frame["hnw_customers"] / frame["customers"]
+    blended = frame["acq_cost_hnw"] * hnw_share + frame["acq_cost_mass"] * (1 - hnw_share)
+    share = rng.uniform(*ACQUISITION_SHARE, count)
+    frame["new_customers"] = np.floor(crm_cost * share / blended)
+    return frame
 
 
 def synthetic_name(group: str, number: int, language: str = "en") -> str:
@@ -152,7 +199,7 @@ def generate_sample_panel(seed: int = SAMPLE_SEED) -> pd.DataFrame:
             values = quantile_function(q, level, info["min"], info["max"])
             digits = 0 if metric_id in WHOLE_NUMBER_METRICS else int(info["decimals"])
             frame[metric_id] = np.round(values, digits)
-        frames.append(frame)
+        frames.append(reconcile_sample(frame, rng))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -261,7 +308,7 @@ def generate_sample_history(seed: int = SAMPLE_SEED, years: tuple[int, ...] = HI
             grown = sizes.copy()
             for column, rate in GROWTH.items():
                 grown[column] = sizes[column] * (1 + rate) ** step * np.exp(0.02 * rng.standard_normal(count))
-            for column in ("new_customers", "hnw_customers", "customer_records"):
+            for column in ("hnw_customers", "customer_records"):
                 grown[column] = sizes[column] * grown["customers"] / sizes["customers"]
             grown = grown.round({"total_assets": -6, "revenue": -4}).round({c: 0 for c in grown.columns if c not in ("total_assets", "revenue")})
             frame = pd.concat([frame, grown], axis=1)
@@ -272,6 +319,7 @@ def generate_sample_history(seed: int = SAMPLE_SEED, years: tuple[int, ...] = HI
                 q = quantiles.loc[metric_id, list(QUANTILE_COLUMNS)].to_numpy(float)
                 digits = 0 if metric_id in WHOLE_NUMBER_METRICS else int(info["decimals"])
                 frame[metric_id] = np.round(quantile_function(q, level, info["min"], info["max"]), digits)
+            frame = reconcile_sample(frame, rng)
             entered = np.array([LATE_ENTRANTS.get(i, years[0]) <= year for i in ids])
             frames.append(frame[entered])
     history = pd.concat(frames, ignore_index=True)
