@@ -2,7 +2,8 @@
 risk, earned-value management, the risk register with exposure and
 contingency, the resource plan with its cost, and the KPI tracking
 scorecard (yearly targets, owners, alert thresholds), the data
-protection obligations the selected initiatives trigger, and the
+protection obligations the selected initiatives trigger, the moves that
+create most of the value with the first 100 days, and the
 organisation and change plan (four-part change model, tiered training,
 adoption targets).
 
@@ -17,6 +18,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "change": ("PILLARS", "load_change_actions", "training_plan", "adoption_targets"),
     "data_protection": ("load_obligations", "privacy_checklist"),
     "evm": ("DEVIATION_THRESHOLD", "earned_value"),
+    "moves": ("MAX_MOVES", "PLAN_DAYS", "load_first_steps", "key_moves", "hundred_day_plan"),
     "resources": ("load_resource_plan", "load_day_rates", "resource_cost", "build_cost"),
     "risk": (
         "PROBABILITY_SCALE", "RESPONSES", "TEMPLATE_CONTINGENCY", "load_risks", "validate_risks", "score_risks", "heat_map", "Contingency",

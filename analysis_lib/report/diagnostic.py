@@ -22,15 +22,16 @@ from analysis_lib.benchmarking.positioning import MIN_PEERS, Positioning, benchm
 from analysis_lib.errors import InputDataError
 from analysis_lib.gaps.gap import GapResult, add_customer_book, gaps_for
 from analysis_lib.gaps.initiatives import prioritise
-from analysis_lib.gaps.value_chain import ValueChain, build_value_chain, target_spread
+from analysis_lib.gaps.value_chain import RAMP_MONTHS, ValueChain, build_value_chain, target_spread
 from analysis_lib.intake.panel import Panel, ValidationReport, validate_panel_file
 from analysis_lib.intake.quality import consistency_breaks, quality_scores
-from analysis_lib.plan.resources import resource_cost
+from analysis_lib.plan.moves import hundred_day_plan, key_moves
+from analysis_lib.plan.resources import load_day_rates, resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
-from analysis_lib.report.recommendation import Evidence, Recommendation, recommend
+from analysis_lib.report.recommendation import LEADER_SCORE, Evidence, Recommendation, recommend
 from analysis_lib.report.summary import SUMMARY_MIMETYPE
 from analysis_lib.review.plan_record import programme_record
 from analysis_lib.roi.business_case import (
@@ -141,8 +142,19 @@ class Diagnostic:
             npv_p10=float(np.percentile(npv_draws, 10)) if npv_draws.size else float("nan"),
             prob_npv_positive=float(self.simulation.prob_npv_positive), payback_years=_plain(self.case.payback_years),
             data_quality=float(self.quality["overall"]), public_share=public_share(self.benchmark_confidence()),
-            consistency_breaks=len(set(self.consistency_breaks["rule"])), plausible=not self.plausibility_warnings("en"))
+            consistency_breaks=len(set(self.consistency_breaks["rule"])), plausible=not self.plausibility_warnings("en"),
+            leads_peers=bool(self.scores()["overall"] >= LEADER_SCORE), completeness=float(self.quality["completeness"]))
         return recommend(evidence, self.break_even)
+
+    def key_moves(self) -> pd.DataFrame:
+        """The three to five initiatives that create most of the programme's
+        value (empty when no programme is recommended)."""
+        benefits = self.value_chain.by_initiative()["risk_adjusted"] if self.recommended else pd.Series(dtype=float)
+        return key_moves(benefits, self.initiatives, RAMP_MONTHS)
+
+    def hundred_days(self) -> pd.DataFrame:
+        """The first 100 days that fit the verdict."""
+        return hundred_day_plan(self.schedule.tasks, self.recommendation().verdict, load_day_rates())
 
     def summary(self) -> dict[str, Any]:
         """Key results as plain values (for the batch's portfolio view)."""
@@ -175,6 +187,8 @@ class Diagnostic:
             "plausibility_warnings": self.plausibility_warnings("en"),
             "consistency_breaks": sorted(set(self.consistency_breaks["rule"])),
             "recommendation": self.recommendation().to_dict(),
+            "key_moves": [{"initiative_id": str(k), "annual_benefit": _plain(m.annual_benefit), "first_value_month": int(m.first_value_month)}
+                          for k, m in self.key_moves().iterrows()],
             "public_benchmark_share": public_share(self.benchmark_confidence()),
             "synthetic_peers": self.synthetic_peers(),
             "input_sha256": self.panel.sha256,
@@ -215,23 +229,33 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
-def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, schedule: Schedule, flows: pd.DataFrame) -> dict[str, float]:
-    """Pilot-first as an option to expand: underlying = PV of the benefits
-    after the pilot, strike = the costs still to pay at the decision."""
+def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, schedule: Schedule, flows: pd.DataFrame,
+                  resources: pd.DataFrame) -> dict[str, float]:
+    """Pilot-first as an option to expand: underlying = PV (today) of the
+    benefits after the pilot; strike = what is still to pay at the decision,
+    i.e. the rollout's share of the one-off budget and contingency (its share
+    of the resource plan's cost) plus the running costs after the decision,
+    discounted to the decision date."""
     pilot_end_years = float(schedule.tasks.loc[schedule.tasks["phase"] == "pilot", "ef"].max()) / 52
     years = max(pilot_end_years, 0.25)
-    t = flows["year"].to_numpy()
-    discount = (1 + inputs.discount_rate) ** -t
-    after = t >= years
+    t = flows["year"].to_numpy(float)
+    amount = flows["amount"].to_numpy(float)
     benefits = flows["item"].eq("benefit").to_numpy()
-    pv_benefits = float((flows["amount"].to_numpy() * discount)[after & benefits].sum())
-    strike = float(-(flows["amount"].to_numpy())[after & ~benefits].sum())
+    running = flows["item"].eq("run").to_numpy()
+    after = t >= years
+    pv_benefits = float((amount * (1 + inputs.discount_rate) ** -t)[after & benefits].sum())
+    by_phase = resources.groupby("phase")["cost"].sum()
+    rollout_share = float(by_phase.get("rollout", 0.0) / by_phase.sum()) if by_phase.sum() > 0 else 0.0
+    one_off = float(-amount[~benefits & ~running].sum())
+    later_running = float(-(amount * (1 + inputs.discount_rate) ** -(t - years))[after & running].sum())
+    strike = one_off * rollout_share + later_running
     base_pv = float(np.median(simulation.pv_benefits))
     pv_draws = pv_benefits * simulation.pv_benefits / base_pv if base_pv > 0 else np.full(len(simulation.npv), pv_benefits)
-    volatility = volatility_from_simulation(pv_draws, years=years)
+    volatility = volatility_from_simulation(pv_draws, years=years) if np.count_nonzero(pv_draws > 0) >= 2 else 0.0
     result = expansion_option(pv_rollout_benefits=max(pv_benefits, 1.0), rollout_cost=max(strike, 1.0), rate=inputs.discount_rate,
-                              volatility=volatility, years_to_decision=years)
-    return {**result, "underlying": pv_benefits, "strike": strike, "years": years, "volatility": volatility}
+                              volatility=max(volatility, 1e-6), years_to_decision=years)
+    return {**result, "underlying": pv_benefits, "strike": strike, "rollout_share": rollout_share, "years": years,
+            "volatility": volatility}
 
 
 def _customer_section(params: dict[str, Any], book_customers: float) -> dict[str, Any]:
@@ -375,7 +399,7 @@ def run_diagnostic(**params: Any) -> Diagnostic:
         waterfall=waterfall, programme_costs=costs,
         plausibility=plausibility, case_inputs=inputs, case=case, cash_flows=flows,
         scenarios=scenario_table(base_inputs, scenarios_table), tornado=programme_tornado(chain, inputs, spread), break_even=break_even(inputs),
-        simulation=simulation, option=_pilot_option(inputs, simulation, schedule, flows), schedule=schedule,
+        simulation=simulation, option=_pilot_option(inputs, simulation, schedule, flows, resources), schedule=schedule,
         schedule_risk=schedule_risk(roadmap, n=min(params["mc_draws"], 20000), seed=params["seed"]), resources=resources,
         risks=risks, heat_map=heat_map(risks), contingency=reserve, quality=quality, consistency_breaks=breaks,
         customers=customers, stamp=stamp,

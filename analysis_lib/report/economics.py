@@ -106,10 +106,10 @@ def value_chain_section(diag, language: str) -> str:
                              word("note", language): risk["rationale_zh" if language == "zh" else "rationale"]})
     bridge = bridge_table(diag, language)
     fig = charts.waterfall(bridge, language, title("value_chain", language) + ("（每年）" if language == "zh" else " (a year)"))
-    from analysis_lib.report.rendering import figure_html
+    from analysis_lib.report.rendering import chart_source, figure_html
 
     alt = "value chain bridge: " + "; ".join(f"{lbl} {_m(v)}" for lbl, v in zip(bridge["label"], bridge["amount"]))
-    return (plausibility_block(diag, language) + f"<p>{_esc(intro)}</p>" + figure_html(fig, alt)
+    return (plausibility_block(diag, language) + f"<p>{_esc(intro)}</p>" + figure_html(fig, alt, chart_source(diag, "case", language))
             + _table(_stakes_table(levers, totals, risk, label, language), "value-chain")
             + _table(_benefits_table(levers, totals, language), "value-chain-benefit")
             + f"<h3>{_esc(word('addressable_reasons', language))}</h3>" + _table(addressable, "small")
@@ -225,7 +225,26 @@ def benefit_lines_block(diag, language: str) -> str:
     note = (f"收益自各举措见效月份起，在{RAMP_MONTHS}个月内线性爬坡至全面达产；留存收益按客户群组累积，并按留存率逐年衰减。" if language == "zh" else
             f"Each line starts at the initiative's months to value and ramps linearly to full run-rate over {RAMP_MONTHS} months; "
             "retention lines accumulate cohorts of extra customers kept, which then decay by the retention rate.")
-    return (f"<h3>{_esc(word('benefit_lines', language))}</h3>" + _table(shown, "benefit-lines") + f"<p>{_esc(note)}</p>")
+    return (f"<h3>{_esc(word('benefit_lines', language))}</h3>" + _table(shown, "benefit-lines") + f"<p>{_esc(note)}"
+            f"{_esc(_cohort_note(diag, flows, language))}</p>")
+
+
+def _cohort_note(diag, flows: np.ndarray, language: str) -> str:
+    """Why a retention line's horizon total exceeds its yearly amount times
+    the years: the yearly amount is one year's cohort, and cohorts add up."""
+    chain = diag.value_chain
+    retention = chain.lines["benefit_type"].eq("retention").to_numpy() if len(flows) else np.array([], dtype=bool)
+    if not retention.any():
+        return ""
+    first = float(chain.lines.loc[retention, "risk_adjusted"].sum())
+    last = float(flows[retention, -1].sum())
+    years = flows.shape[1]
+    if language == "zh":
+        return (f"留存类收益的年度金额为一年新增留存客户群组的年度利润（{money_m(first, language)}）；各年群组叠加，"
+                f"第{years}年该项收益达每年{money_m(last, language)}，因此期间合计高于年度金额乘以年数。")
+    return (f" A retention line's yearly figure is the annual margin of one year's cohort of extra customers kept "
+            f"({money_m(first, language)}); the cohorts add up, so by year {years} the line brings {money_m(last, language)} a year and "
+            "its horizon total exceeds the yearly figure times the years.")
 
 
 def cost_lines_block(diag, language: str) -> str:

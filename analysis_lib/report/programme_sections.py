@@ -1,6 +1,7 @@
-"""Report sections on how the programme is run: the KPI tracking scorecard,
-organisation and change management, and the data governance and privacy
-checklist. Each is specific to the institution (its gaps, its size, the
+"""Report sections on how the programme is delivered and run: technology and
+vendor selection (weighted matrix, weight sensitivity, build or buy with
+each option's cost of ownership), the KPI tracking scorecard, organisation
+and change management, and the data governance and privacy checklist. Each is specific to the institution (its gaps, its size, the
 initiatives selected for it) and opens with a sentence that says what it
 found.
 """
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis_lib.gaps.selection import load_criteria, load_options, score_options, weight_sensitivity
 from analysis_lib.plan.change import adoption_targets, load_change_actions, training_plan
 from analysis_lib.plan.data_protection import privacy_checklist
 from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
-from analysis_lib.report.text import dimension_label, format_value, percent, unit_label, word
+from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, unit_label, word
+from analysis_lib.roi.programme import run_years
+from analysis_lib.roi.sourcing import sourcing_tco
 
 FREQUENCY_LABELS = {"monthly": {"en": "monthly", "zh": "月度"}, "quarterly": {"en": "quarterly", "zh": "季度"}}
 PILLAR_LABELS = {"culture": {"en": "Culture", "zh": "文化"}, "institution": {"en": "Rules", "zh": "制度"},
@@ -32,6 +36,10 @@ HEADERS = {
     "adoption": {"en": "New-feature adoption target", "zh": "新功能采纳率目标"},
     "regulation": {"en": "Law or rule", "zh": "法规依据"}, "obligation": {"en": "Obligation", "zh": "合规要求"},
     "triggered": {"en": "Triggered by", "zh": "涉及举措"},
+    "option": {"en": "Option", "zh": "方案"}, "score": {"en": "Weighted score (1-5)", "zh": "加权得分（1-5分）"},
+    "rank": {"en": "Rank", "zh": "排名"},
+    "one_off": {"en": "One-off cost", "zh": "一次性投入"}, "running": {"en": "Running cost a year", "zh": "年运营成本"},
+    "tco": {"en": "Cost over {n} years", "zh": "{n}年总成本"}, "tco_pv": {"en": "Present value", "zh": "现值"},
 }
 
 
@@ -142,4 +150,77 @@ def data_protection(diag, language: str) -> str:
     return _section("data_protection", language, _p(lead) + table_html(table))
 
 
-SECTIONS = {"kpi_tracking": kpi_tracking, "organisation": organisation, "data_protection": data_protection}
+def _option_label(options: pd.DataFrame, option: str, language: str) -> str:
+    return str(options.at[option, "label_zh"]) if language == "zh" and "label_zh" in options.columns else option
+
+
+def technology(diag, language: str) -> str:
+    """Vendor matrix with weight sensitivity, and build or buy on cost of ownership."""
+    options, criteria = load_options(), load_criteria()
+    weights = criteria["weight"]
+    scored = score_options(options, weights)
+    leader = str(scored.index[0])
+    sensitivity = weight_sensitivity(options, weights)
+    matrix = pd.DataFrame({
+        _h("option", language): [_option_label(options, o, language) for o in scored.index],
+        **{(f"{criteria.at[c, 'label_zh']}，权重{weights[c]:.0%}" if language == "zh" else
+            f"{criteria.at[c, 'label_en']}, weight {weights[c]:.0%}"): options.loc[scored.index, c].astype(int) for c in weights.index},
+        _h("score", language): [f"{v:.2f}" for v in scored["score"]],
+        _h("rank", language): scored["rank"].astype(int),
+    })
+    horizon = int(diag.params["horizon_years"])
+    years = run_years(horizon)
+    costs = sourcing_tco(diag.programme_costs, years, float(diag.params["discount_rate"]))
+    costs = costs.loc[scored.index]
+    scale = money_scale(costs[["one_off", "tco"]].to_numpy(), language)
+    tco = pd.DataFrame({
+        _h("option", language): [_option_label(options, o, language) for o in costs.index],
+        f"{_h('one_off', language)} ({scale.unit})" if language == "en" else f"{_h('one_off', language)}（{scale.unit}）":
+            scale.values(costs["one_off"]),
+        f"{_h('running', language)} ({scale.unit})" if language == "en" else f"{_h('running', language)}（{scale.unit}）":
+            scale.values(costs["running_a_year"]),
+        (f"{_h('tco', language, n=horizon)} ({scale.unit})" if language == "en" else f"{_h('tco', language, n=horizon)}（{scale.unit}）"):
+            scale.values(costs["tco"]),
+        f"{_h('tco_pv', language)} ({scale.unit})" if language == "en" else f"{_h('tco_pv', language)}（{scale.unit}）":
+            scale.values(costs["tco_pv"]),
+    })
+    cheapest = str(costs["tco_pv"].idxmin())
+    flips = sensitivity.dropna(subset=["change_to_flip"])
+    return _section("technology", language, _p(_technology_lead(options, scored, flips, costs, leader, cheapest, horizon, language))
+                    + table_html(matrix, "compact") + table_html(tco, "compact") + _p(_sourcing_note(language)))
+
+
+def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, language) -> str:
+    lead_name, cheap_name = _option_label(options, leader, language), _option_label(options, cheapest, language)
+    if flips.empty:
+        robust = ("任一权重在±50%范围内变动均不改变排名第一的方案。" if language == "zh" else
+                  "No single weight moved by up to ±50% changes the leading option.")
+    else:
+        closest = flips.loc[flips["change_to_flip"].abs().idxmin()]
+        criterion = load_criteria().at[closest.name, f"label_{language}"]
+        new = _option_label(options, closest["new_leader"], language)
+        robust = (f"将“{criterion}”权重调整{closest['change_to_flip']:+.0%}即会使“{new}”排名第一"
+                  + ("，排名对权重较敏感。" if closest["fragile"] else "，排名在合理权重范围内稳定。") if language == "zh" else
+                  f"Moving the weight of {criterion.lower()} by {closest['change_to_flip']:+.0%} would put {new} first"
+                  + (": the ranking is sensitive to the weights." if closest["fragile"] else ": the ranking holds over reasonable weights."))
+    tco_leader, tco_cheap = float(costs.at[leader, "tco"]), float(costs.at[cheapest, "tco"])
+    if language == "zh":
+        text = (f"加权评分推荐“{lead_name}”（{scored.at[leader, 'score']:.2f}分）。{robust}按本项目成本测算，该方案{horizon}年总成本"
+                f"{money_m(tco_leader, language)}")
+        return text + ("，亦为成本最低的方案。" if leader == cheapest else f"；成本最低的是“{cheap_name}”（{money_m(tco_cheap, language)}），"
+                       "差额即为更高评分所付出的代价。")
+    text = (f"The weighted matrix favours {lead_name} (score {scored.at[leader, 'score']:.2f}). {robust} Sized to this programme, it "
+            f"costs {money_m(tco_leader, language)} over {horizon} years")
+    return text + (", the cheapest option as well." if leader == cheapest else
+                   f"; the cheapest is {cheap_name} at {money_m(tco_cheap, language)}, and the difference is the price of the higher score.")
+
+
+def _sourcing_note(language: str) -> str:
+    return ("方案评分为示例性评估，须以供应商应答与演示替换；各方案成本由本项目不含应急预算的成本项乘以方案系数得出（许可、实施、基础设施、培训、"
+            "内部人力、运营），系数及其依据见数据目录中的方案成本系数表。" if language == "zh" else
+            "The scores are illustrative and are to be replaced by the vendors' answers and demonstrations; each option's cost is "
+            "this programme's cost lines before contingency (licences, integrator, infrastructure, training, internal labour, running) "
+            "times the option's factors, stated with their rationale in the sourcing-factor table of the data folder.")
+
+
+SECTIONS = {"technology": technology, "kpi_tracking": kpi_tracking, "organisation": organisation, "data_protection": data_protection}

@@ -4,7 +4,8 @@ client, and what must be true for the recommendation to hold.
 Four verdicts, decided in this order (the first that applies):
 
 1. **Fix the data first** — the input cannot carry a decision: the
-   data-quality score is below :data:`MIN_DATA_QUALITY`, a consistency rule
+   data-quality score is below :data:`MIN_DATA_QUALITY`, fewer than
+   :data:`MIN_COMPLETENESS` percent of the metrics are reported, a consistency rule
    is broken, or the economics fall outside the plausibility bounds (an
    implausible figure is far more often an input error than a windfall).
 2. **Do not proceed** — the programme destroys value: base NPV ≤ 0, or the
@@ -33,12 +34,18 @@ import pandas as pd
 VERDICTS = ("fix_data_first", "do_not_proceed", "pilot_first", "proceed")
 MIN_DATA_QUALITY = 70.0
 """Data-quality score (0–100) below which no investment verdict is given."""
+MIN_COMPLETENESS = 50.0
+"""Share of the catalog's metrics (0–100) an institution must report: with
+fewer, the comparison rests on too little of the picture to decide."""
 MIN_PROB_TO_PILOT = 0.5
 """P(NPV > 0) below which the programme is not worth piloting."""
 MIN_PROB_TO_PROCEED = 0.8
 """P(NPV > 0) from which the full programme can be committed at once."""
 MAX_PAYBACK_TO_PROCEED = 3.0
 """Payback (years) beyond which a pilot should prove the benefits first."""
+LEADER_SCORE = 75.0
+"""Overall score (0–100) from which an institution leads its peers: the top
+quartile's typical score."""
 MIN_PUBLIC_SHARE = 0.3
 """Share of the benchmarks that rest on public data below which a pilot
 tests the assumed baselines first."""
@@ -66,6 +73,11 @@ class Evidence:
     plausible : bool
         Whether value at stake and benefits are within the plausibility
         bounds.
+    completeness : float
+        Share of the catalog's metrics reported (0–100).
+    leads_peers : bool
+        Whether the institution leads its peers overall (then a programme
+        that does not pay back is declined as unnecessary, not as failed).
     """
 
     npv: float
@@ -76,6 +88,8 @@ class Evidence:
     public_share: float
     consistency_breaks: int = 0
     plausible: bool = True
+    leads_peers: bool = False
+    completeness: float = 100.0
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ def recommend(evidence: Evidence, break_even: pd.DataFrame | None = None) -> Rec
 def _economic_verdict(evidence: Evidence) -> tuple[str, tuple[str, ...]]:
     """The verdict of the economics alone (steps 2 to 4)."""
     if evidence.npv <= 0 or evidence.prob_npv_positive < MIN_PROB_TO_PILOT:
-        return "do_not_proceed", tuple(r for r, hit in (("negative_npv", evidence.npv <= 0),
+        return "do_not_proceed", tuple(r for r, hit in (("leads_peers", evidence.leads_peers), ("negative_npv", evidence.npv <= 0),
                                                         ("unlikely_positive", evidence.prob_npv_positive < MIN_PROB_TO_PILOT)) if hit)
     reasons = _pilot_reasons(evidence)
     return ("pilot_first", reasons) if reasons else ("proceed", ("secure_case",))
@@ -140,6 +154,7 @@ def _economic_verdict(evidence: Evidence) -> tuple[str, tuple[str, ...]]:
 
 def _data_reasons(evidence: Evidence) -> tuple[str, ...]:
     checks = (("poor_data_quality", evidence.data_quality < MIN_DATA_QUALITY),
+              ("incomplete_input", evidence.completeness < MIN_COMPLETENESS),
               ("inconsistent_input", evidence.consistency_breaks > 0),
               ("implausible_economics", not evidence.plausible))
     return tuple(reason for reason, hit in checks if hit)
@@ -181,6 +196,9 @@ HEADLINES = {
                     "zh": "建议先开展试点，待试点验证收益后再全面推进。"},
     "do_not_proceed": {"en": "We do not recommend the programme as scoped: it does not pay back.",
                        "zh": "按当前范围不建议实施本项目：其投资无法收回。"},
+    "do_not_proceed_leader": {"en": "We do not recommend a broad upgrade programme: the institution already leads its peers, and what is "
+                                     "left to gain does not pay for a programme.",
+                              "zh": "不建议开展全面升级项目：该机构已在同业中领先，剩余可获取的价值不足以支撑一个升级项目。"},
     "fix_data_first": {"en": "We recommend fixing the input data before any investment decision.",
                        "zh": "建议先修正输入数据，再作投资决策。"},
 }
@@ -191,17 +209,23 @@ DECISIONS = {
                     "zh": "请管理层决策：批准试点预算及启动全面推广的成功标准。"},
     "do_not_proceed": {"en": "Decision requested: stop the programme as scoped and re-scope it around the few levers that pay back.",
                        "zh": "请管理层决策：暂停当前范围的项目，围绕可收回投资的少数举措重新界定范围。"},
+    "do_not_proceed_leader": {"en": "Decision requested: keep the CRM's run budget, track the KPI scorecard against its alert thresholds, "
+                                     "and fund targeted fixes from the run budget where a metric slips.",
+                              "zh": "请管理层决策：维持CRM运营预算，按KPI跟踪表及预警阈值持续监测，在个别指标下滑时以运营预算进行针对性改进。"},
     "fix_data_first": {"en": "Decision requested: mandate the data owners to correct the flagged inputs within four weeks, then rerun "
                                 "the diagnostic.",
                        "zh": "请管理层决策：责成数据责任部门在四周内修正所列问题数据，随后重新运行诊断。"},
 }
 REASONS = {
+    "incomplete_input": {"en": "fewer than half of the metrics are reported", "zh": "报送的指标不足一半"},
     "poor_data_quality": {"en": "the input's data-quality score is too low to carry a decision",
                           "zh": "输入数据质量得分过低，不足以支撑决策"},
     "inconsistent_input": {"en": "the input breaks consistency rules", "zh": "输入数据未通过一致性校验"},
     "implausible_economics": {"en": "the economics fall outside the plausibility bounds", "zh": "测算结果超出合理性区间"},
     "negative_npv": {"en": "the base-case NPV is negative", "zh": "基准情景净现值为负"},
     "unlikely_positive": {"en": "a positive NPV is less likely than not", "zh": "净现值为正的概率不足一半"},
+    "leads_peers": {"en": "the institution already leads its peers, so the gaps left to close are small",
+                    "zh": "该机构已在同业中领先，可缩小的差距有限"},
     "uncertain_npv": {"en": "the NPV is positive in fewer than 80% of simulations", "zh": "模拟中净现值为正的概率低于80%"},
     "downside_negative": {"en": "the pessimistic case (P10) loses money", "zh": "悲观情景（P10）净现值为负"},
     "long_payback": {"en": "payback takes more than three years", "zh": "投资回收期超过三年"},
@@ -221,10 +245,10 @@ def headline(recommendation: Recommendation, language: str = "en") -> str:
     'We recommend proceeding with a pilot first, and committing the full programme once the pilot confirms the benefits. \
 Why: payback takes more than three years.'
     """
-    text = HEADLINES[recommendation.verdict][language] + _why(recommendation.reasons, language)
+    text = HEADLINES[_variant(recommendation.verdict, recommendation.reasons)][language] + _why(recommendation.reasons, language)
     if recommendation.verdict == "fix_data_first" and recommendation.economic_verdict:
         lead = "若现有数据经核实无误，经济性结论为：" if language == "zh" else " If the figures are confirmed, the economics point to this: "
-        economic = HEADLINES[recommendation.economic_verdict][language]
+        economic = HEADLINES[_variant(recommendation.economic_verdict, recommendation.economic_reasons)][language]
         economic = economic if language == "zh" else economic[0].lower() + economic[1:]
         text += lead + economic + _why(recommendation.economic_reasons, language)
     return text
@@ -238,4 +262,9 @@ def _why(reasons: tuple[str, ...], language: str) -> str:
 
 def decision(recommendation: Recommendation, language: str = "en") -> str:
     """The decision requested of the client."""
-    return DECISIONS[recommendation.verdict][language]
+    return DECISIONS[_variant(recommendation.verdict, recommendation.reasons)][language]
+
+
+def _variant(verdict: str, reasons: tuple[str, ...]) -> str:
+    """The wording of a verdict: a leader declining a programme reads differently from a failed case."""
+    return "do_not_proceed_leader" if verdict == "do_not_proceed" and "leads_peers" in reasons else verdict

@@ -20,11 +20,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis_lib.benchmarking.positioning import public_share
+from analysis_lib.benchmarking.positioning import MIN_PEERS, public_share
 from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
 from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts, economics
+from analysis_lib.report.action_titles import action_title
 from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
@@ -49,7 +50,7 @@ from analysis_lib.report.text import (
 )
 
 SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "value_chain", "initiatives",
-                 "business_case", "option_value", "roadmap", "risk", "kpi_tracking",
+                 "technology", "business_case", "option_value", "roadmap", "risk", "kpi_tracking",
                  "organisation", "data_protection", "customers", "data_quality", "methodology", "glossary", "reproducibility")
 FIGURE_DPI = 150
 """Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
@@ -105,8 +106,9 @@ def keep_terms(escaped: str) -> str:
     return _ID.sub(lambda m: f'<span class="term">{m.group(0)}</span>', kept)  # institution ids: RURAL-02
 
 
-def figure_html(fig, alt: str) -> str:
-    """A matplotlib figure as an embedded PNG (then closed)."""
+def figure_html(fig, alt: str, source: str = "") -> str:
+    """A matplotlib figure as an embedded PNG (then closed), with its source
+    line (:func:`chart_source`) as the caption."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
@@ -115,7 +117,50 @@ def figure_html(fig, alt: str) -> str:
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/></figure>'
+    caption = f'<figcaption class="chart-source">{esc(source)}</figcaption>' if source else ""
+    return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>{caption}</figure>'
+
+
+CHART_BASES = ("panel", "frontier", "case", "plan", "extract")
+"""What a chart rests on, for its source line."""
+
+
+def chart_source(diag, basis: str, language: str) -> str:
+    """The source line under a chart: what the figure rests on, the year,
+    and whether the peers are real or the synthetic sample.
+
+    Parameters
+    ----------
+    basis : str
+        One of :data:`CHART_BASES`: ``panel`` (the institution against its
+        peer group), ``frontier`` (DEA and SFA on the whole panel), ``case``
+        (the business-case model), ``plan`` (roadmap and risk register),
+        ``extract`` (the customer extract).
+    """
+    if basis not in CHART_BASES:
+        raise KeyError(f"unknown chart basis {basis!r}; bases are {', '.join(CHART_BASES)}")
+    zh = language == "zh"
+    period = str(diag.institution.get("period", "") or "").strip()
+    synthetic = diag.synthetic_peers()
+    group = peer_group_label(diag.peer_group, language)
+    kind = ("模拟示例数据" if synthetic else "客户提供的数据") if zh else ("synthetic sample panel" if synthetic else "client-supplied panel")
+    when = (f"{period}年" if zh else f" {period}") if period else ""
+    texts = {
+        "panel": (f"资料来源：机构面板数据{when}（{kind}），{group}同业{diag.peer_count}家；同业不足{MIN_PEERS}家的指标采用本工具基准分位数。",
+                  f"Source: institution panel{when} ({kind}), {diag.peer_count} {group.lower()} peers; metrics with fewer than {MIN_PEERS} "
+                  "peers use the workbook's reference baselines."),
+        "frontier": (f"资料来源：基于全部{len(diag.frontier)}家机构面板数据{when}（{kind}）的数据包络分析与随机前沿分析。",
+                     f"Source: DEA and SFA on the whole panel{when}, {len(diag.frontier)} institutions ({kind})."),
+        "case": (f"资料来源：本工具商业论证模型，基于机构{when}数据、价值驱动因素、举措影响与成本假设（见方法说明附录）。",
+                 f"Source: the workbook's business-case model on the institution's{when} figures, value drivers, initiative impacts and "
+                 "cost assumptions (methodology appendix)."),
+        "plan": ("资料来源：本工具路线图（计划评审技术工期估计）与风险登记册，依据方法模板，按项目预算测算。",
+                 "Source: the workbook's roadmap (PERT duration estimates) and risk register, after the methodology template, sized "
+                 "to the programme budget."),
+        "extract": ("资料来源：机构客户明细数据，经本工具客户分析模型处理。",
+                    "Source: the institution's customer extract, analysed by the workbook's customer model."),
+    }
+    return texts[basis][0 if zh else 1]
 
 
 def table_html(frame: pd.DataFrame, classes: str = "", rag_column: str | None = None) -> str:
@@ -189,7 +234,43 @@ def cover(diag, language: str) -> str:
 def executive_summary(diag, language: str) -> str:
     items = "".join(f"<li>{esc(render(f, language, _name(diag)))}</li>" for f in findings(diag))
     return _section("executive_summary", language, verdict_block(diag, language)
-                    + economics.plausibility_block(diag, language, consistency=True) + f'<ol class="findings">{items}</ol>')
+                    + economics.plausibility_block(diag, language, consistency=True) + f'<ol class="findings">{items}</ol>'
+                    + moves_block(diag, language) + hundred_days_block(diag, language))
+
+
+def moves_block(diag, language: str) -> str:
+    """The three to five moves that create most of the value, with CNY a
+    year and timing; for a bank without a programme, why not."""
+    moves = diag.key_moves()
+    zh = language == "zh"
+    head = f"<h3>{esc(word('key_moves', language))}</h3>"
+    if moves.empty:
+        score = float(diag.scores()["overall"])
+        if "leads_peers" in diag.recommendation().economic_reasons:
+            text = (f"{_name(diag)}综合得分{score:.0f}分，在同业中处于领先地位：价值在于守住优势，而非开展全面升级项目。" if zh else
+                    f"{_name(diag)} leads its peers (overall score {score:.0f} of 100): the value lies in protecting the lead, not in a "
+                    "broad upgrade programme.")
+        else:
+            text = ("没有举措能以自身收益覆盖其成本及项目共享成本，因此不列出推荐举措。" if zh else
+                    "No initiative pays for its own and the programme's shared costs, so no moves are listed.")
+        return head + _p(text)
+    items = []
+    for _, m in moves.iterrows():
+        name = m["name_zh"] if zh else m["name_en"]
+        items.append(f"{name}：每年{money_m(m['annual_benefit'], language)}（占项目收益{percent(m['share'], 0)}），第{m['first_value_month']}个月起见效，"
+                     f"第{m['full_value_month']}个月全面达产" if zh else
+                     f"{name}: {money_m(m['annual_benefit'], language)} a year ({percent(m['share'], 0)} of the programme's benefit), "
+                     f"first value in month {m['first_value_month']}, full run-rate by month {m['full_value_month']}")
+    return head + '<ol class="moves">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ol>"
+
+
+def hundred_days_block(diag, language: str) -> str:
+    """The first 100 days that fit the verdict, as a small table."""
+    plan = diag.hundred_days()
+    suffix = "zh" if language == "zh" else "en"
+    shown = pd.DataFrame({word("day", language): plan["day"].astype(int), word("action", language): plan[f"action_{suffix}"],
+                          word("owner", language): plan[f"owner_{suffix}"]})
+    return f"<h3>{esc(word('first_100_days', language))}</h3>" + table_html(shown, "first-100-days")
 
 
 CONDITION_TEXT = {
@@ -261,7 +342,7 @@ def scorecard(diag, language: str) -> str:
             f"同业组可比机构少于{diag.stamp['min_peers']}家的指标，改用全部银行基准分位数进行比较。" if language == "zh" else
             f"where fewer than {diag.stamp['min_peers']} peers report a metric, the percentile is read from the all-banks baseline "
             "instead of the panel."))
-    body = (f'<div class="two-col"><table class="report-table scores">{dims}</table>{figure_html(radar, "radar")}</div>'
+    body = (f'<div class="two-col"><table class="report-table scores">{dims}</table>{figure_html(radar, "radar", chart_source(diag, "panel", language))}</div>'
             + note + table_html(table, "scorecard", rag_column=word("status", language)))
     return _section("scorecard", language, body)
 
@@ -277,7 +358,7 @@ def positioning(diag, language: str) -> str:
              "The diamond is this institution (coloured by its RAG status), grey dots are its peers and the box their interquartile "
              "range; the arrow gives the direction in which the metric improves.")
     fig = charts.peer_distributions(key, values, language, title("positioning", language))
-    return _section("positioning", language, _p(intro) + figure_html(fig, "peer positioning"))
+    return _section("positioning", language, _p(intro) + figure_html(fig, "peer positioning", chart_source(diag, "panel", language)))
 
 
 def frontier(diag, language: str) -> str:
@@ -325,7 +406,8 @@ def frontier(diag, language: str) -> str:
             word("crm_cost_per_customer", language): [f"{v:,.1f}" for v in peers["cost_per_customer"]],
         })))
     fig = charts.frontier_scores(diag.frontier, inst, language, title("frontier", language))
-    return _section("frontier", language, _p(explain) + table_html(metrics) + peer_table + figure_html(fig, "frontier"))
+    chart = figure_html(fig, "frontier", chart_source(diag, "frontier", language))
+    return _section("frontier", language, _p(explain) + table_html(metrics) + peer_table + chart)
 
 
 def expectations(diag, language: str) -> str:
@@ -374,11 +456,18 @@ def gaps(diag, language: str) -> str:
                  " With a customer extract, the retention value comes from the customer-level model (the annual margin of the customers "
                  "predicted to leave, grossed up from the extract to all customers, times the share of churn the retention targets "
                  "remove); the panel's retention rows are then not added to the total.")
+    if not diag.waterfall["kind"].eq("delta").any():
+        current = money_m(float(diag.waterfall["amount"].iloc[0]), language)
+        note += (f"入选举措均不直接降低CRM成本（现为每年{current}）：项目价值来自收入、留存与效率提升，故不列CRM成本瀑布图。"
+                 if language == "zh" else
+                 f" None of the programme's initiatives lowers the CRM cost itself ({current} a year): the programme's value comes "
+                 "from revenue, retention and productivity, so there is no CRM cost waterfall.")
+        return _section("gaps", language, table_html(shown) + _p(note))
     note += ("下图为CRM成本瀑布：仅含入选举措（风险调整后）。" if language == "zh" else
              " The waterfall below shows the CRM cost after the programme's initiatives only (risk-adjusted).")
     fig = charts.waterfall(diag.waterfall, language, title("gaps", language))
     alt = "CRM cost waterfall: " + "; ".join(f"{lbl} {v / 1e6:,.1f}" for lbl, v in zip(diag.waterfall["label"], diag.waterfall["amount"]))
-    return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, alt))
+    return _section("gaps", language, table_html(shown) + _p(note) + figure_html(fig, alt, chart_source(diag, "case", language)))
 
 
 def value_chain(diag, language: str) -> str:
@@ -397,7 +486,7 @@ def initiatives(diag, language: str) -> str:
         word("effort", language): table["effort"], word("months", language): table["time_to_value_months"],
     })
     fig = charts.priority_matrix(table, language, title("initiatives", language))
-    return _section("initiatives", language, figure_html(fig, "prioritisation matrix") + table_html(shown)
+    return _section("initiatives", language, figure_html(fig, "prioritisation matrix", chart_source(diag, "case", language)) + table_html(shown)
                     + economics.programme_block(diag, language))
 
 
@@ -446,11 +535,12 @@ def business_case(diag, language: str) -> str:
     body = (economics.not_recommended_block(diag, language) + economics.plausibility_block(diag, language) + _p(assumptions)
             + economics.benefit_lines_block(diag, language)
             + economics.cost_lines_block(diag, language) + table_html(metrics)
-            + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)), "cash flows")
+            + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)), "cash flows",
+                          chart_source(diag, "case", language))
             + table_html(scen) + figure_html(charts.tornado(economics.tornado_rows(diag), language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
-                                                            labels), "tornado")
+                                                            labels), "tornado", chart_source(diag, "case", language))
             + _p(mc) + figure_html(charts.npv_distribution(diag.simulation.npv, language, "Monte Carlo" if language == "en" else "蒙特卡洛模拟"),
-                                   "Monte Carlo"))
+                                   "Monte Carlo", chart_source(diag, "case", language)))
     return _section("business_case", language, body)
 
 
@@ -475,11 +565,13 @@ def option_value(diag, language: str) -> str:
                        if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
                        "灵活性价值可忽略不计：立即全面投入已明显合算，试点的价值在于降低实施风险，而非保留放弃的选择权。")
         text = (f"将先试点、后推广视为一项扩张期权，按布莱克—斯科尔斯期权定价模型估值：标的资产为试点后推广收益的现值"
-                f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}，期限{o['years']:.2f}年，"
+                f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}"
+                f"（推广阶段占一次性投入及应急预算的{percent(o['rollout_share'], 0)}，加上决策后的运营成本），期限{o['years']:.2f}年，"
                 f"波动率{percent(o['volatility'], 0)}（取自蒙特卡洛模拟）。期权价值{money_m(o['option_value'], language)}，" + flexibility)
     else:
         text = (f"Piloting first is an option to expand (Black–Scholes): the underlying is the present value of the benefits after the pilot, "
-                f"{money_m(o['underlying'], language)}; the strike is the cost still to pay then, {money_m(o['strike'], language)}; "
+                f"{money_m(o['underlying'], language)}; the strike is the cost still to pay then, {money_m(o['strike'], language)} (the rollout's "
+                f"{percent(o['rollout_share'], 0)} of the one-off budget and contingency plus the running costs after the decision); "
                 f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
                 f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
                 "flexibility itself (zero when committing today is already clearly right).")
@@ -496,7 +588,8 @@ def roadmap(diag, language: str) -> str:
             f"durations (PERT Monte Carlo) the finish is P50 {risk['p50']:.1f} and P90 {risk['p90']:.1f} weeks; the chance of finishing "
             f"within the buffered plan is {percent(risk['prob_by_target'], 0)}.")
     fig = charts.gantt(schedule.tasks, language, title("roadmap", language))
-    return _section("roadmap", language, _p(text) + figure_html(fig, "Gantt") + economics.workstreams_block(diag, language))
+    chart = figure_html(fig, "Gantt", chart_source(diag, "plan", language))
+    return _section("roadmap", language, _p(text) + chart + economics.workstreams_block(diag, language))
 
 
 def risk(diag, language: str) -> str:
@@ -521,7 +614,7 @@ def risk(diag, language: str) -> str:
     fig = charts.risk_heat_map(diag.heat_map, language, title("risk", language))
     top = (f"下表列出风险登记册{len(diag.risks)}项风险中得分最高的{len(risks)}项（热力图包含全部风险）。" if language == "zh" else
            f"The table lists the {len(risks)} highest-scoring of the {len(diag.risks)} risks in the register (the heat map shows all).")
-    return _section("risk", language, figure_html(fig, "heat map") + _p(text) + _p(top) + table_html(shown))
+    return _section("risk", language, figure_html(fig, "heat map", chart_source(diag, "plan", language)) + _p(text) + _p(top) + table_html(shown))
 
 
 def customers(diag, language: str) -> str:
@@ -546,7 +639,8 @@ def customers(diag, language: str) -> str:
             f"in the value at stake ({'; '.join(c['notes'])}).")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
-    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + (figure_html(fig, "retention") if fig else "")
+    chart = figure_html(fig, "retention", chart_source(diag, "extract", language)) if fig else ""
+    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + chart
                     + table_html(seg))
 
 
@@ -679,7 +773,11 @@ def section_html(diag, key: str) -> str:
     registry = section_registry()
     if key not in registry:
         raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
-    return registry[key](diag, diag.language)
+    body = registry[key](diag, diag.language)
+    takeaway = action_title(diag, key)
+    if takeaway and "</h2>" in body:
+        body = body.replace("</h2>", f'</h2><p class="action-title">{esc(takeaway)}</p>', 1)
+    return body
 
 
 def show(diag, key: str):

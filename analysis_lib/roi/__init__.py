@@ -1,8 +1,8 @@
 """The business case: finance functions (NPV, IRR, MIRR, paybacks, XNPV/XIRR),
 the cash-flow model with build/run phasing and ramp-up, scenarios, tornado
 and break-even, the seeded Monte Carlo, real options (Black–Scholes,
-pilot expansion, retention), the programme's TEI-shaped cost lines and the
-plausibility bounds.
+pilot expansion, retention), the programme's TEI-shaped cost lines, its
+cost under each sourcing option (build or buy) and the plausibility bounds.
 
 Takes: benefits from :mod:`~analysis_lib.gaps` and costs. Gives: cash
 flows, :class:`BusinessCaseResult` figures, a :class:`SimulationResult`, option
@@ -23,6 +23,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "options": ("black_scholes", "volatility_from_simulation", "expansion_option", "retention_option_value"),
     "plausibility": ("MEASURES", "load_bounds", "plausibility_checks", "warnings_of"),
     "programme": ("ONE_OFF_LINES", "CONTINGENCY_CONFIDENCE", "BUILD_YEARS", "load_cost_structure", "run_years", "cost_lines", "programme_inputs"),
+    "sourcing": ("COST_LINES", "load_sourcing_factors", "sourcing_tco"),
     "simulation": ("Distribution", "SimulationResult", "vectorised_irr", "vectorised_payback", "simulate"),
     "what_if": ("what_if",),
 })

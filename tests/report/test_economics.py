@@ -7,6 +7,7 @@ import html as html_lib
 import json
 import re
 
+import pandas as pd
 import pytest
 
 from analysis_lib.batch.runner import run_batch
@@ -82,24 +83,45 @@ def test_the_same_initiatives_and_totals_everywhere(report):
     summary_text = html_lib.unescape(re.search(r'<ol class="findings">(.*?)</ol>', page, re.S).group(1))
     assert f"The programme of {len(programme)} initiatives ({'; '.join(expected)}) costs {money_m(summary['programme_cost'])}" in summary_text
     assert f"NPV {money_m(summary['npv'])}" in summary_text
-    # waterfall: steps are programme initiatives only, and they add up
-    alt = html_lib.unescape(re.search(r'alt="(CRM cost waterfall: [^"]*)"', page).group(1))
-    steps = alt.split(": ", 1)[1].split("; ")
-    labels = [s.rsplit(" ", 1)[0] for s in steps]
-    assert labels[0] == "Current CRM cost" and labels[-1] == "CRM cost after the programme"
-    assert set(labels[1:-1]) <= set(expected)
-    amounts = [float(s.rsplit(" ", 1)[1].replace(",", "")) for s in steps]
-    assert amounts[0] + sum(amounts[1:-1]) == pytest.approx(amounts[-1], abs=0.2)
+    # waterfall: steps are programme initiatives only, and they add up; with no cost step a sentence replaces it
+    found = re.search(r'alt="(CRM cost waterfall: [^"]*)"', page)
+    if found is None:
+        assert "None of the programme's initiatives lowers the CRM cost itself" in page
+    else:
+        steps = html_lib.unescape(found.group(1)).split(": ", 1)[1].split("; ")
+        labels = [s.rsplit(" ", 1)[0] for s in steps]
+        assert labels[0] == "Current CRM cost" and labels[-1] == "CRM cost after the programme"
+        assert set(labels[1:-1]) <= set(expected) and len(labels) > 2
+        amounts = [float(s.rsplit(" ", 1)[1].replace(",", "")) for s in steps]
+        assert amounts[0] + sum(amounts[1:-1]) == pytest.approx(amounts[-1], abs=0.2)
     # value-chain bridge: ends at the risk-adjusted benefit of the summary
     bridge = html_lib.unescape(re.search(r'alt="value chain bridge: ([^"]*)"', page).group(1)).split("; ")
     assert bridge[0].startswith("Value at stake ") and _million(bridge[0].rsplit(" ", 1)[1]) == pytest.approx(summary["value_at_stake"],
                                                                                                               abs=0.051e6)
     assert _million(bridge[-1].rsplit(" ", 1)[1]) == pytest.approx(summary["risk_adjusted_benefit"], abs=0.051e6)
-    # plausibility: the breached bound is in the summary and visible in the report
-    assert summary["plausibility_warnings"] and summary["plausibility_warnings"][0].startswith("Value at stake above 10% of revenue")
-    assert 'class="plausibility-warning"' in page
-    assert "Value at stake above 10% of revenue" in manifest and "consistency rule broken: implied_rms_within_employees" in manifest
-    assert "implied_rms_within_employees" in page
+    # the sample institution is consistent and inside every plausibility bound
+    assert summary["plausibility_warnings"] == [] and summary["consistency_breaks"] == []
+    assert 'class="plausibility-warning"' not in page
+
+
+def test_implausible_and_inconsistent_input_is_flagged_in_report_summary_and_manifest(tmp_path):
+    panel = pd.read_csv(SAMPLE_PANEL)
+    row = panel["institution_id"] == "CITY-02"
+    panel.loc[row, "customers_per_rm"] = 300  # implies more relationship managers than employees
+    panel.loc[row, "products_per_customer"] = 1.0  # far below peers: the value at stake passes 15% of revenue
+    path = tmp_path / "panel.csv"
+    panel.to_csv(path, index=False)
+    run_batch(path, institutions=["CITY-02"], formats=("html",), workers=1, out=tmp_path, run_id="broken", progress=False,
+              params={"mc_draws": 1000})
+    folder = tmp_path / "broken" / "CITY-02"
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    page = html_lib.unescape((folder / "CITY-02.html").read_text(encoding="utf-8"))
+    manifest = (tmp_path / "broken" / "manifest.csv").read_text(encoding="utf-8")
+    assert summary["plausibility_warnings"][0].startswith("Value at stake above 15% of revenue")
+    assert summary["consistency_breaks"] == ["implied_rms_within_employees"]
+    assert summary["recommendation"]["verdict"] == "fix_data_first"
+    assert 'class="plausibility-warning"' in page and "implied_rms_within_employees" in page
+    assert "Value at stake above 15% of revenue" in manifest and "consistency rule broken: implied_rms_within_employees" in manifest
 
 
 @pytest.mark.parametrize("institution_id, extract", [("CITY-02", True), ("RURAL-02", False)])
@@ -123,10 +145,10 @@ def test_a_strong_bank_gets_no_programme():
 
 
 def test_selected_initiatives_that_do_not_carry_shared_costs_are_not_recommended():
-    diag = run_diagnostic(institution_id="CITY-14", mc_draws=1000)  # a small programme: the fixed team and reserve outweigh it
+    diag = run_diagnostic(institution_id="RURAL-14", mc_draws=1000)  # a small programme: the fixed team and reserve outweigh it
     assert diag.rule_selected and not diag.recommended and diag.case.npv < 0
     finding = next(f for f in findings(diag) if f.kind == "business_case")
-    assert "do not carry the programme's shared costs" in render(finding, "en", "CITY-14")
+    assert "do not carry the programme's shared costs" in render(finding, "en", "RURAL-14")
     from analysis_lib.report.rendering import section_html
 
     assert "not recommended as scoped" in section_html(diag, "business_case")

@@ -1,0 +1,102 @@
+"""The report a partner signs, end to end on designed institutions: a weak
+bank, a strong bank, a borderline case and a data-poor input get different
+verdicts, action titles, moves and first 100 days, and every chart carries
+its source line."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis_lib.reference.catalog import load_catalog
+from analysis_lib.report.action_titles import NO_ACTION_TITLE, action_title
+from analysis_lib.report.diagnostic import run_diagnostic
+from analysis_lib.report.recommendation import MIN_COMPLETENESS, decision, headline
+from analysis_lib.report.rendering import SECTION_ORDER, section_html
+
+from conftest import SAMPLE_PANEL
+
+DESIGNED = {"weak": "CITY-02", "strong": "JSB-01", "borderline": "CITY-05", "data_poor": "RURAL-03"}
+
+
+@pytest.fixture(scope="module")
+def designed(tmp_path_factory):
+    panel = pd.read_csv(SAMPLE_PANEL)
+    reported = ["crm_opex_ratio", "cost_to_income", "customers_per_rm", "retention_mass"]
+    blank = [m for m in load_catalog().ids if m not in reported]
+    panel.loc[panel["institution_id"] == DESIGNED["data_poor"], blank] = np.nan  # 4 of 29 metrics reported
+    path = tmp_path_factory.mktemp("panel") / "panel.csv"
+    panel.to_csv(path, index=False)
+    return {kind: run_diagnostic(institution_id=i, mc_draws=2000, panel_path=str(path)) for kind, i in DESIGNED.items()}
+
+
+def test_each_designed_institution_gets_its_verdict(designed):
+    verdicts = {kind: d.recommendation() for kind, d in designed.items()}
+    assert verdicts["weak"].verdict in ("pilot_first", "proceed") and designed["weak"].recommended
+    assert verdicts["strong"].verdict == "do_not_proceed" and "leads_peers" in verdicts["strong"].reasons
+    assert verdicts["borderline"].verdict == "do_not_proceed" and "leads_peers" not in verdicts["borderline"].reasons
+    assert designed["borderline"].case.npv > 0 and designed["borderline"].simulation.prob_npv_positive < 0.5  # positive but unlikely
+    assert designed["data_poor"].quality["completeness"] < MIN_COMPLETENESS
+    assert verdicts["data_poor"].verdict == "fix_data_first" and verdicts["data_poor"].reasons == ("incomplete_input",)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_verdicts_titles_moves_and_plans_read_differently(designed, language):
+    headlines = {headline(d.recommendation(), language) + decision(d.recommendation(), language) for d in designed.values()}
+    assert len(headlines) == len(designed)
+    for key in ("scorecard", "gaps", "business_case", "value_chain"):
+        titles = {action_title(d, key, language) for d in designed.values()}
+        assert len(titles) == len(designed) and all(titles), key
+    plans = {tuple(d.hundred_days()[f"action_{language}"]) for d in designed.values()}
+    assert len(plans) >= 3
+    assert not designed["weak"].key_moves().empty and designed["strong"].key_moves().empty
+
+
+def test_moves_carry_the_programme_benefit_and_timing(designed):
+    diag = designed["weak"]
+    moves = diag.key_moves()
+    benefits = diag.value_chain.by_initiative()["risk_adjusted"]
+    assert 3 <= len(moves) <= 5 and set(moves.index) <= set(diag.programme)
+    assert moves["annual_benefit"].iloc[0] == pytest.approx(benefits.max())
+    assert moves["share"].sum() == pytest.approx(moves["annual_benefit"].sum() / benefits.sum())
+    summary = diag.summary()["key_moves"]
+    assert [m["initiative_id"] for m in summary] == moves.index.tolist()
+    html = section_html(diag, "executive_summary")
+    top = moves.iloc[0]
+    assert f"{top['name_en']}: CNY" in html and f"full run-rate by month {top['full_value_month']}" in html
+    assert 'class="report-table first-100-days"' in html
+
+
+def test_every_analytic_section_opens_with_an_action_title_and_every_chart_has_a_source(designed):
+    diag = designed["weak"]
+    for key in SECTION_ORDER:
+        html = section_html(diag, key)
+        title = re.search(r'<p class="action-title">(.*?)</p>', html)
+        if key in NO_ACTION_TITLE or (key == "customers" and diag.customers is None):
+            assert title is None, key
+        else:
+            assert title and len(title.group(1)) > 30, key
+        figures = html.count('<figure class="chart">')
+        assert html.count('<figcaption class="chart-source">Source: ') == figures, key
+
+
+def test_chinese_action_titles_and_sources_have_no_english_words(designed):
+    diag = run_diagnostic(institution_id="RURAL-02", mc_draws=1000, language="zh")
+    for key in SECTION_ORDER:
+        html = section_html(diag, key)
+        title = re.search(r'<p class="action-title">(.*?)</p>', html)
+        text = re.sub(r"<[^>]+>", "", title.group(1)) if title else ""
+        assert not re.search(r"\b[a-z]{3,}\b", text), (key, text)
+        for caption in re.findall(r'<figcaption class="chart-source">(.*?)</figcaption>', html):
+            caption = re.sub(r"<[^>]+>", "", caption)
+            assert caption.startswith("资料来源") and not re.search(r"\b[a-z]{3,}\b", caption), caption
+
+
+def test_technology_section_is_sized_to_the_programme(designed):
+    weak, strong = designed["weak"], designed["strong"]
+    html_weak, html_strong = section_html(weak, "technology"), section_html(strong, "technology")
+    assert "The weighted matrix favours Cloud CRM platform with AI add-ons (score 3.65)" in html_weak
+    assert re.search(r"costs CNY [\d,.]+m over 5 years", html_weak)
+    cost = lambda html: re.search(r"costs CNY ([\d,.]+)m over", html).group(1)  # noqa: E731
+    assert cost(html_weak) != cost(html_strong)
