@@ -91,7 +91,7 @@ def warnings_of(checks: pd.DataFrame, language: str = "en") -> list[str]:
     >>> c = plausibility_checks(value_at_stake=5e9, risk_adjusted_benefit=2e8, revenue=2.7e10, cost_base=1e10,
     ...                         customers=2.5e7, irr=0.35, payback_years=2.8)
     >>> warnings_of(c)
-    ['Value at stake above 10% of revenue: 18.5% against a limit of 10.0%']
+    ['Value at stake above 15% of revenue: 18.5% against a limit of 15.0%']
     """
     out = []
     for bound in checks[checks["breached"]].itertuples():

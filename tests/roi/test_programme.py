@@ -49,7 +49,7 @@ def test_plausibility_bounds_are_documented_and_flag_the_right_measures():
                                                        "payback_floor"}
     assert checks.at["benefit_per_customer", "value"] == pytest.approx(500.0)
     assert "IRR above 80%: 120.0% against a limit of 80.0%" in warnings_of(checks)
-    assert "风险调整后收益超过每客户每年150元：500元，限值150元" in warnings_of(checks, "zh")
+    assert "风险调整后收益超过每客户每年300元：500元，限值300元" in warnings_of(checks, "zh")
     quiet = plausibility_checks(value_at_stake=5e8, risk_adjusted_benefit=1e8, revenue=1e10, cost_base=4e9, customers=1e6,
                                 irr=np.nan, payback_years=np.nan)
     assert not quiet["breached"].any()
@@ -57,10 +57,10 @@ def test_plausibility_bounds_are_documented_and_flag_the_right_measures():
 
 def test_every_sample_institution_is_within_the_bounds_or_flagged():
     """Value at stake, risk-adjusted benefit, IRR and payback of every sample
-    institution's programme, checked against the bounds: the benefit, IRR and
-    payback bounds hold for all of them; the value-at-stake bound is breached
-    (and so flagged) only where the sample panel's own inputs are
-    inconsistent (see the data-quality rules)."""
+    institution's programme, checked against the bounds: value at stake and
+    benefit stay within their bounds for every institution (the sample panel
+    is consistent); a few programmes return more than a CFO would believe
+    (IRR or payback) and are flagged, never silently shown."""
     from analysis_lib.plan.resources import resource_cost
     from analysis_lib.plan.risk import contingency, load_risks
     from analysis_lib.plan.roadmap import critical_path, load_roadmap
@@ -90,7 +90,7 @@ def test_every_sample_institution_is_within_the_bounds_or_flagged():
         assert (within | checks["breached"]).all(), institution_id
         assert len(warnings_of(checks)) == int(checks["breached"].sum())
         breached[institution_id] = set(checks.index[checks["breached"]])
-    assert all(b <= {"value_at_stake_revenue"} for b in breached.values()), breached
-    assert {"CITY-02", "RURAL-02"} <= {i for i, b in breached.items() if b}
-    assert not breached["JSB-01"] and not breached["SOB-01"]
-    assert len(irrs) >= 15 and max(irrs.values()) < 0.6  # no sample programme reaches an implausible return
+    assert all(b <= {"irr_ceiling", "payback_floor"} for b in breached.values()), breached
+    assert 0 < sum(bool(b) for b in breached.values()) <= len(breached) // 5
+    assert not breached["CITY-02"] and not breached["RURAL-02"] and not breached["JSB-01"] and not breached["SOB-01"]
+    assert len(irrs) >= 30 and np.median(list(irrs.values())) < 0.6  # the typical sample programme returns what a CFO believes
