@@ -164,6 +164,10 @@ def _option_value(diag, language: str) -> str:
         return (f"先试点后推广的灵活性价值为{money_m(flexibility, language)}：试点结果不佳时可放弃推广。" if language == "zh" else
                 f"Piloting first is worth {money_m(flexibility, language)} of flexibility: the rollout can be dropped if the pilot "
                 "disappoints.")
+    if "assumed_baselines" in diag.recommendation().economic_reasons:
+        return ("按现有数据全面推广已明显合算：试点的作用在于检验所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
+                "On these figures the rollout is clearly worth it: the pilot tests the assumed baselines, it is not there for the option "
+                "to stop.")
     return ("立即全面投入已明显合算：试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
             "Committing now is already clearly right: a pilot's value lies in lowering delivery risk, not in the option to stop.")
 
@@ -219,9 +223,10 @@ def _data_protection(diag, language: str) -> str:
 def _customers(diag, language: str) -> str:
     if not diag.customers:
         return ""
-    at_risk = diag.customers.get("margin_at_risk")
-    if at_risk is None or not math.isfinite(float(at_risk)):
+    at_risk, scale = diag.customers.get("margin_at_risk"), diag.customers.get("scale", 1.0)
+    if at_risk is None or not math.isfinite(float(at_risk) * float(scale)):
         return ""
+    at_risk = float(at_risk) * float(scale)
     return (f"预计流失客户的年度利润贡献约{money_m(float(at_risk), language)}（按全行客户规模放大），流失预警可保住其中一部分。"
             if language == "zh" else
             f"Customers predicted to leave carry about {money_m(float(at_risk), language)} of annual margin (grossed up to the whole "

@@ -82,7 +82,7 @@ def kpi_tracking(diag, language: str) -> str:
         lead = (f"{len(shown)} KPIs get yearly targets that reach the gap analysis's targets in {PROGRAMME_YEARS} years; {monthly} are "
                 "measured monthly. A reading behind the year's target is amber; one behind the previous year's target (in year 1, "
                 "worse than the baseline) is red.")
-    return _section("kpi_tracking", language, _p(lead) + table_html(table, "compact"))
+    return _section("kpi_tracking", language, _p(lead) + table_html(table, "compact long"))
 
 
 def organisation(diag, language: str) -> str:
@@ -119,8 +119,9 @@ def organisation(diag, language: str) -> str:
     tables = table_html(change) + table_html(train, "compact")
     if yearly:
         path = adoption_targets(yearly)
-        tables += table_html(pd.DataFrame({_h("quarter", language): path["quarter"],
-                                           _h("adoption", language): [percent(v, 1) for v in path["target"]]}), "compact")
+        row = pd.DataFrame([[_h("adoption", language), *[percent(v, 1) for v in path["target"]]]],
+                           columns=[_h("quarter", language), *[str(q) for q in path["quarter"]]])
+        tables += table_html(row, "compact small adoption")
     return _section("organisation", language, _p(lead) + tables)
 
 

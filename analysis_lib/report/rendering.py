@@ -243,7 +243,7 @@ def moves_block(diag, language: str) -> str:
     year and timing; for a bank without a programme, why not."""
     moves = diag.key_moves()
     zh = language == "zh"
-    head = f"<h3>{esc(word('key_moves', language))}</h3>"
+    head = f"<h3 class=\"moves-head\">{esc(word('key_moves', language))}</h3>"
     if moves.empty:
         score = float(diag.scores()["overall"])
         if "leads_peers" in diag.recommendation().economic_reasons:
@@ -563,7 +563,7 @@ def option_value(diag, language: str) -> str:
     if language == "zh":
         flexibility = (f"其中灵活性价值{money_m(o['flexibility_value'], language)}。"
                        if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                       "灵活性价值可忽略不计：立即全面投入已明显合算，试点的价值在于降低实施风险，而非保留放弃的选择权。")
+                       "灵活性价值可忽略不计：按现有数据全面推广已明显合算，" + _pilot_purpose(diag, language))
         text = (f"将先试点、后推广视为一项扩张期权，按布莱克—斯科尔斯期权定价模型估值：标的资产为试点后推广收益的现值"
                 f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}"
                 f"（推广阶段占一次性投入及应急预算的{percent(o['rollout_share'], 0)}，加上决策后的运营成本），期限{o['years']:.2f}年，"
@@ -574,8 +574,21 @@ def option_value(diag, language: str) -> str:
                 f"{percent(o['rollout_share'], 0)} of the one-off budget and contingency plus the running costs after the decision); "
                 f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
                 f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
-                "flexibility itself (zero when committing today is already clearly right).")
+                "flexibility itself" + (". " if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
+                                         ": on these figures the rollout is clearly worth it, so " + _pilot_purpose(diag, language)))
     return _section("option_value", language, _p(text))
+
+
+def _pilot_purpose(diag, language: str) -> str:
+    """What a pilot is for when the option to stop adds nothing: testing what
+    the case rests on (the verdict's reasons), or lowering delivery risk."""
+    reasons = diag.recommendation().economic_reasons
+    if "assumed_baselines" in reasons:
+        return ("试点的作用在于以本行实际数据检验商业论证所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
+                "the pilot is there to test the assumed baselines the case rests on against the bank's own results, not for the option "
+                "to stop.")
+    return ("试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
+            "a pilot's value lies in lowering delivery risk, not in the option to stop.")
 
 
 def roadmap(diag, language: str) -> str:
@@ -706,7 +719,7 @@ def methodology(diag, language: str) -> str:
             "value at stake from the formulas in data/value_drivers.csv; NPV with the first flow undiscounted. Baselines and their "
             "sources follow; template figures that conflict with public data are flagged:")
     return _section("methodology", language, economics.methodology_block(diag, language) + _p(text) + f'<ul class="conflicts">{notes}</ul>'
-                    + table_html(shown, "small"))
+                    + table_html(shown, "small long"))
 
 
 def glossary(diag, language: str) -> str:
