@@ -7,6 +7,9 @@ create most of the value with the first 100 days, and the
 organisation and change plan (four-part change model, tiered training,
 adoption targets).
 
+The roadmap's durations and the risks' probabilities are fitted to the
+programme's scope and the institution's size (:mod:`~analysis_lib.plan.fit`).
+
 Takes: the roadmap, risk and resource tables in ``data/``. Gives: a
 :class:`Schedule`, EVM figures, scored risks and contingency, resource
 costs.
@@ -18,6 +21,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "change": ("PILLARS", "load_change_actions", "training_plan", "adoption_targets"),
     "data_protection": ("load_obligations", "privacy_checklist"),
     "evm": ("DEVIATION_THRESHOLD", "earned_value"),
+    "fit": ("load_roadmap_scaling", "load_risk_drivers", "fit_roadmap", "fit_register"),
     "moves": ("MAX_MOVES", "PLAN_DAYS", "load_first_steps", "key_moves", "hundred_day_plan"),
     "resources": ("load_resource_plan", "load_day_rates", "resource_cost", "build_cost"),
     "risk": (

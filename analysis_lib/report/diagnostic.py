@@ -25,6 +25,7 @@ from analysis_lib.gaps.initiatives import prioritise
 from analysis_lib.gaps.value_chain import RAMP_MONTHS, ValueChain, build_value_chain, target_spread
 from analysis_lib.intake.panel import Panel, ValidationReport, validate_panel_file
 from analysis_lib.intake.quality import consistency_breaks, quality_scores
+from analysis_lib.plan.fit import fit_register, fit_roadmap
 from analysis_lib.plan.moves import hundred_day_plan, key_moves
 from analysis_lib.plan.resources import load_day_rates, resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
@@ -357,12 +358,12 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     if not rule_selected:
         chain = build_value_chain(gaps, priorities, include=(chain.best_candidate(),), **chain_args)
     waterfall = chain.cost_waterfall(float(institution["crm_opex_ratio"] * revenue), priorities)
-    roadmap = load_roadmap()
+    roadmap = fit_roadmap(load_roadmap(), chain.selected, priorities, institution)
     schedule = critical_path(roadmap)
     resources = resource_cost(schedule)
     costs = cost_lines(priorities.loc[chain.selected], float(resources["cost"].sum()), horizon)
     budget = float(costs["amount"].sum())
-    register = load_risks()
+    register = fit_register(load_risks(), chain.selected, institution)
     reserve = contingency(register, budget, seed=params["seed"]).summary()
     reserve = {**reserve, "carried": reserve[CONTINGENCY_CONFIDENCE], "confidence": CONTINGENCY_CONFIDENCE.upper()}
     base_inputs = programme_inputs(chain, costs, reserve["carried"], params["discount_rate"], horizon)

@@ -49,6 +49,7 @@ def _specs() -> tuple[Spec, ...]:
         Spec("extract_fx_rate", float, 0.0, "CNY per unit of the extract's currency (0: none; amounts are never mixed)", low=0.0, high=1e6),
         Spec("extract_tenure_unit", str, "auto", "Unit of the extract's tenure column", choices=("auto", "years", "months")),
         Spec("mc_draws", int, 20000, "Monte Carlo draws", low=1000, high=1_000_000),
+        Spec("prepared_by", str, "", "Firm or team that prepared the report, shown on the cover (empty: the engagement team)", optional=True),
     )
 
 

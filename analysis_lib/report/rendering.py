@@ -210,6 +210,8 @@ def cover(diag, language: str) -> str:
         (word("institution", language), f"{_name(diag)}（{diag.institution_id}）" if zh else f"{_name(diag)} ({diag.institution_id})"),
         (word("peer_group", language), word("peers_n", language, group=peer_group_label(diag.peer_group, language), n=diag.peer_count)),
         (word("date", language), diag.stamp["run_started_utc"][:10]),
+        (word("prepared_for", language), word("executive_committee", language, name=_name(diag))),
+        (word("prepared_by", language), params.get("prepared_by") or word("engagement_team", language)),
     ]
     basis = [
         (word("target_set", language), target_set_label(params["target_set"], language)),
@@ -545,8 +547,9 @@ def business_case(diag, language: str) -> str:
 
 
 def _pct(value: float) -> str:
-    """A rate in a column headed "%": the number only."""
-    return percent(value).removesuffix("%")
+    """A rate in a column headed "%": the number only, in whole percent as in
+    the executive summary (one rounding for a figure everywhere)."""
+    return percent(value, 0).removesuffix("%")
 
 
 def _payback(years: float, case, language: str) -> str:
@@ -627,7 +630,15 @@ def risk(diag, language: str) -> str:
     fig = charts.risk_heat_map(diag.heat_map, language, title("risk", language))
     top = (f"下表列出风险登记册{len(diag.risks)}项风险中得分最高的{len(risks)}项（热力图包含全部风险）。" if language == "zh" else
            f"The table lists the {len(risks)} highest-scoring of the {len(diag.risks)} risks in the register (the heat map shows all).")
-    return _section("risk", language, figure_html(fig, "heat map", chart_source(diag, "plan", language)) + _p(text) + _p(top) + table_html(shown))
+    fitted = diag.risks[diag.risks.get("fit_note_en", pd.Series("", index=diag.risks.index)).astype(str) != ""]
+    if len(fitted):
+        notes = "；".join(f"{r['title_zh']}（{r['fit_note_zh'].rstrip('。')}）" for _, r in fitted.iterrows()) if language == "zh" else \
+            "; ".join(f"{r['title_en'].lower()} ({r['fit_note_en'][0].lower()}{r['fit_note_en'][1:].rstrip('.')})"
+                      for _, r in fitted.iterrows())
+        top += (f"以下风险的发生概率按本项目范围与机构规模上调一级：{notes}。" if language == "zh" else
+                f" Fitted to this programme and institution, these risks are one step likelier: {notes}.")
+    chart = figure_html(fig, "heat map", chart_source(diag, "plan", language))
+    return _section("risk", language, chart + _p(text) + _p(top) + table_html(shown))
 
 
 def customers(diag, language: str) -> str:

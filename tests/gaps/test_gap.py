@@ -34,11 +34,11 @@ def test_lower_is_better_target_and_hand_computed_value():
 
 
 def test_higher_is_better_and_customers_per_rm_formula():
-    inst = _institution(customers_per_rm=200.0)
+    inst = _institution(customers_per_rm=2000.0)
     row = gaps_for(inst, EMPTY_PANEL, "top_quartile").gaps.set_index("metric_id").loc["customers_per_rm"]
-    target = 700 * 1.3  # city commercial p75 = 1.3 x median
+    target = 5800 * 1.3  # city commercial p75 = 1.3 x median
     assert row["target"] == pytest.approx(target)
-    assert row["value_at_stake"] == pytest.approx((1 - 200 / target) * 2000 * 45000)
+    assert row["value_at_stake"] == pytest.approx((1 - 2000 / target) * 2000 * 45000)
 
 
 def test_targets_never_make_a_metric_worse():

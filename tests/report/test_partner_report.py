@@ -100,3 +100,12 @@ def test_technology_section_is_sized_to_the_programme(designed):
     assert re.search(r"costs CNY [\d,.]+m over 5 years", html_weak)
     cost = lambda html: re.search(r"costs CNY ([\d,.]+)m over", html).group(1)  # noqa: E731
     assert cost(html_weak) != cost(html_strong)
+
+
+def test_cover_names_who_it_is_for_and_by_and_keeps_run_parameters_off(designed):
+    cover = section_html(designed["weak"], "cover")
+    assert "Prepared for" in cover and "executive committee" in cover and "The engagement team" in cover
+    assert "seed" not in cover.lower() and "mc_draws" not in cover
+    named = run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh", prepared_by="某咨询公司")
+    zh_cover = section_html(named, "cover")
+    assert "呈送" in zh_cover and "某咨询公司" in zh_cover
