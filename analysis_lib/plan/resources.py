@@ -2,8 +2,10 @@
 by phase and role from day rates, feeding the business case's build cost.
 
 Defaults (``data/resource_plan.csv``): core team 8–10, data scientists 6–8,
-process experts 3–5, business support 30–50; day rates in
-``data/day_rates.csv``. Phase lengths come from the CPM schedule.
+process experts 3–5, business support 30–50; day rates and the external
+(vendor or consultant) share of each role in ``data/day_rates.csv``. Phase
+lengths come from the CPM schedule; :func:`quarterly_fte` spreads each
+phase's staffing over the calendar quarters it spans.
 """
 
 from __future__ import annotations
@@ -66,6 +68,36 @@ def resource_cost(schedule: Schedule, plan: pd.DataFrame | None = None, rates: p
     table["day_rate"] = table["role"].map(rates["day_rate_cny"])
     table["cost"] = table["fte_weeks"] * WORKDAYS_PER_WEEK * table["day_rate"]
     return table
+
+
+WEEKS_PER_QUARTER = 13
+
+
+def quarterly_fte(table: pd.DataFrame, schedule: Schedule) -> pd.DataFrame:
+    """Average FTE per role and programme quarter (quarter 1 = weeks 0–13),
+    each phase's staffing spread over the weeks the schedule gives it.
+
+    Examples
+    --------
+    >>> from analysis_lib.plan.roadmap import critical_path, load_roadmap
+    >>> schedule = critical_path(load_roadmap())
+    >>> q = quarterly_fte(resource_cost(schedule), schedule)
+    >>> list(q.columns), float(q.loc["core_team", 1])
+    ([1, 2, 3], 9.0)
+    """
+    phases = schedule.phase_reserve
+    end = float(phases["finish"].max())
+    quarters = range(1, int(-(-end // WEEKS_PER_QUARTER)) + 1)
+    rows = {}
+    for role, group in table.groupby("role", sort=False):
+        averages = []
+        for quarter in quarters:
+            low, high = (quarter - 1) * WEEKS_PER_QUARTER, quarter * WEEKS_PER_QUARTER
+            overlap = (phases["finish"].clip(upper=high) - phases["start"].clip(lower=low)).clip(lower=0.0)
+            weeks = group["phase"].map(overlap).fillna(0.0)
+            averages.append(float((group["fte"] * weeks).sum() / WEEKS_PER_QUARTER))
+        rows[role] = averages
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(quarters))
 
 
 def build_cost(table: pd.DataFrame, build_phases: tuple[str, ...] = ("assessment", "design", "build", "pilot")) -> float:

@@ -334,22 +334,31 @@ def workstreams_block(diag, language: str) -> str:
 def resource_plan_block(diag, language: str) -> str:
     """The resource plan by role (FTE-weeks and cost over all phases); its
     total is the business case's internal-labour line."""
-    from analysis_lib.plan.resources import load_day_rates
+    from analysis_lib.plan.resources import load_day_rates, quarterly_fte
 
     rates = load_day_rates()
     by_role = diag.resources.groupby("role", sort=False)[["fte_weeks", "cost"]].sum()
     label = "label_zh" if language == "zh" else "label_en"
     scale = money_scale([float(by_role["cost"].sum())], language)
     amount = word("amount", language, unit=scale.unit)
+    external = by_role["fte_weeks"] * rates["external_share"].reindex(by_role.index).fillna(0.0)
     shown = pd.DataFrame({
         word("role", language): [rates.at[r, label] if r in rates.index else r for r in by_role.index],
         word("fte_weeks", language): [f"{v:,.0f}" for v in by_role["fte_weeks"]],
         amount: scale.values(by_role["cost"]),
+        word("internal_fte_weeks", language): [f"{v:,.0f}" for v in by_role["fte_weeks"] - external],
+        word("external_fte_weeks", language): [f"{v:,.0f}" for v in external],
     })
     total = {word("role", language): word("overall", language), word("fte_weeks", language): f"{by_role['fte_weeks'].sum():,.0f}",
-             amount: scale.number(float(by_role["cost"].sum()))}
+             amount: scale.number(float(by_role["cost"].sum())),
+             word("internal_fte_weeks", language): f"{(by_role['fte_weeks'] - external).sum():,.0f}",
+             word("external_fte_weeks", language): f"{external.sum():,.0f}"}
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
-    return f"<h3>{_esc(word('resource_plan', language))}</h3>" + _table(shown, "resource-plan")
+    quarters = quarterly_fte(diag.resources, diag.schedule)
+    by_quarter = pd.DataFrame({word("role", language): [rates.at[r, label] if r in rates.index else r for r in quarters.index],
+                               **{word("quarter_fte", language, n=q): [f"{v:,.1f}" for v in quarters[q]] for q in quarters.columns}})
+    return (f"<h3>{_esc(word('resource_plan', language))}</h3>" + _table(shown, "resource-plan")
+            + _table(by_quarter, "resource-quarters small"))
 
 
 def methodology_block(diag, language: str) -> str:
@@ -362,7 +371,7 @@ def methodology_block(diag, language: str) -> str:
             "风险调整后收益：举措收益 × (1 − 折减率)，折减率按收益类型参照总体经济影响法：成本节约10%，收入与留存25%，人员效率40%。",
             "留存收益 = 多留住的客户数 × 年度利润贡献；每年多留住的客户形成一个群组，按留存率逐年衰减，收益为仍在册客户的年度利润，"
             "从不将生命周期价值按年计入。",
-            "成本（总体经济影响法口径）：软件许可、实施服务商、基础设施、培训与变革（一次性投入按比例拆分），内部人力（资源计划），"
+            "成本（总体经济影响法口径）：软件许可、实施服务商、基础设施、培训与变革（一次性投入按比例拆分），项目团队（资源计划），"
             "运营成本，以及应急预算 = 风险登记册的P80储备。",
             "合理性检验：价值空间与收益占营业收入和营运成本的比例、每客户收益、内部收益率上限与回收期下限；超出者在报告和批量摘要中警示。",
         ]
@@ -379,7 +388,7 @@ def methodology_block(diag, language: str) -> str:
             "retention rate; the benefit of a year is the annual margin of those still on the book. A lifetime value is never booked as a "
             "yearly benefit.",
             "Costs (TEI shape): licences, implementation partner, infrastructure, training and change (the one-off cost split by stated "
-            "shares), internal labour (the resource plan), running cost, and a contingency equal to the risk register's P80 reserve.",
+            "shares), the programme team (the resource plan), running cost, and a contingency equal to the risk register's P80 reserve.",
             "Plausibility: value at stake and benefit as shares of revenue and of the cost base, benefit per customer, an IRR ceiling and a "
             "payback floor (data/plausibility.csv); an institution outside a bound carries a warning in the report and the batch summary.",
         ]

@@ -218,9 +218,9 @@ def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, l
 
 def _sourcing_note(language: str) -> str:
     return ("方案评分为示例性评估，须以供应商应答与演示替换；各方案成本由本项目不含应急预算的成本项乘以方案系数得出（许可、实施、基础设施、培训、"
-            "内部人力、运营），系数及其依据见数据目录中的方案成本系数表。" if language == "zh" else
+            "项目团队、运营），系数及其依据见数据目录中的方案成本系数表。" if language == "zh" else
             "The scores are illustrative and are to be replaced by the vendors' answers and demonstrations; each option's cost is "
-            "this programme's cost lines before contingency (licences, integrator, infrastructure, training, internal labour, running) "
+            "this programme's cost lines before contingency (licences, integrator, infrastructure, training, programme team, running) "
             "times the option's factors, stated with their rationale in the sourcing-factor table of the data folder.")
 
 

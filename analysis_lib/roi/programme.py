@@ -7,7 +7,7 @@ Cost lines (``data/cost_structure.csv``, each with its rationale):
 - the selected initiatives' one-off cost, split into *licences and
   subscriptions*, *implementation partner*, *infrastructure* and *training
   and change management* by stated shares;
-- *internal labour*: the resource plan's cost (all phases), passed in from
+- *programme team* (``internal_labour``): the resource plan's cost (all phases), passed in from
   :mod:`analysis_lib.plan.resources`;
 - *running cost*: the selected initiatives' annual running cost × the years
   after go-live;

@@ -74,8 +74,8 @@ def test_the_same_initiatives_and_totals_everywhere(report):
     # cost lines: the resource plan's total is the internal labour line; contingency = the risk page's reserve
     costs = {row[0]: row for row in _table(page, "cost-lines")[1:]}
     resources = _table(page, "resource-plan")
-    assert _million(costs["Internal labour (resource plan)"][2]) == pytest.approx(_million(resources[-1][2]), abs=1)
-    assert _million(costs["Internal labour (resource plan)"][2]) == pytest.approx(summary["cost_lines"]["internal_labour"], abs=0.051e6)
+    assert _million(costs["Programme team (resource plan)"][2]) == pytest.approx(_million(resources[-1][2]), abs=1)
+    assert _million(costs["Programme team (resource plan)"][2]) == pytest.approx(summary["cost_lines"]["internal_labour"], abs=0.051e6)
     assert _million(costs["Contingency (risk reserve, P80)"][2]) == pytest.approx(summary["contingency"], abs=0.051e6)
     assert f"carries the P80 reserve, {money_m(summary['contingency'])}, as its contingency" in page
     assert _million(costs["Overall"][2]) == pytest.approx(summary["programme_cost"], abs=0.051e6)
