@@ -319,6 +319,22 @@ def _rag(value: str, language: str) -> tuple[str, str]:
     return (word(value, language), value.replace("/", ""))
 
 
+def _basis(diag, metric_ids, language: str) -> list[str]:
+    """Per metric, what its benchmark rests on: source class, year and the
+    number of peers (confidence on the page, next to every benchmark)."""
+    confidence = diag.benchmark_confidence()
+    shown = []
+    for metric_id in metric_ids:
+        if metric_id not in confidence.index:
+            shown.append("–")
+            continue
+        row = confidence.loc[metric_id]
+        year = f" {int(row['year'])}" if pd.notna(row["year"]) else ""
+        shown.append(f"{word(str(row['source_class']), language)}{year}，n={int(row['n'])}" if language == "zh" else
+                     f"{word(str(row['source_class']), language)}{year}, n={int(row['n'])}")
+    return shown
+
+
 def scorecard(diag, language: str) -> str:
     rows = diag.scorecard()
     label = f"label_{language}"
@@ -331,6 +347,7 @@ def scorecard(diag, language: str) -> str:
         word("peer_median", language): [format_value(v, u, d) for v, u, d in zip(rows["peer_median"], rows["unit"],
                                                                                   load_catalog().table.loc[rows["metric_id"], "decimals"])],
         word("percentile", language): [f"{p:.0f}" if np.isfinite(p) else "–" for p in rows["percentile"]],
+        word("benchmark_basis", language): _basis(diag, rows["metric_id"], language),
         word("status", language): [_rag(r, language) for r in rows["rag"]],
     })
     scores = diag.scores()

@@ -184,6 +184,8 @@ WORDS: dict[str, dict[str, str]] = {
     "public": {"en": "public", "zh": "公开数据"},
     "template": {"en": "template", "zh": "方法模板"},
     "assumption": {"en": "assumption", "zh": "假设"},
+    "peer data": {"en": "peer data", "zh": "同业数据"},
+    "benchmark_basis": {"en": "Benchmark basis", "zh": "对标依据"},
     "not_addressable": {"en": "Outside a CRM programme's reach", "zh": "CRM项目无法影响部分"},
     "addressable": {"en": "Addressable", "zh": "可影响部分"},
     "addressable_share": {"en": "Addressable share", "zh": "可影响比例"},
