@@ -330,8 +330,8 @@ def _basis(diag, metric_ids, language: str) -> list[str]:
             continue
         row = confidence.loc[metric_id]
         year = f" {int(row['year'])}" if pd.notna(row["year"]) else ""
-        shown.append(f"{word(str(row['source_class']), language)}{year}，n={int(row['n'])}" if language == "zh" else
-                     f"{word(str(row['source_class']), language)}{year}, n={int(row['n'])}")
+        peers = ("，" if language == "zh" else ", ") + f"n={int(row['n'])}" if pd.notna(row["n"]) else ""
+        shown.append(f"{word(str(row['source_class']), language)}{year}{peers}")
     return shown
 
 
