@@ -778,14 +778,14 @@ def _parameter_rows(params: dict, language: str) -> list[tuple[str, object]]:
     labels = {"institution_id": word("institution", language), "peer_group": word("peer_group", language),
               "target_set": word("target_set", language), "discount_rate": word("discount_rate", language),
               "horizon_years": word("horizon", language), "scenario": word("scenario", language), "language": word("language", language),
-              "seed": word("seed", language), "mc_draws": word("mc_draws", language),
+              "seed": word("seed", language), "mc_draws": word("mc_draws", language), "prepared_by": word("prepared_by", language),
               **{k: word(k, language) for k in ("extract_currency", "extract_fx_rate", "extract_tenure_unit")}}
     values = {"peer_group": lambda v: peer_group_label(v, language) if v else "–", "target_set": lambda v: target_set_label(v, language),
               "discount_rate": percent, "horizon_years": lambda v: word("years_n", language, n=v),
               "scenario": lambda v: word(v, language) if v in ("base", "pessimistic", "optimistic") else v,
               "language": lambda v: "中文" if v == "zh" else "English",
               "extract_currency": lambda v: "人民币" if v == "CNY" and language == "zh" else v,
-              "extract_fx_rate": lambda v: v if v else "–",
+              "extract_fx_rate": lambda v: v if v else "–", "prepared_by": lambda v: v or word("engagement_team", language),
               "extract_tenure_unit": lambda v: {"auto": "自动识别", "years": "年", "months": "月"}[v] if language == "zh" else v}
     return [(labels.get(k, k), values.get(k, lambda v: v)(v)) for k, v in sorted(params.items())]
 
