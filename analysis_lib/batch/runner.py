@@ -37,7 +37,6 @@ import contextlib
 import csv
 import datetime as dt
 import errno
-import html
 import json
 import os
 import sys
@@ -537,34 +536,15 @@ def write_manifest(run_dir: Path, rows: dict[str, dict[str, Any]]) -> Path:
     return run_dir / "manifest.csv"
 
 
-def write_index(run_dir: Path, rows: dict[str, dict[str, Any]], title: str = "CRM diagnostic batch") -> Path:
-    """``index.html``: every institution with its status and links (all
-    names escaped; links relative and percent-encoded)."""
-    from urllib.parse import quote
+def write_index(run_dir: Path, rows: dict[str, dict[str, Any]], title: str | None = None) -> Path:
+    """``index.html``: every institution with its key results, status and
+    links, sortable and filterable offline (:mod:`analysis_lib.batch.index_page`)."""
+    import pandas as pd
 
-    from analysis_lib.report.export import atomic_write_bytes
+    from analysis_lib.batch.index_page import write_index_page
 
-    def link(folder: str, name: str) -> str:
-        return f'<a href="{html.escape(quote(folder))}/{html.escape(quote(name))}">{html.escape(name.rsplit(".", 1)[-1].upper())}</a>' \
-            if name else ""
-
-    body = []
-    for row in rows.values():
-        status = str(row.get("status", ""))
-        body.append(
-            f'<tr class="status-{html.escape(status)}"><td>{html.escape(str(row["institution_id"]))}</td><td>{html.escape(status)}</td>'
-            f'<td>{link(str(row.get("folder", "")), str(row.get("html", "")))} {link(str(row.get("folder", "")), str(row.get("pdf", "")))}</td>'
-            f'<td>{html.escape(str(row.get("duration_s", "")))}</td><td>{html.escape(str(row.get("error", "")))}</td></tr>')
-    ok = sum(1 for r in rows.values() if r.get("status") == "ok")
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:"Noto Sans",Arial,sans-serif;margin:24px;color:#1F2A36}}table{{border-collapse:collapse;width:100%;font-size:13px}}
-th,td{{border-bottom:1px solid #D9DEE4;padding:4px 8px;text-align:left}}tr.status-ok td:nth-child(2){{color:#009E73;font-weight:600}}
-tr:not(.status-ok) td:nth-child(2){{color:#D55E00;font-weight:600}}</style></head><body>
-<h1>{html.escape(title)}</h1><p>{ok} of {len(rows)} reports complete. <a href="portfolio_summary.html">Portfolio summary</a></p>
-<table><thead><tr><th>Institution</th><th>Status</th><th>Reports</th><th>Seconds</th><th>Error</th></tr></thead>
-<tbody>{''.join(body)}</tbody></table></body></html>"""
-    atomic_write_bytes(run_dir / "index.html", page.encode("utf-8"))
-    return run_dir / "index.html"
+    manifest = pd.DataFrame([{k: str(r.get(k, "")) for k in MANIFEST_COLUMNS} for r in rows.values()], columns=list(MANIFEST_COLUMNS))
+    return write_index_page(run_dir, manifest, title)
 
 
 class Progress:

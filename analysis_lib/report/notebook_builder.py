@@ -20,6 +20,9 @@ from analysis_lib.report.parameters import parameters_cell_source
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+PORTFOLIO_SECTIONS = ("cover", "summary", "first_wave", "matrix", "peer_groups", "clusters", "rankings", "productivity", "unknowns", "method")
+"""The portfolio summary's sections (``analysis_lib.batch.portfolio_report.SECTION_ORDER``, a later
+stage, which a test holds equal to this)."""
 
 
 def _new_notebook() -> nbformat.NotebookNode:
@@ -72,11 +75,11 @@ def portfolio_notebook() -> nbformat.NotebookNode:
         _tagged(nbformat.v4.new_markdown_cell("# Portfolio summary\n\nRun with the folder of a batch run: "
                                               "`papermill notebooks/portfolio_summary.ipynb out.ipynb -p run_dir outputs/<run-id>`."),
                 "internal"),
-        _tagged(nbformat.v4.new_code_cell('run_dir: str = "outputs/demo-batch"  # Folder of a batch run (holds manifest.csv)'), "parameters"),
+        _tagged(nbformat.v4.new_code_cell('run_dir: str = "outputs/demo-batch"  # Folder of a batch run (holds manifest.csv)\n'
+                                          'language: str = ""  # en or zh; empty: the language of the batch\'s reports'), "parameters"),
         _tagged(nbformat.v4.new_code_cell("from analysis_lib.batch.portfolio import load_portfolio, show\n\nportfolio = load_portfolio(run_dir)"),
                 "internal"),
-        *[nbformat.v4.new_code_cell(f'show(portfolio, "{key}")')
-          for key in ("overview", "league", "scores", "frontier", "warnings", "productivity", "failures")],
+        *[nbformat.v4.new_code_cell(f'show(portfolio, "{key}", language)') for key in PORTFOLIO_SECTIONS],
     ]
     return nb
 
