@@ -50,6 +50,8 @@ SECTION_ORDER = ("cover", "summary", "first_wave", "matrix", "peer_groups", "clu
 REVIEW_SECTIONS = ("cover", "summary", "rankings", "unknowns")
 """The sections a batch of progress reviews shows (the others are empty)."""
 CLUSTER_SEED = 0
+NEXT_CANDIDATES = 5
+"""Candidates after the first wave listed on its page."""
 STYLE = """<style>
 .portfolio .kicker { font-size: 9pt; text-transform: uppercase; letter-spacing: 0.08em; color: #5B6673; margin: 0 0 2px; }
 html:lang(zh-CN) .portfolio .kicker { text-transform: none; letter-spacing: 0.1em; }
@@ -61,7 +63,10 @@ html:lang(zh-CN) .portfolio .kicker { text-transform: none; letter-spacing: 0.1e
 .portfolio ul.unknowns li { margin-bottom: 4px; }
 .portfolio table.report-table td.num, .portfolio table.report-table th.num { text-align: right; }
 .portfolio table.report-table tr.total td { font-weight: 700; border-top: 2px solid #1F2A36; }
-.portfolio table.ranked td:nth-child(2) { white-space: nowrap; }
+.portfolio table.ranked td:nth-child(2), .portfolio table.report-table td.nw { white-space: nowrap; }
+.portfolio.section-portfolio-method { break-inside: avoid; page-break-inside: avoid; }
+.portfolio table.wave td:nth-child(2) { min-width: 42mm; }
+@media print { .portfolio.report-section { margin-bottom: 0; } }
 html:lang(zh-CN) .portfolio .verdict-headline, html:lang(zh-CN) .portfolio tr.total td, html:lang(zh-CN) .portfolio h3 { font-weight: 400; }
 @media print { .portfolio.keep-with-previous { break-before: auto; page-break-before: auto; margin-top: 24px; } }
 </style>"""
@@ -70,12 +75,14 @@ html:lang(zh-CN) .portfolio .verdict-headline, html:lang(zh-CN) .portfolio tr.to
 # ------------------------------------------------------------------ helpers
 
 
-def _table(frame: pd.DataFrame, numeric: tuple[str, ...] = (), css: str = "small", total: bool = False) -> str:
-    """A table with the ``numeric`` columns right-aligned (every cell
-    escaped; a Chinese header's bracketed unit kept on one line); with
-    ``total`` the last row is set as a total row."""
+def _table(frame: pd.DataFrame, numeric: tuple[str, ...] = (), css: str = "small", total: bool = False, nowrap: tuple[str, ...] = ()) -> str:
+    """A table with the ``numeric`` columns right-aligned and the
+    ``nowrap`` columns on one line (every cell escaped; a Chinese header's
+    bracketed unit kept on one line); with ``total`` the last row is set as
+    a total row."""
     def cls(column) -> str:
-        return ' class="num"' if column in numeric else ""
+        names = [n for n, hit in (("num", column in numeric), ("nw", column in nowrap)) if hit]
+        return f' class="{" ".join(names)}"' if names else ""
 
     head = "".join(f"<th{cls(c)}>{_unit_together(esc(c))}</th>" for c in frame.columns)
     rows = []
@@ -298,7 +305,6 @@ def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: s
         t("value_at_stake", language, unit=scale.unit): scale.values(frame["value_at_stake"]),
         t("risk_adjusted_benefit", language, unit=scale.unit): scale.values(frame["risk_adjusted_benefit"]),
         t("npv", language, unit=scale.unit): scale.values(frame["npv"]),
-        t("irr", language): [_pct(v) for v in frame["irr"]],
         t("prob", language): [_pct(v) for v in frame["prob_npv_positive"]],
         t("data_quality", language): [_score(v) for v in frame["data_quality"]],
     })
@@ -307,7 +313,7 @@ def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: s
                                              f"{t('ready', language)}: {verdict_label(v, language).lower()}" if r else
                                              t("after_data_fix", language) for r, v in zip(frame["ready"], frame["verdict"])]
     numeric = tuple(c for c in columns if c not in (t("institution", language), t("peer_group", language), t("condition", language)))
-    return _table(pd.DataFrame(columns), numeric, "small ranked")
+    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language),))
 
 
 def first_wave_section(portfolio: Portfolio, language: str) -> str:
@@ -335,7 +341,7 @@ def first_wave_section(portfolio: Portfolio, language: str) -> str:
     body += _institution_table(wave, s, language, condition=True)
     if (~wave["ready"]).any():
         body += _p(t("wave_data_note", language))
-    rest = fw.candidates[~fw.candidates["in_wave"]].head(LIST_ENDS)
+    rest = fw.candidates[~fw.candidates["in_wave"]].head(NEXT_CANDIDATES)
     if len(rest):
         body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, condition=True)
     return _section("first_wave", language, title, body + _source(portfolio, language))
@@ -438,16 +444,24 @@ def rankings(portfolio: Portfolio, language: str) -> str:
     best, worst = table.index[0], table.index[-1]
     title = t("rankings_title", language, best=_short(s, best, language), high=_score(s.at[best, "score_overall"]),
               worst=_short(s, worst, language), low=_score(s.at[worst, "score_overall"]))
+    scale = money_scale(table["value_at_stake"], language)
+    verdicts = portfolio.verdicts()
+    scores = table[list(SCORE_COLUMNS)]
+    weakest = [f"{dimension_label(str(c).removeprefix('score_'), language)} {_score(row[c])}" if isinstance(c, str) else "–"
+               for (_, row), c in zip(scores.iterrows(), scores.idxmin(axis=1, skipna=True).where(scores.notna().any(axis=1), None))]
     shown = pd.DataFrame({
         t("rank", language): table["rank"].astype(str), t("institution", language): [_name(s, i, language) for i in table.index],
-        t("peer_group", language): [peer_group_label(str(g), language) for g in table["peer_group"]],
-        ("综合" if language == "zh" else "Overall"): [_score(v) for v in table["score_overall"]],
-        **{dimension_label(d, language): [_score(v) for v in table[f"score_{d}"]] for d in DIMENSIONS},
+        t("overall", language): [_score(v) for v in table["score_overall"]],
+        t("weakest_score", language): weakest,
         t("dea", language): ["–" if not math.isfinite(v) else f"{v:.2f}" for v in table["dea_crs"]],
+        t("value_at_stake", language, unit=scale.unit): scale.values(table["value_at_stake"]),
+        t("verdict", language): [verdict_label(verdicts.at[i, "verdict"], language) for i in table.index],
     })
     label = t("top_bottom", language, n=LIST_ENDS) if left_out else t("league", language)
     note = _p(t("left_out", language, n=left_out)) if left_out else _p(t("full_list", language, n=len(table)))
-    body = f"<h3>{esc(label)}{esc(t('scores_unit', language))}</h3>" + _table(shown, tuple(shown.columns[3:]), "small ranked") + note
+    numeric = (shown.columns[2], shown.columns[4], shown.columns[5])
+    nowrap = (shown.columns[3], shown.columns[6])
+    body = f"<h3>{esc(label)}</h3>" + _table(shown, numeric, "small ranked", nowrap=nowrap) + note
     frontier = s.dropna(subset=["dea_crs"]).sort_values("dea_crs", ascending=False, kind="stable")
     if len(frontier) >= 4:
         ends = min(5, len(frontier) // 2)
@@ -510,20 +524,20 @@ def unknowns_section(portfolio: Portfolio, language: str) -> str:
         title = t("unknowns_title_failed", language, n=len(u.failed))
     else:
         title = t("unknowns_title_clean", language)
-    body = _unknown_list(portfolio, language)
+    body = ""
     if rows:
         body += _table(pd.DataFrame(rows, columns=[t("reason", language), t("institutions", language), t("share_of_value", language),
                                                    t("examples", language)]), (t("institutions", language), t("share_of_value", language)))
     failures = portfolio.failures()
     body += f'<h3 id="failures">{esc(t("failures", language))}</h3>'
     if len(failures):
-        shown = failures.head(LIST_LIMIT)
+        shown = failures.head(LIST_ENDS)
         body += _table(pd.DataFrame({t("institution", language): shown["institution_id"],
                                          t("status", language): [t(v, language) if v in ("failed", "timeout", "kernel_died", "pending")
                                                                  else v for v in shown["status"]],
                                          t("error", language): shown["error"]}))
-        if len(failures) > LIST_LIMIT:
-            body += _p(t("failures_more", language, n=len(failures) - LIST_LIMIT))
+        if len(failures) > LIST_ENDS:
+            body += _p(t("failures_more", language, n=len(failures) - LIST_ENDS))
     else:
         body += _p(t("no_failures", language))
     return _section("unknowns", language, title, body)

@@ -68,8 +68,9 @@ TEXT: dict[str, dict[str, str]] = {
     "key_figures": {"en": "Key figures", "zh": "关键数据"},
     "by_peer_group": {"en": "By peer group", "zh": "分同业组汇总"},
     "not_known": {"en": "What the portfolio does not know", "zh": "组合尚未掌握的信息"},
-    "unknown_failed": {"en": "{n} of {total} reports did not complete (listed under What the portfolio does not know).",
-                       "zh": "{total}份报告中有{n}份未完成（详见“组合尚未掌握的信息”一节）。"},
+    "unknown_failed": {"en": "{n} of {total} reports did not complete (listed under What the portfolio does not know and in the "
+                             "batch index).",
+                       "zh": "{total}份报告中有{n}份未完成（详见“组合尚未掌握的信息”一节及批量运行索引页）。"},
     "unknown_inconsistent": {"en": "{n} institutions' inputs break consistency rules and {m} fall outside the plausibility bounds: "
                                    "{share} of the value at stake rests on inputs that cannot yet carry a decision.",
                              "zh": "{n}家机构的输入数据未通过一致性校验，{m}家的测算结果超出合理性区间：价值空间的{share}所依据的数据尚不足以支撑决策。"},
@@ -202,6 +203,7 @@ TEXT: dict[str, dict[str, str]] = {
     "rankings_title": {"en": "{best} leads the portfolio with an overall score of {high}; {worst} trails it at {low}",
                        "zh": "{best}综合得分{high}分，居组合首位；{worst}得分{low}分，居末位"},
     "league": {"en": "League table by overall score", "zh": "综合得分排名"},
+    "weakest_score": {"en": "Weakest dimension (score)", "zh": "最弱维度（得分）"},
     "scores_unit": {"en": " (scores 0–100)", "zh": "（0—100分）"},
     "method_title": {"en": "Method and sources", "zh": "方法与数据来源"},
     "top_bottom": {"en": "Top and bottom {n} by overall score", "zh": "综合得分前{n}名与后{n}名"},
