@@ -121,9 +121,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
               "--resume (with the same selection and parameters)", file=sys.stderr)
         return EXIT_INTERRUPTED
     code = result.exit_code
-    if not args.no_summary and args.review:
-        print("progress reviews have no portfolio summary; each institution's summary.json holds its key results")
-    elif not args.no_summary:
+    if not args.no_summary:
         from analysis_lib.batch.portfolio import PortfolioError, render_portfolio
 
         try:

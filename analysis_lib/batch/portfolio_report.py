@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from analysis_lib.batch.portfolio import (
     MIN_DATA_QUALITY,
     MIN_PUBLIC_SHARE,
     SCORE_COLUMNS,
+    SUMMARY_FIELDS,
     TOP_SHARE,
     WAVE_COVER,
     WAVE_MAX,
@@ -37,6 +39,7 @@ from analysis_lib.batch.portfolio import (
     first_wave,
     productivity_across,
     ranking,
+    summary_frame,
     unknowns,
 )
 from analysis_lib.batch.portfolio_text import heading, t, verdict_label
@@ -618,4 +621,6 @@ def section_html(portfolio: Portfolio, key: str, language: str) -> str:
     """
     if key not in SECTIONS:
         raise KeyError(f"unknown portfolio section {key!r}; sections are {', '.join(SECTION_ORDER)}")
+    if any(c not in portfolio.summaries.columns for c in SUMMARY_FIELDS):  # a portfolio assembled by hand
+        portfolio = replace(portfolio, summaries=summary_frame(portfolio.summaries.rename_axis("institution_id").reset_index().to_dict("records")))
     return SECTIONS[key](portfolio, check_language(language))
