@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from analysis_lib.batch.portfolio import READY, Portfolio, first_wave
-from analysis_lib.batch.portfolio_text import heading, t, verdict_label
+from analysis_lib.batch.portfolio import Portfolio, first_wave
+from analysis_lib.batch.portfolio_text import heading, t, verdict_label, verdict_text
 from analysis_lib.reference.sample import localised_name
 from analysis_lib.report.text import money_scale, peer_group_label
 
@@ -145,11 +145,7 @@ def _diagnostic_columns(portfolio: Portfolio, language: str, wave_rank: dict[str
     def verdict(i: str) -> tuple[str, str]:
         v = verdicts.at[i, "verdict"] if i in verdicts.index else ""
         economic = verdicts.at[i, "economic_verdict"] if i in verdicts.index else ""
-        shown = verdict_label(v, language)
-        if v == "fix_data_first" and economic in READY:
-            shown = t("then", language, first=shown, then=verdict_label(economic, language).lower() if language == "en" else
-                      verdict_label(economic, language))
-        return html.escape(shown), v
+        return html.escape(verdict_text(v, economic, language)), v
 
     return [
         Column(t("overall", language), "number", lambda i: _number(field("score_overall")(i))),

@@ -166,10 +166,9 @@ def summary_frame(rows: list[dict]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> summary_frame([{"institution_id": "A", "npv": 5, "name": "Bank A"}])[["name", "npv", "score_overall"]]
-                      name  npv  score_overall
-    institution_id
-    A               Bank A  5.0            NaN
+    >>> frame = summary_frame([{"institution_id": "A", "npv": 5, "name": "Bank A"}])
+    >>> float(frame.at["A", "npv"]), bool(np.isnan(frame.at["A", "score_overall"])), frame.index.name
+    (5.0, True, 'institution_id')
     """
     summaries = pd.DataFrame(rows).set_index("institution_id") if rows else pd.DataFrame(columns=list(SUMMARY_FIELDS))
     summaries = summaries.reindex(columns=list(dict.fromkeys([*summaries.columns, *SUMMARY_FIELDS])))

@@ -86,7 +86,8 @@ def concentration_curve(curve: pd.Series, top_count: int, top_share: float, lang
     if n:
         mark = top_count / n * 100
         ax.scatter([mark], [top_share * 100], s=40, color=PALETTE["vermillion"], zorder=3)
-        ax.annotate(f"{mark:.0f}% → {top_share * 100:.0f}%", (mark, top_share * 100), xytext=(10, -14), textcoords="offset points",
+        ax.annotate(t("curve_top", language, count=top_count, share=f"{top_share * 100:.0f}%"), (mark, top_share * 100), xytext=(10, -14),
+                    textcoords="offset points",
                     fontsize=8.5, color=PALETTE["vermillion"])
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 102)

@@ -42,7 +42,7 @@ from analysis_lib.batch.portfolio import (
     summary_frame,
     unknowns,
 )
-from analysis_lib.batch.portfolio_text import heading, t, verdict_label
+from analysis_lib.batch.portfolio_text import heading, t, verdict_label, verdict_text
 from analysis_lib.reference.catalog import DIMENSIONS
 from analysis_lib.reference.sample import localised_name
 from analysis_lib.report.rendering import esc, figure_html
@@ -296,9 +296,12 @@ def _unknown_list(portfolio: Portfolio, language: str) -> str:
 
 
 def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: str, rank_column: str | None = "rank",
-                       condition: bool = False) -> str:
-    """Institutions with their key figures (one money unit for the table)."""
-    scale = money_scale(np.r_[frame["value_at_stake"], frame["risk_adjusted_benefit"], frame["npv"]], language)
+                       condition: bool = False, amounts: pd.DataFrame | None = None) -> str:
+    """Institutions with their key figures, in one money unit chosen from
+    ``amounts`` (default: this table's own amounts; pass the rows of every
+    table of a page so that they share a unit)."""
+    amounts = frame if amounts is None else amounts
+    scale = money_scale(np.r_[amounts["value_at_stake"], amounts["risk_adjusted_benefit"], amounts["npv"]], language)
     columns = {}
     if rank_column:
         columns[t("rank", language)] = frame[rank_column].astype(int).astype(str)
@@ -316,7 +319,7 @@ def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: s
                                              f"{t('ready', language)}: {verdict_label(v, language).lower()}" if r else
                                              t("after_data_fix", language) for r, v in zip(frame["ready"], frame["verdict"])]
     numeric = tuple(c for c in columns if c not in (t("institution", language), t("peer_group", language), t("condition", language)))
-    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language),))
+    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language), t("condition", language)))
 
 
 def first_wave_section(portfolio: Portfolio, language: str) -> str:
@@ -341,12 +344,13 @@ def first_wave_section(portfolio: Portfolio, language: str) -> str:
     benefit_share = wave["risk_adjusted_benefit"].clip(lower=0).sum() / benefit if benefit > 0 else 0.0
     body = rule + _p(t("wave_share", language, benefit=_share(benefit_share), share=_share(fw.share_of_candidates), candidates=len(fw.candidates),
                        n=len(s)))
-    body += _institution_table(wave, s, language, condition=True)
+    rest = fw.candidates[~fw.candidates["in_wave"]].head(NEXT_CANDIDATES)
+    both = pd.concat([wave, rest])
+    body += _institution_table(wave, s, language, condition=True, amounts=both)
     if (~wave["ready"]).any():
         body += _p(t("wave_data_note", language))
-    rest = fw.candidates[~fw.candidates["in_wave"]].head(NEXT_CANDIDATES)
     if len(rest):
-        body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, condition=True)
+        body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, condition=True, amounts=both)
     return _section("first_wave", language, title, body + _source(portfolio, language))
 
 
@@ -458,12 +462,12 @@ def rankings(portfolio: Portfolio, language: str) -> str:
         t("weakest_score", language): weakest,
         t("dea", language): ["–" if not math.isfinite(v) else f"{v:.2f}" for v in table["dea_crs"]],
         t("value_at_stake", language, unit=scale.unit): scale.values(table["value_at_stake"]),
-        t("verdict", language): [verdict_label(verdicts.at[i, "verdict"], language) for i in table.index],
+        t("verdict", language): [verdict_text(verdicts.at[i, "verdict"], verdicts.at[i, "economic_verdict"], language) for i in table.index],
     })
     label = t("top_bottom", language, n=LIST_ENDS) if left_out else t("league", language)
     note = _p(t("left_out", language, n=left_out)) if left_out else _p(t("full_list", language, n=len(table)))
     numeric = (shown.columns[2], shown.columns[4], shown.columns[5])
-    nowrap = (shown.columns[3], shown.columns[6])
+    nowrap = (shown.columns[3],)
     body = f"<h3>{esc(label)}</h3>" + _table(shown, numeric, "small ranked", nowrap=nowrap) + note
     frontier = s.dropna(subset=["dea_crs"]).sort_values("dea_crs", ascending=False, kind="stable")
     if len(frontier) >= 4:

@@ -110,7 +110,7 @@ TEXT: dict[str, dict[str, str]] = {
     "peer_group": {"en": "Peer group", "zh": "同业组"},
     "reason": {"en": "What is not known", "zh": "未掌握的信息"},
     "share_of_value": {"en": "Share of value at stake (%)", "zh": "占价值空间比例（%）"},
-    "examples": {"en": "Institutions", "zh": "机构"},
+    "examples": {"en": "Which (first listed)", "zh": "所涉机构"},
     "and_more": {"en": "and {n} more", "zh": "等，另有{n}家"},
     "status": {"en": "Status", "zh": "状态"},
     "error": {"en": "Error", "zh": "错误信息"},
@@ -165,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
     "concentration_curve": {"en": "Concentration of value at stake", "zh": "价值空间集中度"},
     "curve_x": {"en": "Share of institutions, largest value first (%)", "zh": "机构占比（按价值空间由大到小，%）"},
     "curve_y": {"en": "Cumulative share of value at stake (%)", "zh": "价值空间累计占比（%）"},
+    "curve_top": {"en": "top {count}: {share}", "zh": "前{count}家：{share}"},
     "curve_even": {"en": "Even spread", "zh": "均匀分布"},
     # peer groups
     "groups_title": {"en": "Peer groups differ most in {dimension}: medians from {low} to {high}",
@@ -348,3 +349,21 @@ def verdict_label(verdict: str, language: str) -> str:
     '先行试点'
     """
     return VERDICT_LABELS.get(verdict, {"en": verdict, "zh": verdict})[check_language(language)]
+
+
+def verdict_text(verdict: str, economic: str, language: str) -> str:
+    """A report's verdict, with what the economics point to when the data
+    must be fixed first and the programme pays back on the figures as given.
+
+    Examples
+    --------
+    >>> verdict_text("fix_data_first", "pilot_first", "en"), verdict_text("fix_data_first", "pilot_first", "zh")
+    ('Fix data first, then pilot first', '先修正数据，之后先行试点')
+    >>> verdict_text("proceed", "proceed", "en")
+    'Proceed'
+    """
+    shown = verdict_label(verdict, language)
+    if verdict == "fix_data_first" and economic in ("proceed", "pilot_first"):
+        then = verdict_label(economic, language)
+        shown = t("then", language, first=shown, then=then.lower() if language == "en" else then)
+    return shown
