@@ -38,6 +38,7 @@ import pandas as pd
 
 from analysis_lib.errors import InputDataError, WorkbookError
 from analysis_lib.reference.catalog import DIMENSIONS
+from analysis_lib.report.recommendation import MIN_DATA_QUALITY, MIN_PUBLIC_SHARE
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "portfolio_summary.ipynb"
@@ -58,10 +59,6 @@ TOP_SHARE = 0.10
 LIST_LIMIT = 25
 """Beyond this many institutions a ranking shows its top and bottom :data:`LIST_ENDS` only."""
 LIST_ENDS = 10
-MIN_DATA_QUALITY = 70.0
-"""Data-quality score below which a report's input cannot carry a decision (as the verdict's rule)."""
-MIN_PUBLIC_SHARE = 0.3
-"""Share of public benchmarks below which an institution's comparison rests mostly on assumptions (as the verdict's rule)."""
 CLUSTER_K = range(2, 9)
 """Numbers of clusters tried; the one with the highest mean silhouette is kept."""
 CLUSTER_MIN = 8
@@ -303,6 +300,8 @@ class Unknowns:
     the portfolio's value at stake that rests on them."""
 
     failed: list[str]
+    incomplete: list[str]
+    """Fewer than half of the metrics reported (the verdict's reason ``incomplete_input``)."""
     poor_data: list[str]
     inconsistent: list[str]
     implausible: list[str]
@@ -326,7 +325,9 @@ def unknowns(portfolio: Portfolio) -> Unknowns:
     total = s["value_at_stake"].clip(lower=0).sum()
     share = float(s.loc[not_grade, "value_at_stake"].clip(lower=0).sum() / total) if total > 0 else 0.0
     synthetic = s.get("synthetic_peers", pd.Series(index=s.index, dtype=object))
-    return Unknowns(sorted(portfolio.failures()["institution_id"]), sorted(s.index[s["data_quality"] < MIN_DATA_QUALITY]),
+    recs = s.get("recommendation", pd.Series(index=s.index, dtype=object))
+    incomplete = sorted(i for i, r in recs.items() if isinstance(r, dict) and "incomplete_input" in r.get("reasons", []))
+    return Unknowns(sorted(portfolio.failures()["institution_id"]), incomplete, sorted(s.index[s["data_quality"] < MIN_DATA_QUALITY]),
                     listed("consistency_breaks"), listed("plausibility_warnings"),
                     sorted(s.index[s["public_benchmark_share"] < MIN_PUBLIC_SHARE]), sorted(i for i, v in synthetic.items() if v is True),
                     share)

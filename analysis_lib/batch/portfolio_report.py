@@ -236,8 +236,9 @@ def summary(portfolio: Portfolio, language: str) -> str:
     r = _results(portfolio)
     totals = portfolio.totals()
     headline, decision = _verdict(portfolio, language)
-    verdict = (f'<div class="verdict"><p class="verdict-headline">{esc(headline)}</p>{_p(decision) if decision else ""}'
-               f'{_p(t("rule", language, cover=_share(WAVE_COVER), max=WAVE_MAX), "rule")}</div>')
+    rule = _p(t("rule", language, cover=_share(WAVE_COVER), max=WAVE_MAX), "rule") if len(portfolio.summaries) else ""
+    verdict = f'<div class="verdict"><p class="verdict-headline">{esc(headline)}</p>{_p(decision) if decision else ""}{rule}</div>'
+
     body = verdict + _p(_completion(totals, language) + ("。" if language == "zh" else "."))
     if not portfolio.summaries.empty:
         vas = r["vas"]
@@ -284,6 +285,8 @@ def _unknown_list(portfolio: Portfolio, language: str) -> str:
         items.append(t("unknown_failed", language, n=len(u.failed), total=n))
     if u.inconsistent or u.implausible:
         items.append(t("unknown_inconsistent", language, n=len(u.inconsistent), m=len(u.implausible), share=_share(u.value_share_not_decision_grade)))
+    if u.incomplete:
+        items.append(t("unknown_incomplete", language, n=len(u.incomplete)))
     if u.poor_data:
         items.append(t("unknown_quality", language, n=len(u.poor_data), limit=f"{MIN_DATA_QUALITY:.0f}"))
     if u.assumed_baselines:
@@ -520,7 +523,7 @@ def unknowns_section(portfolio: Portfolio, language: str) -> str:
     def share(ids: list[str]) -> str:
         return _pct(s.loc[[i for i in ids if i in s.index], "value_at_stake"].clip(lower=0).sum() / total) if total > 0 else "–"
 
-    reasons = [("r_failed", u.failed, "–"), ("r_poor_data", u.poor_data, share(u.poor_data)),
+    reasons = [("r_failed", u.failed, "–"), ("r_incomplete", u.incomplete, share(u.incomplete)), ("r_poor_data", u.poor_data, share(u.poor_data)),
                ("r_inconsistent", u.inconsistent, share(u.inconsistent)), ("r_implausible", u.implausible, share(u.implausible)),
                ("r_assumed", u.assumed_baselines, share(u.assumed_baselines)), ("r_synthetic", u.synthetic_peers, share(u.synthetic_peers))]
     rows = [(t(key, language, limit=f"{MIN_DATA_QUALITY:.0f}") if key == "r_poor_data" else t(key, language), str(len(ids)), sh,

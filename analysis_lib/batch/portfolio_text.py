@@ -74,6 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
     "unknown_inconsistent": {"en": "{n} institutions' inputs break consistency rules and {m} fall outside the plausibility bounds: "
                                    "{share} of the value at stake rests on inputs that cannot yet carry a decision.",
                              "zh": "{n}家机构的输入数据未通过一致性校验，{m}家的测算结果超出合理性区间：价值空间的{share}所依据的数据尚不足以支撑决策。"},
+    "unknown_incomplete": {"en": "{n} institutions report fewer than half of the metrics.", "zh": "{n}家机构报送的指标不足一半。"},
     "unknown_quality": {"en": "{n} institutions score below {limit} on data quality.", "zh": "{n}家机构的数据质量得分低于{limit}分。"},
     "unknown_baselines": {"en": "For {n} of {total} institutions most benchmark comparisons rest on the methodology template or "
                                 "assumptions rather than public data (below {limit}).",
@@ -238,6 +239,7 @@ TEXT: dict[str, dict[str, str]] = {
     "unknowns_title_clean": {"en": "Every report completed on inputs that carry a decision",
                              "zh": "全部报告均已完成，输入数据足以支撑决策"},
     "r_failed": {"en": "Report did not complete", "zh": "报告未完成"},
+    "r_incomplete": {"en": "Fewer than half of the metrics reported", "zh": "报送指标不足一半"},
     "r_poor_data": {"en": "Data-quality score below {limit}", "zh": "数据质量得分低于{limit}分"},
     "r_inconsistent": {"en": "Input breaks a consistency rule", "zh": "输入数据未通过一致性校验"},
     "r_implausible": {"en": "Economics outside the plausibility bounds", "zh": "测算结果超出合理性区间"},
@@ -254,8 +256,8 @@ TEXT: dict[str, dict[str, str]] = {
                            "Concentration: the share of the portfolio's value at stake held by the top {top} of institutions ranked by "
                            "value at stake (at least one institution).|"
                            "First wave: {rule}|"
-                           "Verdicts follow the client report's rule: fix the data first below a data-quality score of {dq}, with a broken "
-                           "consistency rule or outside the plausibility bounds; otherwise do not proceed, pilot first or proceed by the NPV, "
+                           "Verdicts follow the client report's rule: fix the data first below a data-quality score of {dq}, with fewer than half "
+                           "of the metrics reported, a broken consistency rule or outside the plausibility bounds; otherwise do not proceed, pilot first or proceed by the NPV, "
                            "its probability, the downside and the payback.|"
                            "Rankings list every institution up to {limit}; beyond that the top and bottom {ends}.|"
                            "Benchmarks: peer percentiles from the batch's panel where at least 10 peers report a metric, otherwise the "
@@ -265,7 +267,7 @@ TEXT: dict[str, dict[str, str]] = {
                            "净现值与成本为报告测算期内的合计。|"
                            "集中度：按价值空间排序，前{top}机构（至少一家）所占组合价值空间的比例。|"
                            "首批：{rule}|"
-                           "各机构建议沿用单机构报告的规则：数据质量得分低于{dq}分、未通过一致性校验或超出合理性区间时须先修正数据；否则按净现值、其为正的概率、"
+                           "各机构建议沿用单机构报告的规则：数据质量得分低于{dq}分、报送指标不足一半、未通过一致性校验或超出合理性区间时须先修正数据；否则按净现值、其为正的概率、"
                            "悲观情景与回收期，分别给出不建议实施、先行试点或建议实施。|"
                            "排名：机构不超过{limit}家时全部列出，超过时列出前{ends}名与后{ends}名。|"
                            "基准：同业组报送某项指标的机构不少于10家时按本批次数据计算同业百分位，否则采用基准数据表中的分位数，并逐项标注公开数据、"
