@@ -260,7 +260,18 @@ def index_html(portfolio: Portfolio, language: str | None = None, title: str | N
 
 def write_index_page(run_dir: Path, manifest: pd.DataFrame, title: str | None = None) -> Path:
     """Write ``index.html`` of a run from its manifest rows and the
-    summaries on disk (atomically)."""
+    summaries on disk (atomically).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis_lib.batch.synthetic_run import write_synthetic_run
+    >>> run = Path(tempfile.mkdtemp()) / "r"
+    >>> _ = write_synthetic_run(run, institutions=12, seed=1)
+    >>> page = write_index_page(run, pd.read_csv(run / "manifest.csv", dtype=str, keep_default_na=False)).read_text(encoding="utf-8")
+    >>> page.count("<tr class=")
+    12
+    """
     from analysis_lib.batch.portfolio import load_portfolio, summary_frame
     from analysis_lib.report.export import atomic_write_bytes
 

@@ -31,6 +31,13 @@ def prioritisation_matrix(points: pd.DataFrame, language: str) -> Figure:
 
     ``points`` has ``value_at_stake, prob_npv_positive, ready`` (data carry a
     decision), ``in_wave`` and ``wave_rank`` (the first wave's numbers).
+
+    Examples
+    --------
+    >>> points = pd.DataFrame({"value_at_stake": [2e8, 5e7, 9e8], "prob_npv_positive": [0.9, 0.2, 0.7], "ready": [True, False, True],
+    ...                        "in_wave": [True, False, False], "wave_rank": [1, None, 2]})
+    >>> len(prioritisation_matrix(points, "en").axes[0].collections)
+    3
     """
     data = points[points["value_at_stake"] > 0].dropna(subset=["prob_npv_positive"])
     fig, ax = _figure(3.9, language)

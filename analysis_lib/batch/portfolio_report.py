@@ -625,6 +625,14 @@ def section_html(portfolio: Portfolio, key: str, language: str) -> str:
     ------
     KeyError
         For a key not in :data:`SECTION_ORDER`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> manifest = pd.DataFrame({"institution_id": ["A"], "folder": ["A"], "status": ["failed"], "error": ["cell 2: ValueError"]})
+    >>> html = section_html(Portfolio(Path("run"), manifest, summary_frame([])), "summary", "en")
+    >>> "0 of 1 institutions complete, 1 failed" in html
+    True
     """
     if key not in SECTIONS:
         raise KeyError(f"unknown portfolio section {key!r}; sections are {', '.join(SECTION_ORDER)}")
