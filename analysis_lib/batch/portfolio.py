@@ -13,17 +13,19 @@ The first-wave rule (:func:`first_wave`)
 ----------------------------------------
 *Candidates* are the institutions whose programme pays back on the figures
 as given: the economic verdict of their report is *proceed* or *pilot
-first* (see :mod:`analysis_lib.report.recommendation`). Each is ranked by its
-*priority*, the risk-adjusted benefit a year weighted by the simulated
-probability of a positive NPV (readiness of the case) and by the
-data-quality score (readiness of the data)::
+first* (see :mod:`analysis_lib.report.recommendation`). They are *ready*
+when their data also carry a decision (the verdict itself is *proceed* or
+*pilot first*, not *fix the data first*). Each is ranked by its *priority*,
+the risk-adjusted benefit a year weighted by the simulated probability of a
+positive NPV (readiness of the case) and by the data-quality score
+(readiness of the data)::
 
     priority = risk-adjusted benefit × P(NPV > 0) × data quality / 100
 
-The first wave takes candidates in that order until it holds
-:data:`WAVE_COVER` of the candidates' total priority, at most
-:data:`WAVE_MAX` institutions. A wave member whose verdict is *fix the data
-first* starts with the four-week data fix its report asks for.
+The first wave takes the ready candidates in that order until it holds
+:data:`WAVE_COVER` of their total priority, at most :data:`WAVE_MAX`
+institutions. Candidates whose data must be fixed first follow once the
+four-week data fix their report asks for confirms their case.
 """
 
 from __future__ import annotations
@@ -218,8 +220,9 @@ def concentration(values: pd.Series, top: float = TOP_SHARE) -> Concentration:
 
 @dataclass(frozen=True)
 class FirstWave:
-    """The candidates ranked by priority (``priority, rank, in_wave, ready``
-    plus their summary figures) and the rule's parameters."""
+    """The candidates (``priority, rank, in_wave, ready`` plus their summary
+    figures; the ready ones first, each group by priority) and the rule's
+    parameters."""
 
     candidates: pd.DataFrame
     max_size: int
@@ -230,9 +233,19 @@ class FirstWave:
         return self.candidates[self.candidates["in_wave"]]
 
     @property
-    def share_of_candidates(self) -> float:
-        """Share of the candidates' priority the wave holds."""
-        total = self.candidates["priority"].sum()
+    def next_ready(self) -> pd.DataFrame:
+        """Ready candidates after the wave, by priority."""
+        return self.candidates[self.candidates["ready"] & ~self.candidates["in_wave"]]
+
+    @property
+    def after_fix(self) -> pd.DataFrame:
+        """Candidates whose data must be fixed first, by priority."""
+        return self.candidates[~self.candidates["ready"]]
+
+    @property
+    def share_of_ready(self) -> float:
+        """Share of the ready candidates' priority the wave holds."""
+        total = self.candidates.loc[self.candidates["ready"], "priority"].sum()
         return float(self.wave["priority"].sum() / total) if total > 0 else 0.0
 
 
@@ -245,10 +258,13 @@ def first_wave(portfolio: Portfolio, max_size: int = WAVE_MAX, cover: float = WA
     Examples
     --------
     >>> s = summary_frame([{"institution_id": i, "risk_adjusted_benefit": b, "prob_npv_positive": p, "data_quality": 90.0,
-    ...                     "recommendation": {"verdict": v, "economic_verdict": v}}
-    ...                    for i, b, p, v in [("A", 10e6, 0.9, "proceed"), ("B", 50e6, 0.6, "pilot_first"), ("C", 80e6, 0.2, "do_not_proceed")]])
-    >>> list(first_wave(Portfolio(Path("."), pd.DataFrame(), s)).wave.index)
-    ['B']
+    ...                     "recommendation": {"verdict": v, "economic_verdict": e}}
+    ...                    for i, b, p, v, e in [("A", 10e6, 0.9, "proceed", "proceed"), ("B", 50e6, 0.6, "pilot_first", "pilot_first"),
+    ...                                          ("C", 80e6, 0.2, "do_not_proceed", "do_not_proceed"),
+    ...                                          ("D", 90e6, 0.9, "fix_data_first", "proceed")]])
+    >>> wave = first_wave(Portfolio(Path("."), pd.DataFrame(), s))
+    >>> list(wave.wave.index), list(wave.after_fix.index)
+    (['B'], ['D'])
     """
     s = portfolio.summaries
     verdicts = portfolio.verdicts()
@@ -257,14 +273,13 @@ def first_wave(portfolio: Portfolio, max_size: int = WAVE_MAX, cover: float = WA
     candidates["ready"] = candidates["verdict"].isin(READY)
     benefit = candidates["risk_adjusted_benefit"].fillna(0.0).clip(lower=0.0)
     candidates["priority"] = benefit * candidates["prob_npv_positive"].fillna(0.0) * candidates["data_quality"].fillna(0.0) / 100.0
-    candidates = candidates.rename_axis("institution_id").reset_index().sort_values(["priority", "institution_id"], ascending=[False, True],
-                                                                                    kind="stable").set_index("institution_id")
+    candidates = candidates.rename_axis("institution_id").reset_index().sort_values(
+        ["ready", "priority", "institution_id"], ascending=[False, False, True], kind="stable").set_index("institution_id")
     candidates["rank"] = np.arange(1, len(candidates) + 1)
-    total = candidates["priority"].sum()
-    before = candidates["priority"].cumsum().shift(fill_value=0.0)
-    candidates["in_wave"] = (before < cover * total - 1e-9) & (candidates["rank"] <= max_size) if total > 0 else False
-    if len(candidates) and total > 0 and not candidates["in_wave"].any():
-        candidates.iloc[0, candidates.columns.get_loc("in_wave")] = True
+    ready = candidates["priority"].where(candidates["ready"], 0.0)
+    total = ready.sum()
+    before = ready.cumsum().shift(fill_value=0.0)
+    candidates["in_wave"] = candidates["ready"] & (before < cover * total - 1e-9) & (candidates["rank"] <= max_size) if total > 0 else False
     return FirstWave(candidates, max_size, cover)
 
 

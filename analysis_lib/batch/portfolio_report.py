@@ -42,7 +42,7 @@ from analysis_lib.batch.portfolio import (
     summary_frame,
     unknowns,
 )
-from analysis_lib.batch.portfolio_text import heading, t, verdict_label, verdict_text
+from analysis_lib.batch.portfolio_text import heading, t, verdict_text
 from analysis_lib.reference.catalog import DIMENSIONS
 from analysis_lib.reference.sample import localised_name
 from analysis_lib.report.rendering import esc, figure_html
@@ -213,21 +213,23 @@ def cover(portfolio: Portfolio, language: str) -> str:
 
 def _verdict(portfolio: Portfolio, language: str) -> tuple[str, str]:
     """The portfolio's headline and the decision requested."""
-    r = _results(portfolio)
-    wave = r["wave"].wave
+    fw = _results(portfolio)["wave"]
+    wave, after = fw.wave, fw.after_fix
     if portfolio.summaries.empty:
         return t("verdict_empty", language), ""
-    if wave.empty:
+    if wave.empty and after.empty:
         return t("verdict_none", language), t("decision_none", language)
-    total = r["wave"].candidates["risk_adjusted_benefit"].clip(lower=0).sum()
-    share = wave["risk_adjusted_benefit"].clip(lower=0).sum() / total if total > 0 else 0.0
-    headline = t("verdict_wave", language, n=len(wave), share=_share(share), benefit=_money(wave["risk_adjusted_benefit"].sum(), language))
-    data_first = int((~wave["ready"]).sum())
-    if data_first:
-        headline += t("verdict_wave_data", language, m=data_first)
+    later = t("verdict_after_fix", language, m=len(after), benefit=_money(after["risk_adjusted_benefit"].sum(), language)) if len(after) else ""
+    if wave.empty:
+        return (t("verdict_data_first", language, m=len(after), benefit=_money(after["risk_adjusted_benefit"].sum(), language)),
+                t("decision_data_first", language, m=len(after)))
+    headline = t("verdict_wave", language, n=len(wave), share=_share(fw.share_of_ready),
+                 benefit=_money(wave["risk_adjusted_benefit"].sum(), language)) + later
     decision = t("decision_wave", language, n=len(wave), cost=_money(wave["programme_cost"].sum(), language),
                  npv=_money(wave["npv"].sum(), language))
-    return headline, decision
+    if len(after):
+        decision += t("decision_and_fix", language, m=len(after))
+    return headline, decision + ("。" if language == "zh" else ".")
 
 
 def summary(portfolio: Portfolio, language: str) -> str:
@@ -256,9 +258,9 @@ def _summary_title(portfolio: Portfolio, language: str) -> str:
     r = _results(portfolio)
     if portfolio.summaries.empty:
         return t("verdict_empty", language)
-    vas, wave = r["vas"], r["wave"].wave
-    key = "summary_title" if len(wave) else "summary_title_none"
-    return t(key, language, top=_share(TOP_SHARE), share=_share(vas.top_share), n=len(wave))
+    vas, wave, after = r["vas"], r["wave"].wave, r["wave"].after_fix
+    key = "summary_title" if len(wave) else "summary_title_data_first" if len(after) else "summary_title_none"
+    return t(key, language, top=_share(TOP_SHARE), share=_share(vas.top_share), n=len(wave), m=len(after))
 
 
 def _group_table(groups: pd.DataFrame, language: str) -> str:
@@ -283,14 +285,15 @@ def _unknown_list(portfolio: Portfolio, language: str) -> str:
     items = []
     if u.failed:
         items.append(t("unknown_failed", language, n=len(u.failed), total=n))
-    if u.inconsistent or u.implausible:
-        items.append(t("unknown_inconsistent", language, n=len(u.inconsistent), m=len(u.implausible), share=_share(u.value_share_not_decision_grade)))
-    if u.incomplete:
-        items.append(t("unknown_incomplete", language, n=len(u.incomplete)))
-    if u.poor_data:
-        items.append(t("unknown_quality", language, n=len(u.poor_data), limit=f"{MIN_DATA_QUALITY:.0f}"))
+    causes = [t(key, language, n=len(ids), limit=f"{MIN_DATA_QUALITY:.0f}") for key, ids in
+              (("cause_incomplete", u.incomplete), ("cause_quality", u.poor_data), ("cause_inconsistent", u.inconsistent),
+               ("cause_implausible", u.implausible)) if ids]
+    if causes:
+        items.append(t("unknown_not_decision_grade", language, share=_share(u.value_share_not_decision_grade),
+                       causes=("；" if language == "zh" else "; ").join(causes)))
     if u.assumed_baselines:
-        items.append(t("unknown_baselines", language, n=len(u.assumed_baselines), total=complete, limit=_share(MIN_PUBLIC_SHARE)))
+        key = "unknown_baselines_all" if len(u.assumed_baselines) == complete else "unknown_baselines"
+        items.append(t(key, language, n=len(u.assumed_baselines), total=complete, limit=_share(MIN_PUBLIC_SHARE)))
     if u.synthetic_peers:
         items.append(t("unknown_synthetic", language, n=len(u.synthetic_peers)))
     if not items:
@@ -299,7 +302,7 @@ def _unknown_list(portfolio: Portfolio, language: str) -> str:
 
 
 def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: str, rank_column: str | None = "rank",
-                       condition: bool = False, amounts: pd.DataFrame | None = None) -> str:
+                       amounts: pd.DataFrame | None = None, verdicts: pd.DataFrame | None = None) -> str:
     """Institutions with their key figures, in one money unit chosen from
     ``amounts`` (default: this table's own amounts; pass the rows of every
     table of a page so that they share a unit)."""
@@ -317,43 +320,45 @@ def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: s
         t("prob", language): [_pct(v) for v in frame["prob_npv_positive"]],
         t("data_quality", language): [_score(v) for v in frame["data_quality"]],
     })
-    if condition:
-        columns[t("condition", language)] = [t("ready", language) + "：" + verdict_label(v, language) if language == "zh" and r else
-                                             f"{t('ready', language)}: {verdict_label(v, language).lower()}" if r else
-                                             t("after_data_fix", language) for r, v in zip(frame["ready"], frame["verdict"])]
-    numeric = tuple(c for c in columns if c not in (t("institution", language), t("peer_group", language), t("condition", language)))
-    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language), t("condition", language)))
+    if verdicts is None:
+        recs = summaries.get("recommendation", pd.Series(index=summaries.index, dtype=object))
+        verdicts = pd.DataFrame({"verdict": [r.get("verdict", "") if isinstance(r, dict) else "" for r in recs],
+                                 "economic_verdict": [r.get("economic_verdict", "") if isinstance(r, dict) else "" for r in recs]},
+                                index=summaries.index)
+    columns[t("verdict", language)] = [verdict_text(verdicts.at[i, "verdict"], verdicts.at[i, "economic_verdict"], language)
+                                       if i in verdicts.index else "–" for i in frame.index]
+    numeric = tuple(c for c in columns if c not in (t("institution", language), t("peer_group", language), t("verdict", language)))
+    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language),))
 
 
 def first_wave_section(portfolio: Portfolio, language: str) -> str:
     if portfolio.kind == "review" or portfolio.summaries.empty:
         return ""
-    r = _results(portfolio)
-    fw = r["wave"]
-    wave = fw.wave
+    fw = _results(portfolio)["wave"]
+    wave, rest, after = fw.wave, fw.next_ready.head(NEXT_CANDIDATES), fw.after_fix.head(NEXT_CANDIDATES)
     s = portfolio.summaries
     rule = _p(t("rule", language, cover=_share(WAVE_COVER), max=WAVE_MAX), "rule")
-    if wave.empty:
+    if fw.candidates.empty:
         largest = s.sort_values("value_at_stake", ascending=False, kind="stable").head(LIST_ENDS)
-        verdicts = portfolio.verdicts()
-        table = _institution_table(largest, s, language, rank_column=None)
-        reasons = pd.DataFrame({t("institution", language): [_name(s, i, language) for i in largest.index],
-                                t("verdict", language): [verdict_label(verdicts.at[i, "economic_verdict"], language) for i in largest.index]})
-        body = rule + f"<h3>{esc(t('largest_no_case', language))}</h3>" + table + _table(reasons)
-        return _section("first_wave", language, t("wave_title_none", language), body)
-    title = t("wave_title", language, n=len(wave), benefit=_money(wave["risk_adjusted_benefit"].sum(), language),
-              npv=_money(wave["npv"].sum(), language))
-    benefit = fw.candidates["risk_adjusted_benefit"].clip(lower=0).sum()
-    benefit_share = wave["risk_adjusted_benefit"].clip(lower=0).sum() / benefit if benefit > 0 else 0.0
-    body = rule + _p(t("wave_share", language, benefit=_share(benefit_share), share=_share(fw.share_of_candidates), candidates=len(fw.candidates),
-                       n=len(s)))
-    rest = fw.candidates[~fw.candidates["in_wave"]].head(NEXT_CANDIDATES)
-    both = pd.concat([wave, rest])
-    body += _institution_table(wave, s, language, condition=True, amounts=both)
-    if (~wave["ready"]).any():
-        body += _p(t("wave_data_note", language))
-    if len(rest):
-        body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, condition=True, amounts=both)
+        body = rule + f"<h3>{esc(t('largest_no_case', language))}</h3>" + _institution_table(largest, s, language, rank_column=None)
+        return _section("first_wave", language, t("wave_title_none", language), body + _source(portfolio, language))
+    shown = pd.concat([wave, rest, after])
+    if len(wave):
+        title = t("wave_title", language, n=len(wave), benefit=_money(wave["risk_adjusted_benefit"].sum(), language),
+                  npv=_money(wave["npv"].sum(), language))
+        benefit = fw.candidates.loc[fw.candidates["ready"], "risk_adjusted_benefit"].clip(lower=0).sum()
+        benefit_share = wave["risk_adjusted_benefit"].clip(lower=0).sum() / benefit if benefit > 0 else 0.0
+        body = rule + _p(t("wave_share", language, benefit=_share(benefit_share), share=_share(fw.share_of_ready),
+                           ready=int(fw.candidates["ready"].sum()), fix=len(fw.after_fix), n=len(s)))
+        body += _institution_table(wave, s, language, amounts=shown)
+        if len(rest):
+            body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, amounts=shown)
+    else:
+        title = t("wave_title_data_first", language, m=len(fw.after_fix))
+        body = rule
+    if len(after):
+        body += (f"<h3>{esc(t('once_fixed', language))}</h3>" + _institution_table(after, s, language, amounts=shown)
+                 + _p(t("wave_data_note", language)))
     return _section("first_wave", language, title, body + _source(portfolio, language))
 
 
@@ -631,7 +636,7 @@ def section_html(portfolio: Portfolio, key: str, language: str) -> str:
     >>> from pathlib import Path
     >>> manifest = pd.DataFrame({"institution_id": ["A"], "folder": ["A"], "status": ["failed"], "error": ["cell 2: ValueError"]})
     >>> html = section_html(Portfolio(Path("run"), manifest, summary_frame([])), "summary", "en")
-    >>> "0 of 1 institutions complete, 1 failed" in html
+    >>> "0 of 1 institution complete, 1 failed" in html
     True
     """
     if key not in SECTIONS:

@@ -7,6 +7,8 @@ view says of its own.
 
 from __future__ import annotations
 
+import re
+
 from analysis_lib.report.text import check_language
 
 TITLES: dict[str, dict[str, str]] = {
@@ -35,30 +37,44 @@ TEXT: dict[str, dict[str, str]] = {
     # verdicts of the portfolio
     "summary_title": {"en": "The top {top} of institutions hold {share} of the value at stake; start with {n} institutions",
                       "zh": "价值空间前{top}的机构占组合合计的{share}；建议首批从{n}家机构启动"},
+    "summary_title_data_first": {"en": "The top {top} of institutions hold {share} of the value at stake; fix the data of {m} "
+                                       "institutions before a first wave",
+                                 "zh": "价值空间前{top}的机构占组合合计的{share}；启动首批前须先修正{m}家机构的数据"},
     "summary_title_none": {"en": "The top {top} of institutions hold {share} of the value at stake; no programme pays back as scoped yet",
                            "zh": "价值空间前{top}的机构占组合合计的{share}；按当前范围暂无可收回投资的项目"},
-    "verdict_wave": {"en": "Start with a first wave of {n} institutions: they hold {share} of the risk-adjusted benefit of the "
-                           "programmes that pay back, {benefit} a year.",
-                     "zh": "建议首批从{n}家机构启动：其风险调整后收益为每年{benefit}，占可收回投资项目合计的{share}。"},
-    "verdict_wave_data": {"en": " {m} of them must first correct the inputs their reports flag.",
-                          "zh": "其中{m}家须先修正报告所列的问题数据。"},
+    "verdict_wave": {"en": "Start with a first wave of {n} institutions whose programmes pay back and whose data carry a decision: "
+                           "{benefit} a year of risk-adjusted benefit, {share} of the priority of all such institutions.",
+                     "zh": "建议首批从{n}家机构启动：其项目可收回投资且数据足以支撑决策，风险调整后收益每年{benefit}，占此类机构优先级合计的{share}。"},
+    "verdict_after_fix": {"en": " {m} more, with {benefit} a year, follow once their data are fixed.",
+                          "zh": "另有{m}家（每年{benefit}）待数据修正后跟进。"},
+    "verdict_data_first": {"en": "Fix the data first: no institution's data carry a decision yet; {m} institutions whose programmes pay "
+                                 "back on the figures as given ({benefit} a year of risk-adjusted benefit) lead the queue once their data "
+                                 "are fixed.",
+                           "zh": "须先修正数据：尚无机构的数据足以支撑决策；按现有数据项目可收回投资的{m}家机构（风险调整后收益每年{benefit}）"
+                                 "在数据修正后优先启动。"},
+    "decision_data_first": {"en": "Decision requested: mandate the data owners of these {m} institutions to correct the flagged inputs "
+                                  "within four weeks, then run the diagnostic again.",
+                            "zh": "请管理层决策：责成上述{m}家机构的数据责任部门在四周内修正问题数据，随后重新运行诊断。"},
+    "decision_and_fix": {"en": " and mandate the data owners of the {m} institutions awaiting a data fix to correct their inputs within "
+                               "four weeks",
+                         "zh": "，并责成待修正数据的{m}家机构的数据责任部门在四周内修正问题数据"},
     "verdict_none": {"en": "No programme pays back as scoped: re-scope before committing any wave.",
                      "zh": "按当前范围，没有机构的项目能够收回投资：在启动任何批次之前须重新界定项目范围。"},
     "verdict_empty": {"en": "No report completed: the portfolio has no results yet.", "zh": "没有报告运行完成，组合暂无结果。"},
     "decision_wave": {"en": "Decision requested: approve the first wave ({n} programmes, one-off and running cost {cost} over the "
-                             "horizon, combined NPV {npv}) and mandate the data owners of the flagged institutions to correct their "
-                             "inputs within four weeks.",
-                      "zh": "请管理层决策：批准首批{n}个项目（期内一次性投入与运营成本合计{cost}，净现值合计{npv}），并责成被标注机构的数据"
-                            "责任部门在四周内修正问题数据。"},
+                             "horizon, combined NPV {npv})",
+                      "zh": "请管理层决策：批准首批{n}个项目（期内一次性投入与运营成本合计{cost}，净现值合计{npv}）"},
     "decision_none": {"en": "Decision requested: re-scope the programmes around the levers that pay back, and correct the flagged "
                              "inputs before the diagnostic is run again.",
                       "zh": "请管理层决策：围绕可收回投资的举措重新界定项目范围，并在重新运行诊断前修正被标注的问题数据。"},
     "rule": {"en": "Rule: candidates are the institutions whose programme pays back on the figures as given (economic verdict proceed "
-                   "or pilot first); they are ranked by priority = risk-adjusted benefit a year × probability of a positive NPV × "
-                   "data-quality score / 100, and the first wave takes them in that order until it holds {cover} of the candidates' "
-                   "total priority, at most {max} institutions.",
-             "zh": "规则：候选机构为按现有数据项目可收回投资的机构（经济性结论为建议实施或先行试点）；按优先级排序，优先级＝年度风险调整后收益"
-                   "×净现值为正的概率×数据质量得分÷100；首批依次纳入，直至覆盖候选机构优先级合计的{cover}，最多{max}家。"},
+                   "or pilot first), ranked by priority = risk-adjusted benefit a year × probability of a positive NPV × "
+                   "data-quality score / 100. The first wave takes those whose data carry a decision in that order until it holds "
+                   "{cover} of their total priority, at most {max} institutions; those whose data must be fixed first follow once "
+                   "the fix confirms their case.",
+             "zh": "规则：候选机构为按现有数据项目可收回投资的机构（经济性结论为建议实施或先行试点），按优先级排序，优先级＝年度风险调整后收益"
+                   "×净现值为正的概率×数据质量得分÷100。首批从数据足以支撑决策的候选机构中依次纳入，直至覆盖其优先级合计的{cover}，最多{max}家；"
+                   "须先修正数据的候选机构待修正结果确认后跟进。"},
     "concentration": {"en": "The top {top} of institutions ({count} of {n}) hold {share} of the value at stake; {half} institutions "
                             "hold half of it.",
                       "zh": "价值空间排名前{top}的机构（{n}家中的{count}家）占价值空间合计的{share}；{half}家机构即占一半。"},
@@ -71,11 +87,15 @@ TEXT: dict[str, dict[str, str]] = {
     "unknown_failed": {"en": "{n} of {total} reports did not complete (listed under What the portfolio does not know and in the "
                              "batch index).",
                        "zh": "{total}份报告中有{n}份未完成（详见“组合尚未掌握的信息”一节及批量运行索引页）。"},
-    "unknown_inconsistent": {"en": "{n} institutions' inputs break consistency rules and {m} fall outside the plausibility bounds: "
-                                   "{share} of the value at stake rests on inputs that cannot yet carry a decision.",
-                             "zh": "{n}家机构的输入数据未通过一致性校验，{m}家的测算结果超出合理性区间：价值空间的{share}所依据的数据尚不足以支撑决策。"},
-    "unknown_incomplete": {"en": "{n} institutions report fewer than half of the metrics.", "zh": "{n}家机构报送的指标不足一半。"},
-    "unknown_quality": {"en": "{n} institutions score below {limit} on data quality.", "zh": "{n}家机构的数据质量得分低于{limit}分。"},
+    "unknown_not_decision_grade": {"en": "{share} of the value at stake rests on inputs that cannot yet carry a decision ({causes}).",
+                                   "zh": "价值空间的{share}所依据的数据尚不足以支撑决策（{causes}）。"},
+    "cause_incomplete": {"en": "{n} report fewer than half of the metrics", "zh": "{n}家报送指标不足一半"},
+    "cause_quality": {"en": "{n} score below {limit} on data quality", "zh": "{n}家数据质量得分低于{limit}分"},
+    "cause_inconsistent": {"en": "{n} break consistency rules", "zh": "{n}家未通过一致性校验"},
+    "cause_implausible": {"en": "{n} fall outside the plausibility bounds", "zh": "{n}家测算结果超出合理性区间"},
+    "unknown_baselines_all": {"en": "For every institution most benchmark comparisons rest on the methodology template or assumptions "
+                                    "rather than public data (below {limit}).",
+                              "zh": "全部{total}家机构的多数对标比较均基于方法模板或假设而非公开数据（公开数据占比低于{limit}）。"},
     "unknown_baselines": {"en": "For {n} of {total} institutions most benchmark comparisons rest on the methodology template or "
                                 "assumptions rather than public data (below {limit}).",
                           "zh": "{total}家机构中有{n}家的多数对标比较基于方法模板或假设而非公开数据（公开数据占比低于{limit}）。"},
@@ -102,9 +122,6 @@ TEXT: dict[str, dict[str, str]] = {
     "score_short": {"en": "Score (0–100)", "zh": "得分（0—100分）"},
     "candidates": {"en": "Candidates", "zh": "候选机构"},
     "first_wave_n": {"en": "First wave", "zh": "首批"},
-    "condition": {"en": "Condition", "zh": "前提条件"},
-    "ready": {"en": "ready", "zh": "可启动"},
-    "after_data_fix": {"en": "after the data fix", "zh": "数据修正后"},
     "total": {"en": "Total", "zh": "合计"},
     "verdict": {"en": "Recommendation", "zh": "建议"},
     "priority": {"en": "Priority ({unit} a year)", "zh": "优先级（{unit}/年）"},
@@ -136,14 +153,17 @@ TEXT: dict[str, dict[str, str]] = {
                    "zh": "首批{n}家机构：风险调整后收益每年{benefit}，净现值合计{npv}"},
     "wave_title_none": {"en": "No institution qualifies for a first wave: no programme pays back as scoped",
                         "zh": "暂无机构符合首批条件：按当前范围没有项目能够收回投资"},
-    "wave_share": {"en": "The wave holds {benefit} of the candidates' risk-adjusted benefit ({share} of their priority); {candidates} of "
-                         "the {n} complete reports are candidates.",
-                   "zh": "首批覆盖候选机构风险调整后收益的{benefit}（优先级的{share}）；{n}份已完成报告中共有{candidates}家候选机构。"},
-    "wave_data_note": {"en": "Institutions marked “after the data fix” have inputs that break consistency rules or plausibility "
-                             "bounds: their wave starts with the four-week data correction their report asks for, and the diagnostic is "
-                             "run again before the budget is released.",
-                       "zh": "标注为“数据修正后”的机构，其输入数据未通过一致性校验或超出合理性区间：须先按报告要求在四周内修正数据并重新运行诊断，"
-                             "再拨付预算。"},
+    "wave_share": {"en": "The wave holds {benefit} of the risk-adjusted benefit of the candidates whose data carry a decision ({share} "
+                         "of their priority). Of the {n} complete reports, {ready} are such candidates and {fix} more await a data fix.",
+                   "zh": "首批覆盖数据足以支撑决策的候选机构风险调整后收益的{benefit}（优先级的{share}）。{n}份已完成报告中，此类候选机构{ready}家，"
+                         "另有{fix}家待数据修正。"},
+    "wave_title_data_first": {"en": "No institution is ready for a first wave: the {m} whose programmes pay back must fix their data first",
+                              "zh": "暂无机构可进入首批：项目可收回投资的{m}家机构须先修正数据"},
+    "once_fixed": {"en": "Once their data are fixed", "zh": "数据修正后跟进的机构"},
+    "wave_data_note": {"en": "Their inputs are incomplete, break consistency rules or fall outside the plausibility bounds: each "
+                             "corrects them within the four weeks its report asks for, and the diagnostic is run again before a budget is "
+                             "released.",
+                       "zh": "上述机构的输入数据不完整、未通过一致性校验或超出合理性区间：须按报告要求在四周内修正并重新运行诊断，再拨付预算。"},
     "next_candidates": {"en": "Next candidates", "zh": "后续候选机构"},
     "largest_no_case": {"en": "The largest values at stake, and why their programmes do not pay back as scoped",
                         "zh": "价值空间最大的机构及其项目无法收回投资的原因"},
@@ -328,7 +348,20 @@ def t(key: str, language: str, **fields: object) -> str:
     '62家机构，分属5个同业组'
     """
     text = TEXT[key][check_language(language)]
-    return text.format(**fields) if fields else text
+    text = text.format(**fields) if fields else text
+    return _singular(text) if language == "en" else text
+
+
+def _singular(text: str) -> str:
+    """English: one institution, one programme, one report (the texts are
+    written for many).
+
+    Examples
+    --------
+    >>> _singular("Start with 1 institutions; 11 institutions; 1 programmes")
+    'Start with 1 institution; 11 institutions; 1 programme'
+    """
+    return re.sub(r"(?<![\d.,])1 (institution|programme|report|cluster)s\b", r"1 \1", text)
 
 
 def heading(key: str, language: str) -> str:

@@ -51,15 +51,16 @@ def large(large_run):
 
 def _expected_wave(summaries: pd.DataFrame) -> list[str]:
     """The first-wave rule, written out independently of the library."""
-    candidates = [i for i, r in summaries["recommendation"].items() if r["economic_verdict"] in ("proceed", "pilot_first")]
-    table = summaries.loc[candidates]
+    ready = [i for i, r in summaries["recommendation"].items() if r["economic_verdict"] in ("proceed", "pilot_first")
+             and r["verdict"] in ("proceed", "pilot_first")]
+    table = summaries.loc[ready]
     priority = table["risk_adjusted_benefit"].clip(lower=0).to_numpy() * table["prob_npv_positive"].to_numpy() * table["data_quality"].to_numpy() / 100
-    order = sorted(range(len(candidates)), key=lambda k: (-priority[k], candidates[k]))
+    order = sorted(range(len(ready)), key=lambda k: (-priority[k], ready[k]))
     wave, held = [], 0.0
     for k in order:
         if held >= WAVE_COVER * priority.sum() - 1e-9 or len(wave) == WAVE_MAX:
             break
-        wave.append(candidates[k])
+        wave.append(ready[k])
         held += priority[k]
     return wave
 
@@ -72,9 +73,12 @@ def test_first_wave_follows_its_stated_rule(large):
     assert list(wave.wave.index) == _expected_wave(large.summaries)
     assert 1 <= len(wave.wave) <= WAVE_MAX
     assert wave.wave["priority"].is_monotonic_decreasing
-    # every wave member's programme pays back on the figures as given
-    assert set(large.verdicts().loc[wave.wave.index, "economic_verdict"]) <= {"proceed", "pilot_first"}
+    # every wave member's programme pays back and its data carry a decision; those that must fix their data come after
+    assert set(large.verdicts().loc[wave.wave.index, "verdict"]) <= {"proceed", "pilot_first"}
     assert (wave.wave["npv"] > 0).all()
+    after = large.verdicts().loc[wave.after_fix.index]
+    assert len(after) and set(after["verdict"]) == {"fix_data_first"} and set(after["economic_verdict"]) <= {"proceed", "pilot_first"}
+    assert wave.after_fix["priority"].is_monotonic_decreasing
 
 
 def test_first_wave_is_reproducible_whatever_the_order_of_the_manifest(large_run, large, tmp_path):
