@@ -42,7 +42,7 @@ from analysis_lib.batch.portfolio import (
     summary_frame,
     unknowns,
 )
-from analysis_lib.batch.portfolio_text import heading, t, verdict_text
+from analysis_lib.batch.portfolio_text import heading, t, verdict_label, verdict_text
 from analysis_lib.reference.catalog import DIMENSIONS
 from analysis_lib.reference.sample import localised_name
 from analysis_lib.report.rendering import esc, figure_html
@@ -328,21 +328,24 @@ def _institution_table(frame: pd.DataFrame, summaries: pd.DataFrame, language: s
     columns[t("verdict", language)] = [verdict_text(verdicts.at[i, "verdict"], verdicts.at[i, "economic_verdict"], language)
                                        if i in verdicts.index else "–" for i in frame.index]
     numeric = tuple(c for c in columns if c not in (t("institution", language), t("peer_group", language), t("verdict", language)))
-    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=(t("peer_group", language),))
+    nowrap = (t("peer_group", language), t("verdict", language)) if language == "zh" else (t("peer_group", language),)  # short in Chinese
+    return _table(pd.DataFrame(columns), numeric, "small wave", nowrap=nowrap)
 
 
 def first_wave_section(portfolio: Portfolio, language: str) -> str:
     if portfolio.kind == "review" or portfolio.summaries.empty:
         return ""
     fw = _results(portfolio)["wave"]
-    wave, rest, after = fw.wave, fw.next_ready.head(NEXT_CANDIDATES), fw.after_fix.head(NEXT_CANDIDATES)
+    wave = fw.wave
+    rest = fw.candidates[~fw.candidates["in_wave"]].sort_values(["priority", "rank"], ascending=[False, True], kind="stable").head(NEXT_CANDIDATES)
+    rest = rest.assign(rank=np.arange(len(wave) + 1, len(wave) + len(rest) + 1))  # numbered on from the wave, in the order shown
     s = portfolio.summaries
     rule = _p(t("rule", language, cover=_share(WAVE_COVER), max=WAVE_MAX), "rule")
     if fw.candidates.empty:
         largest = s.sort_values("value_at_stake", ascending=False, kind="stable").head(LIST_ENDS)
         body = rule + f"<h3>{esc(t('largest_no_case', language))}</h3>" + _institution_table(largest, s, language, rank_column=None)
         return _section("first_wave", language, t("wave_title_none", language), body + _source(portfolio, language))
-    shown = pd.concat([wave, rest, after])
+    shown = pd.concat([wave, rest])
     if len(wave):
         title = t("wave_title", language, n=len(wave), benefit=_money(wave["risk_adjusted_benefit"].sum(), language),
                   npv=_money(wave["npv"].sum(), language))
@@ -351,14 +354,13 @@ def first_wave_section(portfolio: Portfolio, language: str) -> str:
         body = rule + _p(t("wave_share", language, benefit=_share(benefit_share), share=_share(fw.share_of_ready),
                            ready=int(fw.candidates["ready"].sum()), fix=len(fw.after_fix), n=len(s)))
         body += _institution_table(wave, s, language, amounts=shown)
-        if len(rest):
-            body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, amounts=shown)
     else:
         title = t("wave_title_data_first", language, m=len(fw.after_fix))
         body = rule
-    if len(after):
-        body += (f"<h3>{esc(t('once_fixed', language))}</h3>" + _institution_table(after, s, language, amounts=shown)
-                 + _p(t("wave_data_note", language)))
+    if len(rest):
+        body += f"<h3>{esc(t('next_candidates', language))}</h3>" + _institution_table(rest, s, language, amounts=shown)
+        if (~rest["ready"]).any():
+            body += _p(t("wave_data_note", language))
     return _section("first_wave", language, title, body + _source(portfolio, language))
 
 
@@ -470,7 +472,7 @@ def rankings(portfolio: Portfolio, language: str) -> str:
         t("weakest_score", language): weakest,
         t("dea", language): ["–" if not math.isfinite(v) else f"{v:.2f}" for v in table["dea_crs"]],
         t("value_at_stake", language, unit=scale.unit): scale.values(table["value_at_stake"]),
-        t("verdict", language): [verdict_text(verdicts.at[i, "verdict"], verdicts.at[i, "economic_verdict"], language) for i in table.index],
+        t("verdict", language): [verdict_label(verdicts.at[i, "verdict"], language) for i in table.index],
     })
     label = t("top_bottom", language, n=LIST_ENDS) if left_out else t("league", language)
     note = _p(t("left_out", language, n=left_out)) if left_out else _p(t("full_list", language, n=len(table)))

@@ -81,7 +81,6 @@ TEXT: dict[str, dict[str, str]] = {
     "totals_sentence": {"en": "Across the {n} complete reports: value at stake {vas} a year, risk-adjusted benefit {rab} a year, and "
                               "{positive} programmes with a positive NPV.",
                         "zh": "{n}份已完成报告合计：价值空间每年{vas}，风险调整后收益每年{rab}，净现值为正的项目{positive}个。"},
-    "key_figures": {"en": "Key figures", "zh": "关键数据"},
     "by_peer_group": {"en": "By peer group", "zh": "分同业组汇总"},
     "not_known": {"en": "What the portfolio does not know", "zh": "组合尚未掌握的信息"},
     "unknown_failed": {"en": "{n} of {total} reports did not complete (listed under What the portfolio does not know and in the "
@@ -106,9 +105,6 @@ TEXT: dict[str, dict[str, str]] = {
     # tables
     "institution": {"en": "Institution", "zh": "机构"},
     "institutions": {"en": "Institutions", "zh": "机构数"},
-    "figure": {"en": "Figure", "zh": "指标"},
-    "amount": {"en": "Amount", "zh": "数值"},
-    "unit": {"en": "Unit", "zh": "单位"},
     "rank": {"en": "#", "zh": "序号"},
     "value_at_stake": {"en": "Value at stake ({unit} a year)", "zh": "价值空间（{unit}/年）"},
     "risk_adjusted_benefit": {"en": "Risk-adjusted benefit ({unit} a year)", "zh": "风险调整后收益（{unit}/年）"},
@@ -124,7 +120,6 @@ TEXT: dict[str, dict[str, str]] = {
     "first_wave_n": {"en": "First wave", "zh": "首批"},
     "total": {"en": "Total", "zh": "合计"},
     "verdict": {"en": "Recommendation", "zh": "建议"},
-    "priority": {"en": "Priority ({unit} a year)", "zh": "优先级（{unit}/年）"},
     "peer_group": {"en": "Peer group", "zh": "同业组"},
     "reason": {"en": "What is not known", "zh": "未掌握的信息"},
     "share_of_value": {"en": "Share of value at stake (%)", "zh": "占价值空间比例（%）"},
@@ -137,8 +132,6 @@ TEXT: dict[str, dict[str, str]] = {
     "most_efficient": {"en": "most efficient", "zh": "效率最高"},
     "least_efficient": {"en": "least efficient", "zh": "效率最低"},
     "cluster": {"en": "Cluster", "zh": "分群"},
-    "strongest": {"en": "Strongest dimension", "zh": "相对优势维度"},
-    "weakest": {"en": "Weakest dimension", "zh": "相对短板维度"},
     "largest_members": {"en": "Largest by value at stake", "zh": "价值空间最大的机构"},
     "left_out": {"en": "{n} institutions between these two ends are listed in the batch index (index.html), sortable by every column.",
                  "zh": "排名居中的{n}家机构见批量运行索引页（index.html），可按任一列排序。"},
@@ -159,12 +152,12 @@ TEXT: dict[str, dict[str, str]] = {
                          "另有{fix}家待数据修正。"},
     "wave_title_data_first": {"en": "No institution is ready for a first wave: the {m} whose programmes pay back must fix their data first",
                               "zh": "暂无机构可进入首批：项目可收回投资的{m}家机构须先修正数据"},
-    "once_fixed": {"en": "Once their data are fixed", "zh": "数据修正后跟进的机构"},
-    "wave_data_note": {"en": "Their inputs are incomplete, break consistency rules or fall outside the plausibility bounds: each "
-                             "corrects them within the four weeks its report asks for, and the diagnostic is run again before a budget is "
-                             "released.",
-                       "zh": "上述机构的输入数据不完整、未通过一致性校验或超出合理性区间：须按报告要求在四周内修正并重新运行诊断，再拨付预算。"},
-    "next_candidates": {"en": "Next candidates", "zh": "后续候选机构"},
+    "wave_data_note": {"en": "Candidates marked “fix data first”: their inputs are incomplete, break consistency rules or fall "
+                             "outside the plausibility bounds; each corrects them within the four weeks its report asks for, and the "
+                             "diagnostic is run again before a budget is released.",
+                       "zh": "标注为“先修正数据”的候选机构，其输入数据不完整、未通过一致性校验或超出合理性区间：须按报告要求在四周内修正"
+                             "并重新运行诊断，再拨付预算。"},
+    "next_candidates": {"en": "Next candidates, by priority", "zh": "后续候选机构（按优先级）"},
     "largest_no_case": {"en": "The largest values at stake, and why their programmes do not pay back as scoped",
                         "zh": "价值空间最大的机构及其项目无法收回投资的原因"},
     # matrix
@@ -172,9 +165,9 @@ TEXT: dict[str, dict[str, str]] = {
                      "zh": "{n}家机构兼具高于中位数的价值空间与大概率可收回投资的项目"},
     "matrix_intro": {"en": "Each dot is an institution: its value at stake a year (log scale) against the probability that its "
                            "programme has a positive NPV (the readiness of its case). The lines are the portfolio's median value at "
-                           "stake and a 50% probability; the first wave is labelled.",
+                           "stake and a 50% probability; the first wave, chosen from the candidates by the rule on the first-wave page, is numbered.",
                      "zh": "每个点代表一家机构：纵轴为年度价值空间（对数刻度），横轴为其项目净现值为正的概率（即项目论证的成熟度）。两条分界线分别为"
-                           "组合价值空间中位数与50%的概率；首批机构已标注编号。"},
+                           "组合价值空间中位数与50%的概率；首批机构（按首批规则从候选机构中选出）已标注编号。"},
     "x_axis": {"en": "Probability of a positive NPV (%)", "zh": "净现值为正的概率（%）"},
     "q_first": {"en": "Large value, likely to pay back: start here", "zh": "价值大、可收回：优先启动"},
     "q_rescope": {"en": "Large value, unproven case: re-scope or fix data", "zh": "价值大、论证不足：重新界定范围或修正数据"},
@@ -226,11 +219,9 @@ TEXT: dict[str, dict[str, str]] = {
                        "zh": "{best}综合得分{high}分，居组合首位；{worst}得分{low}分，居末位"},
     "league": {"en": "League table by overall score", "zh": "综合得分排名"},
     "weakest_score": {"en": "Weakest dimension (score)", "zh": "最弱维度（得分）"},
-    "scores_unit": {"en": " (scores 0–100)", "zh": "（0—100分）"},
     "method_title": {"en": "Method and sources", "zh": "方法与数据来源"},
     "top_bottom": {"en": "Top and bottom {n} by overall score", "zh": "综合得分前{n}名与后{n}名"},
     "frontier_extremes": {"en": "Frontier efficiency: the most and least efficient", "zh": "前沿效率：效率最高与最低的机构"},
-    "largest_value": {"en": "Largest value at stake", "zh": "价值空间最大的机构"},
     # productivity
     "productivity_title": {"en": "{up} of {n} institutions grew CRM productivity from {first} to {last}",
                            "zh": "{first}年至{last}年，{n}家机构中有{up}家的CRM生产率提升"},
