@@ -54,7 +54,9 @@ REVIEW_SECTIONS = ("cover", "summary", "rankings", "unknowns")
 """The sections a batch of progress reviews shows (the others are empty)."""
 CLUSTER_SEED = 0
 NEXT_CANDIDATES = 5
-"""Candidates after the first wave listed on its page."""
+"""Candidates after the first wave listed on its page (at least three, fewer
+when the wave is long: the page holds :data:`PAGE_ROWS` rows)."""
+PAGE_ROWS = 13
 STYLE = """<style>
 .portfolio .kicker { font-size: 9pt; text-transform: uppercase; letter-spacing: 0.08em; color: #5B6673; margin: 0 0 2px; }
 html:lang(zh-CN) .portfolio .kicker { text-transform: none; letter-spacing: 0.1em; }
@@ -337,7 +339,8 @@ def first_wave_section(portfolio: Portfolio, language: str) -> str:
         return ""
     fw = _results(portfolio)["wave"]
     wave = fw.wave
-    rest = fw.candidates[~fw.candidates["in_wave"]].sort_values(["priority", "rank"], ascending=[False, True], kind="stable").head(NEXT_CANDIDATES)
+    shown_next = max(3, min(NEXT_CANDIDATES, PAGE_ROWS - len(wave)))
+    rest = fw.candidates[~fw.candidates["in_wave"]].sort_values(["priority", "rank"], ascending=[False, True], kind="stable").head(shown_next)
     rest = rest.assign(rank=np.arange(len(wave) + 1, len(wave) + len(rest) + 1))  # numbered on from the wave, in the order shown
     s = portfolio.summaries
     rule = _p(t("rule", language, cover=_share(WAVE_COVER), max=WAVE_MAX), "rule")
@@ -477,7 +480,7 @@ def rankings(portfolio: Portfolio, language: str) -> str:
     label = t("top_bottom", language, n=LIST_ENDS) if left_out else t("league", language)
     note = _p(t("left_out", language, n=left_out)) if left_out else _p(t("full_list", language, n=len(table)))
     numeric = (shown.columns[2], shown.columns[4], shown.columns[5])
-    nowrap = (shown.columns[3],)
+    nowrap = (shown.columns[3], shown.columns[6])
     body = f"<h3>{esc(label)}</h3>" + _table(shown, numeric, "small ranked", nowrap=nowrap) + note
     frontier = s.dropna(subset=["dea_crs"]).sort_values("dea_crs", ascending=False, kind="stable")
     if len(frontier) >= 4:

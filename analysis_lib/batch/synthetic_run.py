@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.reference.catalog import DIMENSIONS
+from analysis_lib.reference.sample import synthetic_name
 from analysis_lib.report.recommendation import Evidence, recommend
 
 PROFILES = {
@@ -73,7 +74,7 @@ def synthetic_summaries(institutions: int = 1000, seed: int = 7) -> tuple[list[d
         evidence = Evidence(npv=npv, npv_p10=npv - 0.8 * cost, prob_npv_positive=prob, payback_years=float(cost / max(benefit, 1.0)),
                             data_quality=quality, public_share=public, consistency_breaks=len(breaks), plausible=not warnings)
         rows.append({
-            "institution_id": institution_id, "name": f"Synthetic {group.replace('_', ' ')} {counters[group]:04d}", "peer_group": group,
+            "institution_id": institution_id, "name": synthetic_name(group, counters[group], "en"), "peer_group": group,
             **{f"score_{d}": float(v) for d, v in zip(DIMENSIONS, scores)}, "score_overall": overall,
             "dea_crs": float(np.clip(overall / 100 + rng.normal(0, 0.08), 0.2, 1.0)), "value_at_stake": value_at_stake,
             "risk_adjusted_benefit": benefit, "programme_cost": cost, "npv": npv, "irr": float(benefit / cost * 0.9 - 0.1),
