@@ -99,7 +99,8 @@ tr.status-ok td.status { color: #009E73; font-weight: 600; }
 tr:not(.status-ok) td.status { color: #D55E00; font-weight: 600; }
 td.wave { color: #D55E00; font-weight: 600; }
 details summary { cursor: pointer; color: #0072B2; }
-td.links { white-space: nowrap; }
+td.links, td.status { white-space: nowrap; }
+html:lang(zh-CN) th, html:lang(zh-CN) td { word-break: keep-all; }
 td.links details { white-space: normal; max-width: 360px; }
 .hint { color: #5B6673; font-size: 12px; }
 """
