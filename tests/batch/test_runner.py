@@ -163,7 +163,7 @@ def test_portfolio_summary(first_run):
     league = portfolio.league_table()
     assert league["score_overall"].is_monotonic_decreasing
     assert portfolio.totals()["institutions"] == len(IDS)
-    assert "CITY-03" in section(portfolio, "failures") or portfolio.totals()["failed"] == 0
+    assert "CITY-03" in section(portfolio, "unknowns") and portfolio.totals()["failed"] == 3  # bad data, timeout, killed kernel
     assert Path(out / "r1").is_dir()
 
 
