@@ -389,7 +389,9 @@ def matrix(portfolio: Portfolio, language: str) -> str:
 def peer_groups(portfolio: Portfolio, language: str) -> str:
     if portfolio.kind == "review" or portfolio.summaries.empty:
         return ""
-    s = portfolio.summaries.dropna(subset=["peer_group"])
+    s = portfolio.summaries.dropna(subset=["peer_group", "score_overall"])
+    if s.empty:
+        return ""
     medians = s.groupby("peer_group")[["score_overall", *SCORE_COLUMNS]].median().sort_values("score_overall", ascending=False, kind="stable")
     if len(medians) > 1:
         spread = (medians[list(SCORE_COLUMNS)].max() - medians[list(SCORE_COLUMNS)].min()).idxmax()
@@ -467,8 +469,8 @@ def rankings(portfolio: Portfolio, language: str) -> str:
     scale = money_scale(table["value_at_stake"], language)
     verdicts = portfolio.verdicts()
     scores = table[list(SCORE_COLUMNS)]
-    weakest = [f"{dimension_label(str(c).removeprefix('score_'), language)} {_score(row[c])}" if isinstance(c, str) else "–"
-               for (_, row), c in zip(scores.iterrows(), scores.idxmin(axis=1, skipna=True).where(scores.notna().any(axis=1), None))]
+    weakest = [f"{dimension_label(str(row.idxmin()).removeprefix('score_'), language)} {_score(row.min())}" if row.notna().any() else "–"
+               for _, row in scores.iterrows()]
     shown = pd.DataFrame({
         t("rank", language): table["rank"].astype(str), t("institution", language): [_name(s, i, language) for i in table.index],
         t("overall", language): [_score(v) for v in table["score_overall"]],

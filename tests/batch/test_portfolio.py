@@ -272,6 +272,20 @@ def test_index_written_by_the_runner_keeps_the_statuses(tmp_path):
     assert page.count('class="status-failed"') == 4 and page.count('class="status-ok"') == 36
 
 
+@pytest.mark.parametrize("rows", [
+    [{"institution_id": "A"}, {"institution_id": "B"}],  # a notebook that records no summary
+    [{"institution_id": "A", "peer_group": "city_commercial", "score_overall": 50.0, "value_at_stake": 5e6}, {"institution_id": "B"}],
+])
+def test_sections_of_summaries_without_results_are_empty_not_errors(rows, tmp_path):
+    manifest = pd.DataFrame({"institution_id": ["A", "B"], "folder": ["A", "B"], "status": "ok", "error": "", "html": "", "pdf": "",
+                             "duration_s": "1"})
+    portfolio = Portfolio(tmp_path, manifest, summary_frame(rows), {})
+    for language in ("en", "zh"):
+        html = {key: section_html(portfolio, key, language) for key in SECTION_ORDER}
+        assert html["summary"] and html["unknowns"] and not html["clusters"].count("<img")
+    assert index_html(portfolio).count("<tr ") == 2
+
+
 def test_summary_frame_reads_an_empty_value_as_missing():
     frame = summary_frame([{"institution_id": "A", "npv": None, "irr": 0.2, "name": "A bank"}])
     assert math.isnan(frame.at["A", "npv"]) and frame.at["A", "irr"] == 0.2

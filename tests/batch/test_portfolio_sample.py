@@ -36,22 +36,19 @@ def test_the_batch_writes_its_index_and_portfolio_summary(sample_run):
     summary = (sample_run / "portfolio_summary.html").read_text(encoding="utf-8")
     assert all(i in index for i in IDS) and "<script>" in index
     assert "All 10 reports complete" in summary and "Start with a first wave of 2 institutions" in summary
-    assert "2 more, with CNY 7,257" in summary  # the two state-owned banks, once their data are fixed
 
 
 def test_first_wave_of_the_sample(sample_run):
     portfolio = load_portfolio(sample_run)
     wave = first_wave(portfolio)
-    # seven of the ten programmes pay back on the figures as given; the two large state-owned banks hold most of their value
-    # (CNY 4.0bn and 3.2bn a year of risk-adjusted benefit) but their economics fall outside the plausibility bounds, so they
-    # follow once their data are fixed; of the five whose data carry a decision the two joint-stock banks hold 73% of the priority
+    # seven of the ten programmes pay back, every one with data that carry a decision; the two large state-owned banks hold
+    # most of their priority (CNY 4.0bn and 3.2bn a year of risk-adjusted benefit against at most CNY 0.43bn for the others)
     assert sorted(wave.candidates.index) == sorted(["SOB-05", "SOB-06", "JSB-04", "JSB-03", "CITY-02", "RURAL-02", "CITY-13"])
-    assert list(wave.wave.index) == ["JSB-04", "JSB-03"]
-    assert list(wave.after_fix.index) == ["SOB-06", "SOB-05"]
-    assert wave.share_of_ready == pytest.approx(0.726, abs=0.005)
+    assert list(wave.wave.index) == ["SOB-06", "SOB-05"]
+    assert wave.after_fix.empty
+    assert wave.share_of_ready == pytest.approx(0.888, abs=0.01)
     summaries = {i: json.loads((sample_run / i / "summary.json").read_text()) for i in IDS}
-    assert wave.wave.loc["JSB-04", "risk_adjusted_benefit"] == summaries["JSB-04"]["risk_adjusted_benefit"]
-    assert wave.after_fix.loc["SOB-06", "risk_adjusted_benefit"] == pytest.approx(4.04e9, rel=0.01)
+    assert wave.wave.loc["SOB-06", "risk_adjusted_benefit"] == summaries["SOB-06"]["risk_adjusted_benefit"] == pytest.approx(4.04e9, rel=0.01)
 
 
 def _filled_heights(pdf, folder) -> list[float]:
