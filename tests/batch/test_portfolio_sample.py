@@ -79,6 +79,7 @@ def test_portfolio_pdf_has_no_near_empty_page(sample_run, language, tmp_path):
     pages = [page.extract_text() for page in PdfReader(str(files["pdf"])).pages]
     assert 7 <= len(pages) <= 10
     heights = _filled_heights(files["pdf"], tmp_path)
-    assert min(heights[1:]) > 0.5, heights  # the cover is short by design
+    # the cover and the closing appendix are short by design; every page between is at least half full
+    assert min(heights[1:-1]) > 0.5 and heights[-1] > 0.3, heights
     first_wave_title = "首批2家机构" if language == "zh" else "The first wave: 2 institutions"
     assert any(first_wave_title.replace(" ", "") in re.sub(r"\s+", "", text) for text in pages)
