@@ -46,7 +46,8 @@ def _cmd_sample_data(args: argparse.Namespace) -> int:
     path = write_sample_panel(args.out, seed=args.seed)
     print(f"wrote the synthetic sample panel to {path}")
     if args.out is None:
-        print(f"wrote the synthetic sample customer extract to {write_sample_extract()}")
+        extract = write_sample_extract()
+        print(f"wrote the synthetic sample customer extract to {extract} and its mapping beside it")
         from analysis_lib.report.review_sample import write_review_sample
 
         history = write_sample_history(seed=args.seed)
@@ -140,6 +141,34 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return code
 
 
+def _cmd_customers_map(args: argparse.Namespace) -> int:
+    from analysis_lib.customers.extract import read_extract_table
+    from analysis_lib.customers.mapping import REQUIRED_ROLES, propose_mapping, write_mapping
+
+    mapping = propose_mapping(read_extract_table(args.extract), args.extract.name)
+    out = args.out or args.extract.with_name(f"{args.extract.stem}.mapping.yaml")
+    if out.exists() and not args.force:
+        print(f"crm-diag: {out} exists; use --force to overwrite it or --out for another file", file=sys.stderr)
+        return EXIT_USAGE
+    write_mapping(mapping, out)
+    for entry in mapping.columns:
+        labels = f"  values {entry.values}" if entry.values else ""
+        print(f"  {entry.column!s:<28} {entry.role:<12} {entry.type}{labels}")
+    for note in mapping.notes:
+        print(f"note: {note}")
+    print(f"book_type {mapping.book_type}, tenure_unit {mapping.tenure_unit or '-'}, currency {mapping.currency}")
+    print(f"wrote the proposed mapping to {out}; check it, then: crm-diag customers validate {args.extract} --mapping {out}")
+    return EXIT_OK if all(mapping.column_for(r) for r in REQUIRED_ROLES) else EXIT_PROBLEMS
+
+
+def _cmd_customers_validate(args: argparse.Namespace) -> int:
+    from analysis_lib.customers.extract import validate_customer_extract
+
+    report = validate_customer_extract(args.extract, args.mapping)
+    print(report.format())
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from analysis_lib.demo import run_demo
 
@@ -167,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--seed", type=int, default=SAMPLE_SEED)
     p.set_defaults(run=_cmd_sample_data)
+
+    p = sub.add_parser("customers", help="customer extracts: propose a column mapping, validate an extract")
+    customers = p.add_subparsers(dest="customers_command", required=True)
+    q = customers.add_parser("map", help="propose a mapping (YAML) from the extract's headers and values")
+    q.add_argument("extract", type=Path)
+    q.add_argument("--out", type=Path, default=None, help="mapping file to write (default: EXTRACT.mapping.yaml beside it)")
+    q.add_argument("--force", action="store_true", help="overwrite an existing mapping file")
+    q.set_defaults(run=_cmd_customers_map)
+    q = customers.add_parser("validate", help="check an extract against its mapping and list every problem")
+    q.add_argument("extract", type=Path)
+    q.add_argument("--mapping", type=Path, default=None, help="mapping file (default: the mapping proposed from the headers)")
+    q.set_defaults(run=_cmd_customers_validate)
 
     p = sub.add_parser("demo", help="run the main job on the bundled sample panel")
     p.add_argument("--panel", type=Path, default=data_dir() / "sample" / "institutions.csv")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 DEMO_REPORTS = (
-    {"institution_id": "CITY-02", "language": "en", "customer_extract": "data/sample/customers.csv"},
+    {"institution_id": "CITY-02", "language": "en", "customer_extract": "data/sample/customers.csv",
+     "customer_mapping": "data/sample/customers.mapping.yaml"},
     {"institution_id": "JSB-01", "language": "en"},
     {"institution_id": "RURAL-02", "language": "zh"},
 )

@@ -58,6 +58,7 @@ PRELOAD = (
     "statsmodels.api", "statsmodels.duration.survfunc", "statsmodels.stats.proportion", "pyarrow.parquet",
     "analysis_lib.report.diagnostic", "analysis_lib.report.rendering", "analysis_lib.customers.extract",
     "analysis_lib.customers.retention", "analysis_lib.customers.churn_model", "analysis_lib.customers.value",
+    "analysis_lib.customers.mapping", "analysis_lib.customers.book", "yaml", "scipy.linalg",
 )
 """Modules the server imports before forking kernels: the kernel itself and
 everything the diagnostic notebook uses. Imports only — no analysis runs."""

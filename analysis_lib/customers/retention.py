@@ -37,13 +37,16 @@ def churn_rates(extract: CustomerExtract, by: str | None = None, alpha: float = 
 
 
 def tenure_band(tenure: pd.Series) -> pd.Series:
-    """Tenure bands in years: 0–1, 2–3, 4–6, 7+."""
+    """Tenure bands in years (tenure is in years after intake, whatever the
+    extract's unit): up to 1, over 1 to 3, over 3 to 6, over 6."""
     return pd.cut(tenure, [-np.inf, 1, 3, 6, np.inf], labels=["0-1", "2-3", "4-6", "7+"])
 
 
 def kaplan_meier(extract: CustomerExtract) -> pd.DataFrame:
     """Kaplan–Meier retention by tenure (statsmodels ``SurvfuncRight``):
-    churned customers are events at their tenure, the others censored.
+    churned customers are events at their tenure (or at the duration from
+    their open to their close date), the others censored at their tenure
+    (or at the observation date).
 
     Returns ``time, at_risk, events, retention, ci_low, ci_high``.
     """
@@ -52,7 +55,8 @@ def kaplan_meier(extract: CustomerExtract) -> pd.DataFrame:
     data = extract.data
     if "tenure" not in data:
         raise InputDataError("Kaplan-Meier retention needs the role 'tenure'")
-    fit = SurvfuncRight(data["tenure"].to_numpy(float), data["churned"].to_numpy(int))
+    known = data["tenure"].notna().to_numpy()
+    fit = SurvfuncRight(data["tenure"].to_numpy(float)[known], data["churned"].to_numpy(int)[known])
     table = pd.DataFrame({"time": fit.surv_times, "at_risk": fit.n_risk, "events": fit.n_events, "retention": fit.surv_prob,
                           "std_error": fit.surv_prob_se})
     table["ci_low"] = (table["retention"] - 1.96 * table["std_error"]).clip(0, 1)

@@ -15,13 +15,17 @@ Everything is synthetic and in CNY:
   new and young customers leave more often), its intercept solved so that
   the churn rate equals ``1 − retention_mass`` of the institution.
 
-The file uses the column layout of :data:`analysis_lib.customers.extract.DEFAULT_MAPPING`,
-so it loads without a mapping. ``crm-diag sample-data`` rewrites it; a test
-checks that the committed file is what this module writes.
+The file uses the column layout of :data:`analysis_lib.customers.extract.DEFAULT_MAPPING`
+plus a segment. Its mapping file (``data/sample/customers.mapping.yaml``)
+is the mapping :func:`~analysis_lib.customers.mapping.propose_mapping`
+finds from its headers, with the tenure unit declared (years). ``crm-diag
+sample-data`` rewrites both; a test checks that the committed files are
+what this module writes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +33,7 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from analysis_lib.customers.mapping import propose_mapping, write_mapping
 from analysis_lib.reference.catalog import data_dir
 
 EXTRACT_SEED = 20260214
@@ -40,6 +45,7 @@ BALANCE_SIGMA = {"mass": 1.4, "affluent": 0.6, "hnw": 0.5}
 DORMANT_SHARE = 0.05
 """Share of mass-market accounts with a zero balance."""
 REGIONS = ("East China", "North China", "South China", "Central China", "West China")
+MAPPING_NAME = "customers.mapping.yaml"
 
 
 def _institution(institution_id: str) -> pd.Series:
@@ -84,8 +90,25 @@ def generate_sample_extract(institution_id: str = "CITY-02", n: int = EXTRACT_SI
     })
 
 
+def sample_mapping() -> Path:
+    """The mapping file of the sample extract."""
+    return data_dir() / "sample" / MAPPING_NAME
+
+
 def write_sample_extract(path: str | Path | None = None, seed: int = EXTRACT_SEED) -> Path:
-    """Write the sample extract (default ``data/sample/customers.csv``)."""
+    """Write the sample extract (default ``data/sample/customers.csv``) and
+    its mapping beside it (:data:`MAPPING_NAME`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_sample_extract(pathlib.Path(tempfile.mkdtemp()) / "customers.csv")
+    >>> sorted(p.name for p in out.parent.iterdir())
+    ['customers.csv', 'customers.mapping.yaml']
+    """
     path = Path(path) if path else data_dir() / "sample" / "customers.csv"
-    generate_sample_extract(seed=seed).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    frame = generate_sample_extract(seed=seed)
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    mapping = replace(propose_mapping(frame, path.name), tenure_unit="years", notes=())
+    write_mapping(mapping, path.parent / MAPPING_NAME)
     return path

@@ -260,41 +260,14 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, s
 
 
 def _customer_section(params: dict[str, Any], book_customers: float) -> dict[str, Any]:
-    from analysis_lib.customers import (
-        CustomerExtract,
-        book_scale,
-        churn_rates,
-        customer_value,
-        fit_churn_model,
-        kaplan_meier,
-        load_customer_extract,
-        tenure_band,
-        value_risk_segments,
-    )
+    """The customer book of the extract (:func:`~analysis_lib.customers.book.analyse_customer_book`)
+    with its gross-up to the institution's book and the annual margin of
+    the customers predicted to leave (what enters the value at stake)."""
+    from analysis_lib.customers.book import analyse_customer_book
+    from analysis_lib.customers.extract import book_scale
 
-    extract = load_customer_extract(params["customer_extract"], tenure_unit=params["extract_tenure_unit"],
-                                    currency=params["extract_currency"], fx_rate=params["extract_fx_rate"] or None)
-    scale = book_scale(book_customers, len(extract.data))
-    model = fit_churn_model(extract, seed=params["seed"])
-    values = customer_value(extract, model, params["discount_rate"])
-    by_products = churn_rates(extract, "products") if "products" in extract.data else None
-    with_bands = CustomerExtract(extract.data.assign(tenure_band=tenure_band(extract.data["tenure"])), extract.source) \
-        if "tenure" in extract.data else None
-    return {
-        "overall": churn_rates(extract),
-        "by_products": by_products,
-        "by_tenure": churn_rates(with_bands, "tenure_band") if with_bands is not None else None,
-        "by_region": churn_rates(extract, "region") if "region" in extract.data else None,
-        "km": kaplan_meier(extract) if "tenure" in extract.data else None,
-        "model": model,
-        "segments": value_risk_segments(values),
-        "clv_total": float(values["clv"].sum()),
-        "clv_at_risk": float(values["clv_at_risk"].sum()),
-        "margin_at_risk": float((values["churn_probability"] * values["margin"]).sum()),
-        "customers": len(values),
-        "scale": scale,
-        "notes": extract.notes,
-    }
+    book = analyse_customer_book(params["customer_extract"], params["customer_mapping"] or None, params["seed"], params["discount_rate"])
+    return {**book, "scale": book_scale(book_customers, book["customers"])}
 
 
 def _check_usable(validation: ValidationReport, institution_id: str) -> None:

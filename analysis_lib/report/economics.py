@@ -428,13 +428,18 @@ def extract_notes_zh(notes) -> str:
     --------
     >>> extract_notes_zh(["tenure read in months (declared) and converted to years", "amounts in CNY"])
     '在网时长按月读取并换算为年；金额单位为元'
+    >>> extract_notes_zh(["tenure from the open and close dates (censored at the observation date)",
+    ...                   "amounts converted from EUR at 7.8 CNY per EUR"])
+    '在网时长按开户与销户日期计算（未流失客户在观察日截尾）；金额按每单位7.8元换算为人民币'
     """
+    units = {"months": "月", "days": "天", "years": "年"}
     out = []
     for note in notes:
-        if note.startswith("tenure read in months"):
-            out.append("在网时长按月读取并换算为年")
-        elif note.startswith("tenure read in years"):
-            out.append("在网时长按年读取")
+        if note.startswith("tenure read in "):
+            unit = note.split()[3]
+            out.append(f"在网时长按{units[unit]}读取" + ("" if unit == "years" else "并换算为年"))
+        elif note.startswith("tenure from the open and close dates"):
+            out.append("在网时长按开户与销户日期计算（未流失客户在观察日截尾）")
         elif note.startswith("amounts converted"):
             rate = note.split(" at ", 1)[1].split(" ", 1)[0]
             out.append(f"金额按每单位{rate}元换算为人民币")

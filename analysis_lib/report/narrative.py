@@ -93,7 +93,8 @@ def findings(diag) -> list[Finding]:
     if diag.customers is not None:
         model = diag.customers["model"]
         out.append(Finding("customers", 55.0, {"churn": float(diag.customers["overall"]["churn_rate"].iloc[0]), "auc": model.auc,
-                                               "at_risk": diag.customers["margin_at_risk"], "drivers": model.drivers(top=2)}))
+                                               "at_risk": diag.customers["margin_at_risk"], "drivers": model.drivers(top=2),
+                                               "drivers_zh": model.drivers(top=2, language="zh")}))
     del catalog
     return sorted(out, key=lambda f: -f.importance)[:MAX_FINDINGS]
 
@@ -160,7 +161,7 @@ def render(finding: Finding, language: str, name: str) -> str:
         return (f"最紧迫的短板：{names}等{v['count']}项指标处于同业后25%。" if zh else
                 f"Most urgent weaknesses: {v['count']} metrics sit in the bottom quarter of peers, led by {names}.")
     if finding.kind == "customers":
-        drivers = "；".join(v["drivers"]) if zh else "; ".join(v["drivers"])
+        drivers = "；".join(v["drivers_zh"]) if zh else "; ".join(v["drivers"])
         if zh:
             return (f"客户层面：整体流失率{percent(v['churn'])}，流失预警模型AUC为{v['auc']:.2f}，"
                     f"预计一年内流失客户（样本）每年的利润贡献约{money_m(v['at_risk'], language)}；主要驱动因素：{drivers}。")

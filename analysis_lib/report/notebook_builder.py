@@ -57,7 +57,7 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
             "diag = run_diagnostic(\n"
             "    institution_id=institution_id, panel_path=panel_path, peer_group=peer_group, target_set=target_set,\n"
             "    discount_rate=discount_rate, horizon_years=horizon_years, scenario=scenario, language=language, seed=seed,\n"
-            "    customer_extract=customer_extract, mc_draws=mc_draws,\n"
+            "    customer_extract=customer_extract, customer_mapping=customer_mapping, mc_draws=mc_draws,\n"
             ")"), "internal"),
         *[nbformat.v4.new_code_cell(f'show(diag, "{key}")') for key in SECTION_ORDER],
         _tagged(nbformat.v4.new_code_cell(

@@ -9,7 +9,9 @@ cell mirrors it (a test keeps the two in step).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +47,8 @@ def _specs() -> tuple[Spec, ...]:
         Spec("language", str, "en", "Report language", choices=LANGUAGES),
         Spec("seed", int, 2026, "Seed of every Monte Carlo simulation", low=0, high=2**32 - 1),
         Spec("customer_extract", str, "", "Optional customer extract, CSV, XLSX or Parquet (empty: no customer section)", optional=True),
-        Spec("extract_currency", str, "CNY", "Currency of the customer extract's amounts (another than CNY needs extract_fx_rate)"),
-        Spec("extract_fx_rate", float, 0.0, "CNY per unit of the extract's currency (0: none; amounts are never mixed)", low=0.0, high=1e6),
-        Spec("extract_tenure_unit", str, "auto", "Unit of the extract's tenure column", choices=("auto", "years", "months")),
+        Spec("customer_mapping", str, "", "Mapping file (YAML) of the customer extract: crm-diag customers map EXTRACT writes one "
+             "(empty: proposed from the headers)", optional=True),
         Spec("mc_draws", int, 20000, "Monte Carlo draws", low=1000, high=1_000_000),
         Spec("prepared_by", str, "", "Firm or team that prepared the report, shown on the cover (empty: the engagement team)", optional=True),
     )
@@ -109,8 +110,7 @@ def validate_parameters(values: dict[str, Any], check_files: bool = True) -> dic
     Traceback (most recent call last):
     ...
     analysis_lib.errors.ParameterError: unknown parameter 'langauge' (did you mean 'language'?); known: institution_id, panel_path, \
-peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, extract_currency, extract_fx_rate, \
-extract_tenure_unit, mc_draws
+peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, customer_mapping, mc_draws
     """
     import difflib
 
@@ -143,10 +143,40 @@ extract_tenure_unit, mc_draws
         if result["peer_group"] not in groups:
             raise ParameterError(f"parameter 'peer_group': {result['peer_group']!r} is not one of {', '.join(groups)}")
     if check_files:
-        for name in ("panel_path", "customer_extract"):
+        for name in ("panel_path", "customer_extract", "customer_mapping"):
             if result[name]:
                 result[name] = str(resolve_input_path(result[name], name))
+        if result["customer_mapping"] and not result["customer_extract"]:
+            raise ParameterError("parameter 'customer_mapping' is given without 'customer_extract'")
+        if result["customer_extract"]:
+            check_customer_inputs(result["customer_extract"], result["customer_mapping"])
     return result
+
+
+def check_customer_inputs(extract: str, mapping: str = "") -> None:
+    """Validate a customer extract against its mapping before any kernel
+    starts; raises :class:`ParameterError` listing every error (file, row,
+    column; never an id value). Results are cached by file, size and
+    modification time, so the checks of one run read the extract once."""
+    stats = tuple((p, os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in (extract, mapping) if p)
+    problems = _customer_problems(stats)
+    if problems:
+        raise ParameterError(f"parameter 'customer_extract': {Path(extract).name} does not validate with "
+                             f"{Path(mapping).name if mapping else 'the mapping proposed from its headers'} "
+                             f"({len(problems)} error(s); see crm-diag customers validate):\n" + "\n".join(problems[:20]))
+
+
+@lru_cache(maxsize=8)
+def _customer_problems(stats: tuple) -> tuple[str, ...]:
+    from analysis_lib.customers.extract import validate_customer_extract
+    from analysis_lib.errors import InputDataError
+
+    extract, mapping = stats[0][0], (stats[1][0] if len(stats) > 1 else None)
+    try:
+        report = validate_customer_extract(extract, mapping)
+    except InputDataError as exc:
+        return tuple(str(exc).splitlines())
+    return tuple(str(p) for p in report.errors)
 
 
 def resolve_input_path(path: str, name: str = "path") -> Path:

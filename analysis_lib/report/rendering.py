@@ -658,6 +658,28 @@ def risk(diag, language: str) -> str:
     return _section("risk", language, chart + _p(text) + _p(top) + table_html(shown))
 
 
+def _driver_table(model, language: str) -> pd.DataFrame:
+    from analysis_lib.customers.churn_model import MIN_EFFECT
+
+    table = model.driver_table
+    zh = language == "zh"
+
+    def shown(row) -> str:
+        if not row["agrees"]:
+            return word("no_disagrees", language)
+        return word("yes", language) if abs(row["model_difference"]) >= MIN_EFFECT else word("no_small", language)
+
+    return pd.DataFrame({
+        word("driver_feature", language): table["feature_zh" if zh else "feature"],
+        word("driver_groups", language): [f"{r['low_zh'] if zh else r['low']} → {r['high_zh'] if zh else r['high']}"
+                                          for _, r in table.iterrows()],
+        word("raw_churn", language): [f"{r['raw_low'] * 100:.1f} → {r['raw_high'] * 100:.1f}" for _, r in table.iterrows()],
+        word("raw_difference", language): [f"{v * 100:+.1f}" for v in table["raw_difference"]],
+        word("model_difference", language): [f"{v * 100:+.1f}" for v in table["model_difference"]],
+        word("driver_shown", language): [shown(r) for _, r in table.iterrows()],
+    })
+
+
 def customers(diag, language: str) -> str:
     c = diag.customers
     if c is None:
@@ -665,24 +687,38 @@ def customers(diag, language: str) -> str:
     model = c["model"]
     segments = c["segments"]
     seg = pd.DataFrame({
-        word("segment", language): [word(g, language) if g in WORDS else g for g in segments.index],
+        word("segment", language): [word(q, language) for q in segments.index],
         word("customers", language): [f"{n:,}" for n in segments["customers"]],
-        word("mean_clv", language): [f"{v:,.0f}" for v in segments["mean_clv"]],
-        word("clv_at_risk", language): [f"{v:,.0f}" for v in segments["clv_at_risk"]],
+        word("mean_clv_cny", language): [f"{v:,.0f}" if np.isfinite(v) else "–" for v in segments["mean_clv"]],
+        word("clv_at_risk_cny", language): [f"{v:,.0f}" for v in segments["clv_at_risk"]],
     })
     drivers = model.drivers(top=4, language=language)
-    text = (f"{c['customers']:,}名客户，整体流失率{percent(float(c['overall']['churn_rate'].iloc[0]))}；流失预警模型（逻辑回归）在留出样本上的AUC为"
-            f"{model.auc:.2f}，风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍。金额单位为元；按客户总数放大"
-            f"{c['scale']:,.0f}倍计入价值空间（{economics.extract_notes_zh(c['notes'])}）。" if language == "zh" else
-            f"{c['customers']:,} customers; churn {percent(float(c['overall']['churn_rate'].iloc[0]))}. The early-warning model "
-            f"(logistic regression) reaches an AUC of {model.auc:.2f} on held-out customers; the riskiest decile has a lift of "
-            f"{model.deciles.loc[1, 'lift']:.1f}. Amounts are in CNY; the extract is grossed up {c['scale']:,.0f} times to the whole book "
-            f"in the value at stake ({'; '.join(c['notes'])}).")
+    low, high = model.auc_interval
+    churn = percent(float(c["overall"]["churn_rate"].iloc[0]))
+    book = word(f"book_{c['book_type']}", language)
+    text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（带岭惩罚的逻辑回归，按交叉验证选择惩罚系数）"
+            f"在留出样本上的模型区分度（曲线下面积，AUC）为"
+            f"{model.auc:.2f}（95%自助法区间{low:.2f}–{high:.2f}），风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍，"
+            f"校准斜率{model.calibration['slope']:.2f}。客户价值按{book}的利润模型计算，金额单位为元（{economics.extract_notes_zh(c['notes'])}）；"
+            f"按客户总数放大{c['scale']:,.0f}倍计入价值空间。下列结论仅保留模型与实际流失率方向一致的因素。"
+            if language == "zh" else
+            f"{c['customers']:,} customers; churn {churn}. The early-warning model (L2-penalised logistic regression, penalty chosen by "
+            f"cross-validation) reaches an AUC (area under the ROC curve) of {model.auc:.2f} on held-out customers "
+            f"(95% bootstrap interval {low:.2f}–{high:.2f}); "
+            f"the riskiest decile has a lift of {model.deciles.loc[1, 'lift']:.1f} and the calibration slope is "
+            f"{model.calibration['slope']:.2f}. Value uses the margin model of a {book} book, in CNY ({'; '.join(c['notes'])}); the "
+            f"extract is grossed up {c['scale']:,.0f} times to the whole book in the value at stake. A driver is stated only "
+            "when the model and the raw churn rates agree in direction.")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
-    chart = figure_html(fig, "retention", chart_source(diag, "extract", language)) if fig else ""
-    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + chart
-                    + table_html(seg))
+    from analysis_lib.customers.churn_model import note_in_chinese
+    from analysis_lib.customers.extract import warning_in_chinese
+
+    notes = "".join(f"<li>{esc(warning_in_chinese(note_in_chinese(n)) if language == 'zh' else n)}</li>" for n in c["warnings"])
+    notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
+    drivers_html = table_html(_driver_table(model, language)) if not model.driver_table.empty else ""
+    return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + table_html(seg)
+                    + (figure_html(fig, "retention", chart_source(diag, "extract", language)) if fig else "") + drivers_html + notes_html)
 
 
 def data_quality(diag, language: str) -> str:
@@ -764,7 +800,7 @@ def reproducibility(diag, language: str) -> str:
     rows = [(word("input_file", language), stamp["input_file"]), (word("input_hash", language), stamp["input_sha256"]),
             (word("seed", language), stamp["seed"]), (word("run_started", language), stamp["run_started_utc"])]
     rows += [(word("version", language, name=k), v) for k, v in stamp["versions"].items()]
-    params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract")}
+    params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract", "customer_mapping")}
     if language == "zh":
         rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
     else:
@@ -778,15 +814,12 @@ def _parameter_rows(params: dict, language: str) -> list[tuple[str, object]]:
     labels = {"institution_id": word("institution", language), "peer_group": word("peer_group", language),
               "target_set": word("target_set", language), "discount_rate": word("discount_rate", language),
               "horizon_years": word("horizon", language), "scenario": word("scenario", language), "language": word("language", language),
-              "seed": word("seed", language), "mc_draws": word("mc_draws", language), "prepared_by": word("prepared_by", language),
-              **{k: word(k, language) for k in ("extract_currency", "extract_fx_rate", "extract_tenure_unit")}}
+              "seed": word("seed", language), "mc_draws": word("mc_draws", language), "prepared_by": word("prepared_by", language)}
     values = {"peer_group": lambda v: peer_group_label(v, language) if v else "–", "target_set": lambda v: target_set_label(v, language),
               "discount_rate": percent, "horizon_years": lambda v: word("years_n", language, n=v),
               "scenario": lambda v: word(v, language) if v in ("base", "pessimistic", "optimistic") else v,
               "language": lambda v: "中文" if v == "zh" else "English",
-              "extract_currency": lambda v: "人民币" if v == "CNY" and language == "zh" else v,
-              "extract_fx_rate": lambda v: v if v else "–", "prepared_by": lambda v: v or word("engagement_team", language),
-              "extract_tenure_unit": lambda v: {"auto": "自动识别", "years": "年", "months": "月"}[v] if language == "zh" else v}
+              "prepared_by": lambda v: v or word("engagement_team", language)}
     return [(labels.get(k, k), values.get(k, lambda v: v)(v)) for k, v in sorted(params.items())]
 
 
