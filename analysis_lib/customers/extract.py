@@ -411,7 +411,7 @@ def warning_in_chinese(text: str) -> str:
     'Age：12行为空（模型中以中位数或“未知”类别填补）'
     >>> warning_in_chinese("Tenure: tenure column 'Tenure': values up to 30 could be months or years; read as years "
     ...                    "(declare tenure_unit in the mapping)")
-    'Tenure：最长在网时长为30，单位可能为月或年，按年读取（请在映射文件中声明tenure_unit）'
+    'Tenure：最长在网时长为30，单位可能为月或年，按年读取（请在映射文件中声明在网时长单位）'
     """
     column, _, rest = text.partition(": ")
     rows = re.match(r"^(.*) \(([\d,]+) row\(s\)\)$", rest)
@@ -419,7 +419,8 @@ def warning_in_chinese(text: str) -> str:
         return f"{column}：{rows.group(2)}行{_WARNINGS_ZH[rows.group(1)]}"
     unit = re.match(r"^tenure column .*: values up to (\S+) could be months or years; read as (\w+)", rest)
     if unit:
-        return f"{column}：最长在网时长为{unit.group(1)}，单位可能为月或年，按{'年' if unit.group(2) == 'years' else '月'}读取（请在映射文件中声明tenure_unit）"
+        read = "年" if unit.group(2) == "years" else "月"
+        return f"{column}：最长在网时长为{unit.group(1)}，单位可能为月或年，按{read}读取（请在映射文件中声明在网时长单位）"
     censored = re.match(r"^no observation date in the mapping; survival is censored at the latest date in the file \((.*)\)$", rest)
     if censored:
         return f"{column}：映射文件未给出观察日期，生存分析在文件中最晚日期（{censored.group(1)}）截尾"

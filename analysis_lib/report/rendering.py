@@ -665,6 +665,8 @@ def _driver_table(model, language: str) -> pd.DataFrame:
     zh = language == "zh"
 
     def shown(row) -> str:
+        if max(abs(row["raw_difference"]), abs(row["model_difference"])) < MIN_EFFECT:
+            return word("both_small", language)
         if not row["agrees"]:
             return word("no_disagrees", language)
         return word("yes", language) if abs(row["model_difference"]) >= MIN_EFFECT else word("no_small", language)
@@ -674,8 +676,8 @@ def _driver_table(model, language: str) -> pd.DataFrame:
         word("driver_groups", language): [f"{r['low_zh'] if zh else r['low']} → {r['high_zh'] if zh else r['high']}"
                                           for _, r in table.iterrows()],
         word("raw_churn", language): [f"{r['raw_low'] * 100:.1f} → {r['raw_high'] * 100:.1f}" for _, r in table.iterrows()],
-        word("raw_difference", language): [f"{v * 100:+.1f}" for v in table["raw_difference"]],
-        word("model_difference", language): [f"{v * 100:+.1f}" for v in table["model_difference"]],
+        word("raw_difference", language): [f"{round(v * 100, 1) + 0.0:+.1f}" for v in table["raw_difference"]],
+        word("model_difference", language): [f"{round(v * 100, 1) + 0.0:+.1f}" for v in table["model_difference"]],
         word("driver_shown", language): [shown(r) for _, r in table.iterrows()],
     })
 
@@ -696,26 +698,27 @@ def customers(diag, language: str) -> str:
     low, high = model.auc_interval
     churn = percent(float(c["overall"]["churn_rate"].iloc[0]))
     book = word(f"book_{c['book_type']}", language)
+    notes = "; ".join(c["notes"])
     text = (f"{c['customers']:,}名客户，整体流失率{churn}；流失预警模型（带岭惩罚的逻辑回归，按交叉验证选择惩罚系数）"
             f"在留出样本上的模型区分度（曲线下面积，AUC）为"
             f"{model.auc:.2f}（95%自助法区间{low:.2f}–{high:.2f}），风险最高的10%客户的提升度为{model.deciles.loc[1, 'lift']:.1f}倍，"
-            f"校准斜率{model.calibration['slope']:.2f}。客户价值按{book}的利润模型计算，金额单位为元（{economics.extract_notes_zh(c['notes'])}）；"
+            f"校准斜率{model.calibration['slope']:.2f}。客户价值按{book}的利润模型计算（{economics.extract_notes_zh(c['notes'])}），"
             f"按客户总数放大{c['scale']:,.0f}倍计入价值空间。下列结论仅保留模型与实际流失率方向一致的因素。"
             if language == "zh" else
             f"{c['customers']:,} customers; churn {churn}. The early-warning model (L2-penalised logistic regression, penalty chosen by "
             f"cross-validation) reaches an AUC (area under the ROC curve) of {model.auc:.2f} on held-out customers "
             f"(95% bootstrap interval {low:.2f}–{high:.2f}); "
             f"the riskiest decile has a lift of {model.deciles.loc[1, 'lift']:.1f} and the calibration slope is "
-            f"{model.calibration['slope']:.2f}. Value uses the margin model of a {book} book, in CNY ({'; '.join(c['notes'])}); the "
-            f"extract is grossed up {c['scale']:,.0f} times to the whole book in the value at stake. A driver is stated only "
+            f"{model.calibration['slope']:.2f}. Value uses the margin model of a {book} book. {notes[:1].upper() + notes[1:]}. "
+            f"The extract is grossed up {c['scale']:,.0f} times to the whole book in the value at stake. A driver is stated only "
             "when the model and the raw churn rates agree in direction.")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
     from analysis_lib.customers.churn_model import note_in_chinese
     from analysis_lib.customers.extract import warning_in_chinese
 
-    notes = "".join(f"<li>{esc(warning_in_chinese(note_in_chinese(n)) if language == 'zh' else n)}</li>" for n in c["warnings"])
-    notes_html = f'<ul class="notes">{notes}</ul>' if notes else ""
+    warnings = "".join(f"<li>{esc(warning_in_chinese(note_in_chinese(n)) if language == 'zh' else n)}</li>" for n in c["warnings"])
+    notes_html = f'<ul class="notes">{warnings}</ul>' if warnings else ""
     drivers_html = table_html(_driver_table(model, language)) if not model.driver_table.empty else ""
     return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + table_html(seg)
                     + (figure_html(fig, "retention", chart_source(diag, "extract", language)) if fig else "") + drivers_html + notes_html)

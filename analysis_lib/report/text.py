@@ -168,6 +168,7 @@ WORDS: dict[str, dict[str, str]] = {
     "driver_shown": {"en": "Model and data agree", "zh": "模型与数据是否一致"},
     "no_disagrees": {"en": "no: no sentence", "zh": "否：不写入结论"},
     "no_small": {"en": "yes, under 1 point", "zh": "是，影响不足1个百分点"},
+    "both_small": {"en": "no effect (both under 1 point)", "zh": "无明显影响（均不足1个百分点）"},
     "high value, high risk": {"en": "High value, high risk", "zh": "高价值、高风险"},
     "high value, low risk": {"en": "High value, low risk", "zh": "高价值、低风险"},
     "low value, high risk": {"en": "Low value, high risk", "zh": "低价值、高风险"},

@@ -42,7 +42,8 @@ def with_customers(tmp_path_factory):
     if not find_browser():
         pytest.skip("Chromium is needed for the PDF (apt-get install chromium)")
     return render_report(tmp_path_factory.mktemp("customers"), institution_id="CITY-02", mc_draws=2000, language="zh",
-                         customer_extract=str(REPO / "data/sample/customers.csv"))
+                         customer_extract=str(REPO / "data/sample/customers.csv"),
+                         customer_mapping=str(REPO / "data/sample/customers.mapping.yaml"))
 
 
 def _pdf_text(path) -> str:

@@ -30,7 +30,8 @@ CREDIBLE_PAYBACK = (1.5, 4.0)
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("batch")
     run_batch(SAMPLE_PANEL, institutions=["CITY-02"], formats=("html",), workers=1, out=out, run_id="econ", progress=False,
-              params={"customer_extract": str(REPO / "data" / "sample" / "customers.csv"), "mc_draws": 2000})
+              params={"customer_extract": str(REPO / "data" / "sample" / "customers.csv"),
+                      "customer_mapping": str(REPO / "data" / "sample" / "customers.mapping.yaml"), "mc_draws": 2000})
     folder = out / "econ" / "CITY-02"
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     page = (folder / "CITY-02.html").read_text(encoding="utf-8")
@@ -126,7 +127,8 @@ def test_implausible_and_inconsistent_input_is_flagged_in_report_summary_and_man
 
 @pytest.mark.parametrize("institution_id, extract", [("CITY-02", True), ("RURAL-02", False)])
 def test_demo_business_cases_are_credible(institution_id, extract):
-    params = {"customer_extract": str(REPO / "data" / "sample" / "customers.csv")} if extract else {}
+    params = {"customer_extract": str(REPO / "data" / "sample" / "customers.csv"),
+              "customer_mapping": str(REPO / "data" / "sample" / "customers.mapping.yaml")} if extract else {}
     diag = run_diagnostic(institution_id=institution_id, mc_draws=5000, **params)
     assert diag.recommended
     assert CREDIBLE_IRR[0] < diag.case.irr <= CREDIBLE_IRR[1]

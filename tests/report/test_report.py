@@ -29,7 +29,8 @@ FORBIDDEN = ("Traceback", "Warning", "In [", "Out[", "import ", "def ", "run_dia
 def reports(tmp_path_factory):
     assert find_browser(), "Chromium is needed for the PDF tests (apt-get install chromium)"
     out = tmp_path_factory.mktemp("reports")
-    en = render_report(out / "en", institution_id="CITY-02", mc_draws=2000, customer_extract=str(REPO / "data/sample/customers.csv"))
+    en = render_report(out / "en", institution_id="CITY-02", mc_draws=2000, customer_extract=str(REPO / "data/sample/customers.csv"),
+                       customer_mapping=str(REPO / "data/sample/customers.mapping.yaml"))
     zh = render_report(out / "zh", institution_id="RURAL-02", mc_draws=2000, language="zh")
     return en, zh
 
