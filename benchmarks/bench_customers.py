@@ -11,9 +11,10 @@ on one thread unless OPENBLAS_NUM_THREADS says otherwise (on a small shared
 machine, threaded BLAS spins against the other processes and runs several
 times slower).
 
-Measured on the 2-core shared development machine: 1,000,000 customers in
-21 s (intake 3 s, model 17 s, scoring 0.4 s) when it is quiet and 41 s under
-load from other processes; peak 2.7 GB.
+Measured on the 2-core shared development machine (2026-11-29) while other
+processes kept both cores busy (load average 4 to 5): 1,000,000 customers in
+45 s (intake 7 s, model 37 s, scoring 1 s; held-out AUC 0.873, 69 design
+columns), peak 2.7 GB; ratio 0.75 of the time target.
 
 Run: .venv/bin/python benchmarks/bench_customers.py [--customers N]
 """

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from analysis_lib.customers.churn_model import fit_churn_model
-from analysis_lib.customers.extract import CustomerExtract, load_customer_extract
+from analysis_lib.customers.churn_model import fit_churn_model, note_in_chinese
+from analysis_lib.customers.extract import CustomerExtract, load_customer_extract, warning_in_chinese
 from analysis_lib.customers.retention import churn_rates, kaplan_meier, tenure_band
 from analysis_lib.customers.value import MarginModel, customer_value, value_risk_segments
 
@@ -25,7 +25,8 @@ def analyse_customer_book(path: str | Path, mapping: str | Path | None = None, s
     the flow the value at stake uses, never the lifetime value),
     ``customers``, ``book_type``, ``currency``, ``fx_rate``,
     ``margin_model``, ``notes`` (how tenure and amounts were read) and
-    ``warnings`` (the intake's warnings and the columns the model left out).
+    ``warnings`` (the intake's warnings and the columns the model left out)
+    with ``warnings_zh``, the same in Chinese (columns by their ``label_zh``).
 
     Examples
     --------
@@ -39,6 +40,7 @@ def analyse_customer_book(path: str | Path, mapping: str | Path | None = None, s
     model = fit_churn_model(extract, seed=seed)
     margin_model = MarginModel.for_book(extract.book_type)
     values = customer_value(extract, model, discount_rate, margin_model)
+    names = {e.column: e.shown_zh for e in extract.mapping.used()} if extract.mapping else {}
     data = extract.data
     with_bands = CustomerExtract(data.assign(tenure_band=tenure_band(data["tenure"])), extract.source) if "tenure" in data else None
     return {
@@ -59,4 +61,6 @@ def analyse_customer_book(path: str | Path, mapping: str | Path | None = None, s
         "margin_model": margin_model,
         "notes": extract.notes,
         "warnings": tuple(extract.warnings) + tuple(model.notes),
+        "warnings_zh": tuple(warning_in_chinese(w, names) for w in extract.warnings) + tuple(note_in_chinese(n, model.names_zh)
+                                                                                          for n in model.notes),
     }

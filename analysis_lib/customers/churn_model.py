@@ -135,6 +135,39 @@ class Design:
         """The retained columns as a DataFrame (without the constant)."""
         return pd.DataFrame(self.matrix[:, self.keep], columns=[c for c, k in zip(self.columns, self.keep) if k])
 
+    def names_zh(self) -> dict[str, str]:
+        """Chinese names of the design columns and features (from the
+        mapping's ``label_zh`` and ``levels_zh``), for the model's notes."""
+        return names_zh(self.blocks)
+
+
+def names_zh(blocks) -> dict[str, str]:
+    """Chinese names of the design columns of ``blocks``.
+
+    Examples
+    --------
+    >>> feature = Feature("g", "category", "Gender", "性别", {"F": "女"})
+    >>> names_zh([Block(feature, ("Gender = F", "Gender = other"), levels=("M", "F", "other"))])
+    {'Gender': '性别', 'Gender = F': '性别 = 女', 'Gender = other': '性别 = 其他'}
+    >>> note_in_chinese("Gender = other: perfectly collinear with Gender = F, left out of the model", _)
+    '性别 = 其他：与性别 = 女完全共线，未纳入模型'
+    """
+    out: dict[str, str] = {}
+    for block in blocks:
+        feature = block.feature
+        label, label_zh = feature.label, feature.shown("zh")
+        out[label] = label_zh
+        levels = {**LEVELS_ZH, **(feature.levels_zh or {})}
+        suffixes = {"": "", " (squared)": "（平方项）", ": zero": "为零",
+                    **{f" = {level}": f" = {levels.get(level, level)}" for level in block.levels}}
+        for column in block.columns:
+            out[column] = label_zh + suffixes.get(column[len(label):], column[len(label):])
+    return out
+
+
+LEVELS_ZH = {"other": "其他", "unknown": "未知"}
+"""Chinese names of the pooled levels the model adds."""
+
 
 def _independent(matrix: np.ndarray, columns: tuple[str, ...], sample: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Drop constant columns and columns that are an exact linear combination
@@ -166,8 +199,9 @@ def _independent(matrix: np.ndarray, columns: tuple[str, ...], sample: np.ndarra
     return keep, notes
 
 
-def note_in_chinese(note: str) -> str:
-    """A model note in Chinese (column names as given).
+def note_in_chinese(note: str, names: dict[str, str] | None = None) -> str:
+    """A model note in Chinese, columns by their Chinese names in ``names``
+    (as given when there is none).
 
     Examples
     --------
@@ -176,12 +210,20 @@ def note_in_chinese(note: str) -> str:
     >>> note_in_chinese("b: perfectly collinear with a, c, left out of the model")
     'b：与a、c完全共线，未纳入模型'
     """
-    name, _, rest = note.partition(": ")
-    if rest == "constant, left out of the model":
-        return f"{name}：取值恒定，未纳入模型"
-    if rest.startswith("perfectly collinear with ") and rest.endswith(", left out of the model"):
-        partners = rest[len("perfectly collinear with "):-len(", left out of the model")]
-        return f"{name}：与{'、'.join(partners.split(', '))}完全共线，未纳入模型"
+    names = names or {}
+    for end in (": constant, left out of the model", ", left out of the model"):
+        if not note.endswith(end):
+            continue
+        head = note[:-len(end)]
+        if end.startswith(": constant"):
+            return f"{names.get(head, head)}：取值恒定，未纳入模型"
+        for name in sorted(names, key=len, reverse=True) or [note.partition(": ")[0]]:
+            if head.startswith(f"{name}: perfectly collinear with "):
+                partners = head[len(f"{name}: perfectly collinear with "):].split(", ")
+                return f"{names.get(name, name)}：与{'、'.join(names.get(p, p) for p in partners)}完全共线，未纳入模型"
+        name, _, rest = head.partition(": perfectly collinear with ")
+        if rest:
+            return f"{name}：与{'、'.join(rest.split(', '))}完全共线，未纳入模型"
     return note
 
 
@@ -396,6 +438,8 @@ class ChurnModel:
     held_out: np.ndarray
     notes: tuple[str, ...]
     driver_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    names_zh: dict[str, str] = field(default_factory=dict)
+    """Chinese names of the columns the notes mention."""
 
     def drivers(self, top: int = 5, language: str = "en") -> list[str]:
         """The strongest drivers in plain words: only those where the model
@@ -560,4 +604,5 @@ def fit_churn_model(extract: CustomerExtract, test_share: float = 0.3, seed: int
     coefficients = pd.DataFrame({"coef": beta, "odds_ratio": np.exp(beta)}, index=["const", *kept])
     return ChurnModel(coefficients, auc(y_test, p_test), bootstrap_auc(y_test, p_test, seed), _deciles(y_test, p_test),
                       _calibration(y_test, p_test), scores, int((~test).sum()), int(test.sum()), seed, penalty, test, design.notes,
-                      driver_table(extract, design, beta, seed))
+                      driver_table(extract, design, beta, seed),
+                      {**{f.label: f.shown("zh") for f in extract.model_features()}, **names_zh(design.blocks)})

@@ -401,9 +401,10 @@ def warning_summary(problems: tuple[Problem, ...] | list[Problem]) -> tuple[str,
                  for (column, message), n in counts.items())
 
 
-def warning_in_chinese(text: str) -> str:
-    """An intake warning of :func:`warning_summary` in Chinese (column names
-    as given; an unknown form is returned as it is).
+def warning_in_chinese(text: str, names: dict[str, str] | None = None) -> str:
+    """An intake warning of :func:`warning_summary` in Chinese, the column by
+    its Chinese name in ``names`` (as given when there is none; an unknown
+    form is returned as it is).
 
     Examples
     --------
@@ -414,6 +415,7 @@ def warning_in_chinese(text: str) -> str:
     'Tenure：最长在网时长为30，单位可能为月或年，按年读取（请在映射文件中声明在网时长单位）'
     """
     column, _, rest = text.partition(": ")
+    column = (names or {}).get(column, column)
     rows = re.match(r"^(.*) \(([\d,]+) row\(s\)\)$", rest)
     if rows and rows.group(1) in _WARNINGS_ZH:
         return f"{column}：{rows.group(2)}行{_WARNINGS_ZH[rows.group(1)]}"

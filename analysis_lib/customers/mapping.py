@@ -98,12 +98,26 @@ _LABELS = {
     "products": ("Products held", "持有产品数"), "balance": ("Balance", "账户余额"), "tenure": ("Tenure", "在网年限"),
     "geography": ("Region", "地区"), "region": ("Region", "地区"), "country": ("Country", "国家"),
     "segment": ("Segment", "客户分层"), "tier": ("Tier", "客户等级"),
+    "totalrelationshipcount": ("Products held", "持有产品数"),
+    "monthsinactive12mon": ("Months inactive (12 months)", "近12个月不活跃月数"),
+    "contactscount12mon": ("Contacts (12 months)", "近12个月联系次数"), "creditlimit": ("Credit limit", "信用额度"),
+    "totalrevolvingbal": ("Revolving balance", "循环余额"), "totaltransamt": ("Spend (12 months)", "近12个月交易金额"),
+    "totaltransct": ("Transactions (12 months)", "近12个月交易笔数"),
+    "totalctchngq4q1": ("Change in transactions, Q4 over Q1", "交易笔数变化（四季度比一季度）"),
+    "totalamtchngq4q1": ("Change in spend, Q4 over Q1", "交易金额变化（四季度比一季度）"),
+    "avgutilizationratio": ("Credit utilisation", "平均额度使用率"), "avgopentobuy": ("Open to buy", "可用额度"),
+    "dependentcount": ("Dependants", "供养人数"), "educationlevel": ("Education", "教育程度"),
+    "maritalstatus": ("Marital status", "婚姻状况"), "incomecategory": ("Income band", "收入区间"),
+    "cardcategory": ("Card tier", "卡片等级"),
 }
 """English and Chinese report labels of common headers (a mapping's ``label`` / ``label_zh`` override them)."""
 _LEVELS_ZH = {"female": "女", "male": "男", "f": "女", "m": "男", "france": "法国", "germany": "德国", "spain": "西班牙",
               "china": "中国", "yes": "是", "no": "否", "unknown": "未知", "east china": "华东", "north china": "华北",
               "south china": "华南", "central china": "华中", "west china": "西部", "mass": "大众客户", "affluent": "富裕客户",
-              "hnw": "高净值客户"}
+              "hnw": "高净值客户", "blue": "蓝卡", "silver": "银卡", "gold": "金卡", "platinum": "白金卡", "graduate": "本科",
+              "high school": "高中", "uneducated": "未受教育", "college": "大专", "post-graduate": "研究生", "doctorate": "博士",
+              "married": "已婚", "single": "未婚", "divorced": "离异", "less than $40k": "4万美元以下", "$40k - $60k": "4万–6万美元",
+              "$60k - $80k": "6万–8万美元", "$80k - $120k": "8万–12万美元", "$120k +": "12万美元以上"}
 """Chinese names of common category levels, proposed as ``levels_zh``."""
 _MONEY_WORDS = ("balance", "bal", "amt", "amount", "salary", "income", "limit", "spend", "aum", "asset", "deposit", "余额", "金额",
                 "资产", "收入", "额度", "工资", "存款", "理财")
@@ -447,7 +461,7 @@ def _with_labels(entry: ColumnMapping, values: pd.Series) -> ColumnMapping:
     """Report labels of a recognised header and Chinese names of its levels."""
     if entry.role in ("id", "churned", "ignore"):
         return entry
-    label, label_zh = _LABELS.get(_norm(entry.column), ("", ""))
+    label, label_zh = ("Tenure", "在网年限") if entry.role == "tenure" else _LABELS.get(_norm(entry.column), ("", ""))
     levels_zh = None
     if entry.type == "category":
         levels = [str(v) for v in pd.unique(values.dropna())][:50]

@@ -714,10 +714,7 @@ def customers(diag, language: str) -> str:
             "when the model and the raw churn rates agree in direction.")
     fig = charts.retention_curve(c["km"], c["by_products"], language, title("customers", language)) if c["km"] is not None else None
     items = "".join(f"<li>{esc(d)}</li>" for d in drivers)
-    from analysis_lib.customers.churn_model import note_in_chinese
-    from analysis_lib.customers.extract import warning_in_chinese
-
-    warnings = "".join(f"<li>{esc(warning_in_chinese(note_in_chinese(n)) if language == 'zh' else n)}</li>" for n in c["warnings"])
+    warnings = "".join(f"<li>{esc(n)}</li>" for n in c["warnings_zh" if language == "zh" else "warnings"])
     notes_html = f'<ul class="notes">{warnings}</ul>' if warnings else ""
     drivers_html = table_html(_driver_table(model, language)) if not model.driver_table.empty else ""
     return _section("customers", language, _p(text) + f"<ul>{items}</ul>" + table_html(seg)

@@ -26,6 +26,7 @@ LAYOUTS = {
     "public": ("CustomerId", ("Surname",), "en"),
     "chinese": ("客户编号", ("客户姓名",), "zh"),
     "card": ("CLIENTNUM", (), "en"),
+    "card-zh": ("CLIENTNUM", (), "zh"),
 }
 
 
@@ -35,7 +36,7 @@ def extracts(tmp_path_factory):
     chinese, card = folder / "chinese.csv", folder / "card.csv"
     chinese_bank_extract(3000).to_csv(chinese, index=False)
     card_extract(3000).to_csv(card, index=False)
-    return {"public": shared_path("datasets", "churn_modelling.csv"), "chinese": chinese, "card": card}, folder
+    return {"public": shared_path("datasets", "churn_modelling.csv"), "chinese": chinese, "card": card, "card-zh": card}, folder
 
 
 def _word(text: str) -> re.Pattern:
@@ -92,7 +93,24 @@ def test_mapping_workflow_and_report(extracts, name, capsys):
 def test_card_report_says_which_drivers_disagree(extracts):
     files, folder = extracts
     html = (folder / "report-card" / "CITY-02.html").read_text(encoding="utf-8")
-    assert "Total_Trans_Ct: churn is" in html and "cards book" in html
+    assert "Transactions (12 months): churn is" in html and "cards book" in html
+    assert "Tenure read in months (declared) and converted to years; amounts in CNY." in html
+
+
+@pytest.mark.parametrize("name", ["chinese", "card-zh"])
+def test_chinese_customer_section_has_no_english_words(extracts, name):
+    """A card extract with English headers and levels reads in Chinese through
+    the labels the proposed mapping carries; only AUC (explained) stays."""
+    _, folder = extracts
+    html = (folder / f"report-{name}" / "CITY-02.html").read_text(encoding="utf-8")
+    html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
+    section = re.search(r'<section class="report-section section-customers".*?</section>', html, re.S).group(0)
+    text = re.sub(r"<[^>]+>", " ", section)
+    assert set(re.findall(r"[A-Za-z_]{2,}", text)) == {"AUC"}
+    assert "曲线下面积，AUC" in text
+    if name == "card-zh":
+        assert "近12个月交易笔数" in text and "信用卡的利润模型" in text
+    assert "在网时长" in text and "按客户总数放大" in text
 
 
 def test_a_broken_extract_is_refused_before_a_kernel_starts(tmp_path):
