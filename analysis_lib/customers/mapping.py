@@ -506,11 +506,6 @@ def detect_tenure_unit(values: pd.Series, header: object = "") -> tuple[str, str
                      "(declare tenure_unit in the mapping)")
 
 
-def with_tenure_unit(mapping: CustomerMapping, unit: str) -> CustomerMapping:
-    """A copy of the mapping with another tenure unit."""
-    return replace(mapping, tenure_unit=unit)
-
-
 def legacy_mapping(roles: dict[str, str]) -> CustomerMapping:
     """A mapping from the older ``role -> column`` dictionary (roles
     ``customer_id, churned, tenure, balance, products, region, segment`` and

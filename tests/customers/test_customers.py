@@ -22,7 +22,7 @@ from analysis_lib.customers import (
     value_risk_segments,
     write_mapping,
 )
-from analysis_lib.customers.churn_model import auc
+from analysis_lib.customers.churn_model import auc, note_in_chinese
 from analysis_lib.errors import InputDataError
 
 from conftest import shared_path
@@ -117,7 +117,7 @@ def test_drivers_agree_with_the_raw_churn_rates(models):
     shown = table[table["agrees"]]
     assert (np.sign(shown["raw_difference"]) == np.sign(shown["model_difference"])).all()
     card = models["card"].driver_table.set_index("feature")
-    assert card.loc["Total_Trans_Ct", "model_difference"] < -0.3 and card.loc["Contacts_Count_12_mon", "model_difference"] > 0.1
+    assert card.loc["Transactions (12 months)", "model_difference"] < -0.3 and card.loc["Contacts (12 months)", "model_difference"] > 0.1
     assert any("流失率" in s for s in models["chinese"].drivers(language="zh"))
 
 
@@ -135,8 +135,10 @@ def test_constant_and_duplicated_columns_fit_for_every_seed(tmp_path):
         assert 0.75 < model.auc < 1
     assert "Bank_Code: constant, left out of the model" in model.notes
     assert "Country: constant, left out of the model" in model.notes
-    assert any(n.startswith("Total_Trans_Ct_copy: perfectly collinear with Total_Trans_Ct,") or
-               n.startswith("Total_Trans_Ct_copy: perfectly collinear with Total_Trans_Ct ") for n in model.notes)
+    assert "Total_Trans_Ct_copy: perfectly collinear with Transactions (12 months), left out of the model" in model.notes
+    assert note_in_chinese("Total_Trans_Ct_copy: perfectly collinear with Transactions (12 months), left out of the model",
+                           model.names_zh) == "Total_Trans_Ct_copy：与近12个月交易笔数完全共线，未纳入模型"
+    assert note_in_chinese("Country: constant, left out of the model", model.names_zh) == "国家：取值恒定，未纳入模型"
 
 
 def test_tenure_in_months_is_read_as_years(extracts):
