@@ -81,9 +81,10 @@ def test_mapping_workflow_and_report(extracts, name, capsys):
     rest = html.replace(section, "")
     secrets = _secrets(path, name)
     # a surname that is also a word of the report's fixed text (Cobb–Douglas, Black–Scholes) is not a leak
-    # and so is one in the page chrome the printer repeats on every page ("Page 3 of 20")
+    # and so is one in the page chrome the printer repeats on every page ("Page 3 of 20"), or in the
+    # stylesheet (Source Han Sans, JupyterLab Light); the customer section itself is checked word by word above
     fixed = {s for s in secrets if _word(s).search(rest) or all(_word(s).search(page) for page in pages)}
-    assert len(fixed) <= 10
+    assert len(fixed) <= 15, sorted(fixed)
     assert not [s for s in secrets if _word(s).search(section)], f"{name}: an id or a name in the customer section"
     for text, where in ((rest, "HTML"), (pdf, "PDF"), (summary, "summary")):
         leaked = [s for s in secrets - fixed if _word(s).search(text)]
