@@ -82,7 +82,7 @@ def test_mapping_workflow_and_report(extracts, name, capsys):
     secrets = _secrets(path, name)
     # a surname that is also a word of the report's fixed text (Cobb–Douglas, Black–Scholes) is not a leak
     # and so is one in the page chrome the printer repeats on every page ("Page 3 of 20"), or in the
-    # stylesheet (Source Han Sans, JupyterLab Light); the customer section itself is checked word by word above
+    # stylesheet (Source Han Sans, JupyterLab Light); the customer section itself is checked word by word below
     fixed = {s for s in secrets if _word(s).search(rest) or all(_word(s).search(page) for page in pages)}
     assert len(fixed) <= 15, sorted(fixed)
     assert not [s for s in secrets if _word(s).search(section)], f"{name}: an id or a name in the customer section"
