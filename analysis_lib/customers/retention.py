@@ -21,7 +21,7 @@ def churn_rates(extract: CustomerExtract, by: str | None = None, alpha: float = 
     >>> from analysis_lib.reference.catalog import data_dir
     >>> e = load_customer_extract(data_dir() / "sample" / "customers.csv")
     >>> round(float(churn_rates(e)["churn_rate"].iloc[0]), 4)
-    0.174
+    0.1497
     """
     from statsmodels.stats.proportion import proportion_confint
 

@@ -60,7 +60,7 @@ def generate_sample_extract(institution_id: str = "CITY-02", n: int = EXTRACT_SI
     --------
     >>> extract = generate_sample_extract(n=2000, seed=1)
     >>> round(float(extract["Exited"].mean()), 2), extract["Balance"].min() >= 0
-    (0.17, np.True_)
+    (0.15, np.True_)
     """
     bank = _institution(institution_id)
     rng = np.random.default_rng(seed)

@@ -110,7 +110,7 @@ def validate_parameters(values: dict[str, Any], check_files: bool = True) -> dic
     Traceback (most recent call last):
     ...
     analysis_lib.errors.ParameterError: unknown parameter 'langauge' (did you mean 'language'?); known: institution_id, panel_path, \
-peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, customer_mapping, mc_draws
+peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, customer_mapping, mc_draws, prepared_by
     """
     import difflib
 
