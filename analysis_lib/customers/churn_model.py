@@ -495,8 +495,8 @@ def _comparison(block: Block, values: pd.Series, y: np.ndarray) -> dict | None:
     if q1 == q3 or not low.any() or not high.any():
         return None
     a, b = _short(q1), _short(q3)
-    return {"low": f"the bottom quarter (≤ {a})", "high": f"the top quarter (≥ {b})", "low_zh": f"最低四分之一（≤ {a}）",
-            "high_zh": f"最高四分之一（≥ {b}）", "raw_low": y[low].mean(), "raw_high": y[high].mean(),
+    return {"low": f"the bottom quarter (≤\u00a0{a})", "high": f"the top quarter (≥\u00a0{b})", "low_zh": f"最低四分之一（≤\u00a0{a}）",
+            "high_zh": f"最高四分之一（≥\u00a0{b}）", "raw_low": y[low].mean(), "raw_high": y[high].mean(),
             "set_low": float(np.median(x[low])), "set_high": float(np.median(x[high]))}
 
 
