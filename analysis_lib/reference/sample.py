@@ -101,7 +101,7 @@ def reconcile_sample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     >>> row = pd.DataFrame({"revenue": [1e9], "customers": [1e6], "crm_opex_ratio": [0.01], "hnw_customers": [1e4],
     ...                     "acq_cost_hnw": [1e5], "acq_cost_mass": [1e4], "tco_per_customer": [99.0], "new_customers": [0.0]})
     >>> out = reconcile_sample(row, np.random.default_rng(0))
-    >>> 9 <= out.at[0, "tco_per_customer"] <= 11, 0 < out.at[0, "new_customers"] * 10_900 <= 1e7
+    >>> bool(9 <= out.at[0, "tco_per_customer"] <= 11), bool(0 < out.at[0, "new_customers"] * 10_900 <= 1e7)
     (True, True)
     """
     frame = frame.copy()
