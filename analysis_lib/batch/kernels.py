@@ -228,9 +228,9 @@ def _warm_up(preload: list[str]) -> None:
         importlib.import_module(name)
     from matplotlib import font_manager
 
-    from analysis_lib.report.fonts import find_cjk_font
+    from analysis_lib.report.fonts import chart_cjk_font
 
-    for family in ("DejaVu Sans", find_cjk_font()):
+    for family in ("DejaVu Sans", chart_cjk_font()):
         for weight in ("normal", "bold"):
             if family:
                 font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=family, weight=weight)))
