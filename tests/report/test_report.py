@@ -48,7 +48,7 @@ def test_english_html_is_clean_and_self_contained(reports):
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert str(REPO) not in html and "data/sample" not in html and "/tmp" not in html
     assert "injected-parameters" not in html
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/svg+xml;base64,', html)) >= 11
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/svg\+xml;base64,', html)) >= 11
     for title in EN_TITLES:
         assert title in html
     assert file_sha256(SAMPLE_PANEL) in html  # reproducibility stamp matches the input
