@@ -42,7 +42,7 @@ import threading
 import time
 from pathlib import Path
 
-from analysis_lib.batch.kernels import WarmKernelServer
+from analysis_lib.batch.kernels import WarmKernelServer, warm_up
 from analysis_lib.report.export import KERNEL_ARGUMENTS, PdfPrinter, notebook_to_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,15 @@ def reaped_cpu(pid: int) -> float:
     """CPU seconds of the finished children of process ``pid`` (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[13]) + int(fields[14])) / CLOCK_TICKS
+
+
+def settled_reaped_cpu(pid: int, timeout: float = 10.0) -> float:
+    """:func:`reaped_cpu` once process ``pid`` has no child left (its
+    kernels end asynchronously after papermill returns)."""
+    deadline = time.monotonic() + timeout
+    while _children(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return reaped_cpu(pid)
 
 
 def load() -> str:
@@ -216,6 +225,31 @@ def _browser_cpu() -> float:
     return total
 
 
+def _in_a_fresh_process(analyses, sections) -> tuple[float, float, int]:
+    """CPU seconds of ``analyses()`` and ``sections(result)`` run once in a
+    process forked from this one, as a kernel is forked from the warm
+    server (imports loaded and frozen out of the garbage collector's scans,
+    nothing computed yet); and what ``sections`` returned."""
+    import json
+
+    warm_up()  # the server's imports and fonts, then its garbage-collector freeze
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        clock = time.process_time()
+        result = analyses()
+        middle = time.process_time()
+        count = sections(result)
+        os.write(write, json.dumps([middle - clock, time.process_time() - middle, count]).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        answer = json.loads(stream.read())
+    os.waitpid(pid, 0)
+    return answer[0], answer[1], answer[2]
+
+
 def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tuple[str, float, float | None]]:
     """One report, step by step, as a batch worker runs it: kernel start-up
     (ordinary and warm), the notebook's analyses and sections, parameters
@@ -226,7 +260,6 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
     process (warmed up, as in a kernel forked from the warm server); the rest
     of the notebook's CPU is the parameters and messaging."""
     import asyncio
-    import gc
 
     import nbformat
     import papermill as pm
@@ -258,32 +291,26 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
     executed = work / "steps.ipynb"
     with WarmKernelServer() as server:
         server_pid = server.pid
-        cpu = reaped_cpu(server_pid) + time.process_time()
+        cpu = settled_reaped_cpu(server_pid) + time.process_time()
         ready, imports = asyncio.run(start_and_import(server.kernel_manager_class()))
         steps += [("warm kernel: fork until ready", ready, None),
                   ("warm kernel: import the analysis stack (already loaded; CPU: with fork)", imports,
-                   reaped_cpu(server_pid) + time.process_time() - cpu)]
+                   settled_reaped_cpu(server_pid) + time.process_time() - cpu)]
         options = {"kernel_name": "python3", "cwd": str(ROOT), "progress_bar": False, "log_output": False, "request_save_on_cell_execute": False,
                    "extra_arguments": KERNEL_ARGUMENTS, "kernel_manager_class": server.kernel_manager_class(), "shutdown_kernel": "immediate",
                    "parameters": {"institution_id": institution_id, "panel_path": str(panel)}}  # as a batch worker runs it
         pm.execute_notebook(str(NOTEBOOK), str(work / "first.ipynb"), **options)
-        clock, cpu = time.perf_counter(), reaped_cpu(server_pid) + time.process_time()
+        clock, cpu = time.perf_counter(), settled_reaped_cpu(server_pid) + time.process_time()
         pm.execute_notebook(str(NOTEBOOK), str(executed), **options)
-        total, total_cpu = time.perf_counter() - clock, reaped_cpu(server_pid) + time.process_time() - cpu
+        total = time.perf_counter() - clock
+        total_cpu = settled_reaped_cpu(server_pid) + time.process_time() - cpu
     nb = nbformat.read(str(executed), as_version=4)
 
     def seconds(marker: str) -> float:
         return sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells if c.cell_type == "code" and marker in c.source)
 
-    gc.collect()
-    gc.freeze()  # as the warm server does before forking
-    run_diagnostic(institution_id=institution_id, panel_path=str(panel))
-    clock = time.process_time()
-    diag = run_diagnostic(institution_id=institution_id, panel_path=str(panel))
-    analyses_cpu = time.process_time() - clock
-    clock = time.process_time()
-    charts = sum(section_html(diag, key).count("<figure") for key in SECTION_ORDER)
-    sections_cpu = time.process_time() - clock
+    analyses_cpu, sections_cpu, charts = _in_a_fresh_process(lambda: run_diagnostic(institution_id=institution_id, panel_path=str(panel)),
+                                                            lambda diag: sum(section_html(diag, key).count("<figure") for key in SECTION_ORDER))
     analyses, sections = seconds("run_diagnostic("), seconds("show(diag")
     steps += [("notebook: the analyses (run_diagnostic)", analyses, analyses_cpu),
               (f"notebook: the report sections ({charts} charts)", sections, sections_cpu),

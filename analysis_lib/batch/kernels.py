@@ -226,7 +226,7 @@ class WarmKernelManager(_manager_base()):  # type: ignore[misc]
 # ---------------------------------------------------------------- server side
 
 
-def _warm_up(preload: list[str]) -> None:
+def warm_up(preload: list[str] | tuple[str, ...] = PRELOAD) -> None:
     """Import ``preload`` and load the chart fonts (Latin regular and bold,
     Chinese regular, as the charts use them) so that forked kernels find
     them in memory."""
@@ -442,7 +442,7 @@ def main(argv: list[str]) -> None:
     address, preload = argv[0], argv[1:]
     server = _Server(address)
     _announce(LISTENING)
-    _warm_up(preload)
+    warm_up(preload)
     try:
         server.serve()
     finally:  # its parent may be gone (killed) without removing the socket's folder
