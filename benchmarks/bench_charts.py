@@ -22,7 +22,7 @@ from analysis_lib.report.diagnostic import run_diagnostic
 
 TARGET = 0.7
 REPO = Path(__file__).resolve().parents[1]
-CHART_SECTIONS = ("scorecard", "positioning", "frontier", "gaps", "initiatives", "business_case", "roadmap", "risk", "customers")
+CHART_SECTIONS = ("scorecard", "positioning", "frontier", "gaps", "value_chain", "initiatives", "business_case", "roadmap", "risk", "customers")
 
 
 def _timed_charts(timings: dict[str, list[float]]):
@@ -45,9 +45,9 @@ def _timed_charts(timings: dict[str, list[float]]):
         setattr(charts, name, wrap(name, originals[name]))
     figure_html = rendering.figure_html
 
-    def timed_html(fig, alt):
+    def timed_html(fig, *args, **kwargs):
         start = time.process_time(), time.perf_counter()
-        html = figure_html(fig, alt)
+        html = figure_html(fig, *args, **kwargs)
         timings[f"{current.pop()}:embed"].append((time.process_time() - start[0], time.perf_counter() - start[1]))
         return html
 
