@@ -56,7 +56,7 @@ def apply_style(language: str = "en") -> None:
         "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": PALETTE["ink"], "axes.labelcolor": PALETTE["ink"],
         "xtick.color": PALETTE["ink"], "ytick.color": PALETTE["ink"], "text.color": PALETTE["ink"], "axes.grid": True,
         "grid.color": PALETTE["light"], "grid.linewidth": 0.6, "axes.axisbelow": True, "figure.dpi": 100, "savefig.dpi": 160,
-        "axes.unicode_minus": False,
+        "axes.unicode_minus": False, "figure.constrained_layout.use": True,
     })
 
 
@@ -96,8 +96,25 @@ def fit(fig: Figure) -> Figure:
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine("none")
         fig.tight_layout(pad=FIT_PAD)
-        fig.set_layout_engine(None)
+        with plt.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            fig.set_layout_engine(None)
     return fig
+
+
+def _weights_the_fonts_have(fig: Figure) -> None:
+    """Bold text whose font has no bold face (the Chinese TrueType fonts)
+    set regular, as matplotlib measured it: in an SVG the browser would
+    embolden it itself, wider than measured, and Chromium prints such
+    glyphs as Type 3."""
+    from matplotlib import font_manager, ft2font
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        prop = text.get_fontproperties()
+        if font_manager.weight_dict.get(prop.get_weight(), prop.get_weight()) >= 600 and text.get_text():
+            face = font_manager.get_font(font_manager.findfont(prop))
+            if not face.style_flags & ft2font.StyleFlags.BOLD:
+                text.set_fontweight("normal")
 
 
 def figure_svg(fig: Figure) -> bytes:
@@ -110,6 +127,7 @@ def figure_svg(fig: Figure) -> bytes:
     True
     """
     buffer = io.BytesIO()
+    _weights_the_fonts_have(fig)
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "crm-diagnostic"}):
         fit(fig).savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
     plt.close(fig)
