@@ -54,11 +54,16 @@ from typing import Any
 LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "IPython.core.completer",
+    "IPython.core.completerlib", "IPython.core.debugger", "IPython.extensions.storemagic", "tornado.platform.asyncio", "psutil",
     "numpy", "pandas", "scipy.optimize", "scipy.stats", "matplotlib.pyplot", "PIL.PngImagePlugin",
     "statsmodels.api", "statsmodels.duration.survfunc", "statsmodels.stats.proportion", "pyarrow.parquet",
     "analysis_lib.report.diagnostic", "analysis_lib.report.rendering", "analysis_lib.customers.extract",
     "analysis_lib.customers.retention", "analysis_lib.customers.churn_model", "analysis_lib.customers.value",
     "analysis_lib.customers.mapping", "analysis_lib.customers.book", "yaml", "scipy.linalg",
+    "analysis_lib.report.programme_sections", "analysis_lib.report.action_titles", "analysis_lib.plan.change",
+    "analysis_lib.plan.data_protection", "analysis_lib.plan.scorecard", "analysis_lib.plan.fit", "analysis_lib.plan.moves",
+    "analysis_lib.roi.sourcing",
+    "matplotlib.backends.backend_svg", "pyarrow.dataset", "pandas.core.reshape.reshape",
 )
 """Modules the server imports before forking kernels: the kernel itself and
 everything the diagnostic notebook uses. Imports only — no analysis runs."""
@@ -144,6 +149,12 @@ class WarmKernelServer:
             raise RuntimeError("warm kernel server did not start (see the messages above)")
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id (None before it starts); its finished
+        kernels count in the CPU time it reports for its children."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
@@ -218,9 +229,10 @@ class WarmKernelManager(_manager_base()):  # type: ignore[misc]
 # ---------------------------------------------------------------- server side
 
 
-def _warm_up(preload: list[str]) -> None:
-    """Import ``preload`` and load the chart fonts (regular and bold, Latin
-    and CJK) so that forked kernels find them in memory."""
+def warm_up(preload: list[str] | tuple[str, ...] = PRELOAD) -> None:
+    """Import ``preload`` and load the chart fonts (Latin regular and bold,
+    Chinese regular, as the charts use them) so that forked kernels find
+    them in memory."""
     import importlib
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it before any user import
@@ -229,12 +241,13 @@ def _warm_up(preload: list[str]) -> None:
         importlib.import_module(name)
     from matplotlib import font_manager
 
-    from analysis_lib.report.fonts import find_cjk_font
+    from analysis_lib.report.fonts import MissingFontError, chart_cjk_font
 
-    for family in ("DejaVu Sans", find_cjk_font()):
-        for weight in ("normal", "bold"):
-            if family:
-                font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=family, weight=weight)))
+    faces = [("DejaVu Sans", "normal"), ("DejaVu Sans", "bold")]
+    with contextlib.suppress(MissingFontError):  # an English-only machine: its Chinese reports say what to install
+        faces.append((chart_cjk_font(), "normal"))
+    for family, weight in faces:
+        font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=family, weight=weight)))
     # Everything loaded so far lives as long as the kernel: keep it out of
     # the garbage collector's scans (cheaper collections, and fewer pages
     # copied into each forked kernel).
@@ -432,7 +445,7 @@ def main(argv: list[str]) -> None:
     address, preload = argv[0], argv[1:]
     server = _Server(address)
     _announce(LISTENING)
-    _warm_up(preload)
+    warm_up(preload)
     try:
         server.serve()
     finally:  # its parent may be gone (killed) without removing the socket's folder

@@ -13,6 +13,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "charts": (
         "PALETTE", "RAG_COLOURS", "WIDTH", "apply_style", "radar", "peer_distributions", "frontier_scores", "waterfall",
         "priority_matrix", "cash_flows", "tornado", "npv_distribution", "gantt", "risk_heat_map", "retention_curve",
+        "fit", "figure_svg", "figure_png",
     ),
     "diagnostic": (
         "STAMPED_PACKAGES", "Diagnostic", "record_summary", "run_diagnostic",
@@ -24,7 +25,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     ),
     "fonts": (
         "CHART_FAMILIES", "PDF_FAMILIES", "MissingFontError", "cjk_font_files", "register_cjk_fonts", "find_cjk_font", "cjk_font",
-        "pdf_cjk_fonts",
+        "chart_cjk_font", "pdf_cjk_fonts",
     ),
     "economics": (
         "BRIDGE_STEPS", "bridge_table", "plausibility_block", "not_recommended_block", "value_chain_section", "programme_block", "benefit_lines_block",

@@ -1,9 +1,16 @@
 """Report charts: one house style, functions that take results and return a
 matplotlib ``Figure``. Labels come in the report's language; Chinese text is
-set in Noto Sans CJK. The palette is Okabe–Ito (colour-blind safe); figures
-are sized for an A4 page (at most 6.7 in wide) with fonts of 8 pt or more.
+set in a TrueType-outline Chinese font (WenQuanYi Micro Hei; Noto Sans CJK
+without one). The palette is Okabe–Ito (colour-blind safe); figures are
+sized for an A4 page (at most 6.7 in wide) with fonts of 8 pt or more.
 
 Charts never recompute an analysis: they draw the tables they are given.
+
+The report embeds them as SVG (:func:`figure_svg`): vector lines, text kept
+as text (selectable in the PDF, set by the browser in the chart's font), a
+fraction of a PNG's cost and size. :func:`figure_png` renders the same figure
+as a PNG at any resolution, for slides and spreadsheets. Both lay a figure
+out once (:func:`fit`) before drawing it a single time.
 """
 
 from __future__ import annotations
@@ -12,12 +19,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import cbook
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
-from analysis_lib.report.fonts import cjk_font
+from analysis_lib.report.fonts import chart_cjk_font
 from analysis_lib.report.text import MoneyScale, dimension_label, money_scale, unit_label, word
 
 PALETTE = {
@@ -26,17 +39,20 @@ PALETTE = {
 }
 RAG_COLOURS = {"red": PALETTE["vermillion"], "amber": PALETTE["orange"], "green": PALETTE["green"], "n/a": PALETTE["grey"]}
 WIDTH = 6.7
+TICKS = 6
+"""Intervals between round ticks on a numeric axis, at most."""
+FIT_PAD = 0.35
+"""Margin around a figure's outermost labels, in font sizes (3 pt)."""
 
 
 def apply_style(language: str = "en") -> None:
     """The house style: clean axes, readable sizes, a CJK font when needed
     (:class:`~analysis_lib.report.fonts.MissingFontError` when none is installed)."""
-    font = cjk_font() if language == "zh" else None
-    # Latin text stays in DejaVu Sans: the CJK font files are large and slow to lay out.
+    font = chart_cjk_font() if language == "zh" else None
     families = ([font] if font else []) + ["DejaVu Sans"]
     plt.rcParams.update({
         "font.family": "sans-serif", "font.sans-serif": families, "font.size": 9, "axes.titlesize": 10.5,
-        "axes.titleweight": "bold", "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
+        "axes.titleweight": _bold(language), "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
         "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": PALETTE["ink"], "axes.labelcolor": PALETTE["ink"],
         "xtick.color": PALETTE["ink"], "ytick.color": PALETTE["ink"], "text.color": PALETTE["ink"], "axes.grid": True,
         "grid.color": PALETTE["light"], "grid.linewidth": 0.6, "axes.axisbelow": True, "figure.dpi": 100, "savefig.dpi": 160,
@@ -44,10 +60,95 @@ def apply_style(language: str = "en") -> None:
     })
 
 
+def _bold(language: str) -> str:
+    """Bold in English; regular in Chinese, whose TrueType fonts have no bold
+    face: the browser would embolden the SVG text itself, which Chromium
+    prints as Type 3 glyphs (as the report's Chinese CSS, emphasis by size
+    and colour)."""
+    return "normal" if language == "zh" else "bold"
+
+
 def _figure(height: float, language: str, ncols: int = 1) -> tuple[Figure, object]:
     apply_style(language)
-    fig, ax = plt.subplots(1, ncols, figsize=(WIDTH, height))
+    fig, ax = plt.subplots(1, ncols, figsize=(WIDTH, height), layout="constrained")
+    for axes in np.atleast_1d(ax):
+        _few_ticks(axes.xaxis)
+        _few_ticks(axes.yaxis)
     return fig, ax
+
+
+def fit(fig: Figure) -> Figure:
+    """Lay ``fig`` out once and fix it: every label inside the canvas.
+
+    A figure with a layout engine is laid out again on every draw, and
+    saving draws it twice (once to measure); constrained layout measures
+    every text twice more. Here the labels are measured once (matplotlib's
+    tight layout, 3 pt from the edges) and the engine removed, so saving
+    draws the figure a single time. Figures without an engine (their
+    layout set in inches) are left as they are.
+
+    Examples
+    --------
+    >>> fig, ax = _figure(2.0, "en")
+    >>> fit(fig).get_layout_engine() is None
+    True
+    """
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
+        fig.tight_layout(pad=FIT_PAD)
+        with plt.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            fig.set_layout_engine(None)
+    return fig
+
+
+def _weights_the_fonts_have(fig: Figure) -> None:
+    """Bold text whose font has no bold face (the Chinese TrueType fonts)
+    set regular, as matplotlib measured it: in an SVG the browser would
+    embolden it itself, wider than measured, and Chromium prints such
+    glyphs as Type 3."""
+    from matplotlib import font_manager, ft2font
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        prop = text.get_fontproperties()
+        if font_manager.weight_dict.get(prop.get_weight(), prop.get_weight()) >= 600 and text.get_text():
+            face = font_manager.get_font(font_manager.findfont(prop))
+            if not face.style_flags & ft2font.StyleFlags.BOLD:
+                text.set_fontweight("normal")
+
+
+def figure_svg(fig: Figure) -> bytes:
+    """``fig`` as an SVG document (text as text, no date stamp), then closed.
+
+    Examples
+    --------
+    >>> fig, ax = _figure(2.0, "en")
+    >>> figure_svg(fig).startswith(b"<?xml")
+    True
+    """
+    buffer = io.BytesIO()
+    _weights_the_fonts_have(fig)
+    with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "crm-diagnostic"}):
+        fit(fig).savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def figure_png(fig: Figure, dpi: int = 300) -> bytes:
+    """``fig`` as a PNG at ``dpi`` (300 by default: print quality for slides
+    and spreadsheets), then closed.
+
+    Examples
+    --------
+    >>> fig, ax = _figure(2.0, "en")
+    >>> png = figure_png(fig, dpi=100)
+    >>> png[1:4], int.from_bytes(png[16:20], "big")  # 6.7 in at 100 dpi
+    (b'PNG', 670)
+    """
+    buffer = io.BytesIO()
+    fit(fig).savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 def _in(values, scale: MoneyScale) -> np.ndarray:
@@ -61,7 +162,7 @@ def radar(scores: pd.Series, language: str, title: str) -> Figure:
     dims = [d for d in scores.index if d != "overall"]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.r_[angles, angles[0]]
-    fig = plt.figure(figsize=(WIDTH * 0.75, 4.2))
+    fig = plt.figure(figsize=(WIDTH * 0.75, 4.2), layout="constrained")
     ax = fig.add_subplot(projection="polar")
     values = scores[dims].to_numpy(float)
     ax.plot(closed, np.r_[np.full(len(dims), 50.0), 50.0], color=PALETTE["grey"], linestyle="--", linewidth=1, label=word("peer_median", language))
@@ -88,30 +189,46 @@ def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], l
     # Every panel has the same furniture (a one-line title above, tick labels below, no y labels), so the
     # margins are known in inches: a fixed grid gives what constrained layout finds, without its two
     # extra layout passes over every text (a third of this chart's cost).
-    axes = fig.subplots(nrows, ncols, gridspec_kw=_grid_in_inches(WIDTH, height, nrows, ncols, top=0.5, bottom=0.3, left=0.16,
-                                                                   right=0.14, row_gap=0.52, column_gap=0.3))
-    axes = np.atleast_1d(axes).ravel()
+    grid = fig.add_gridspec(nrows, ncols, **_grid_in_inches(WIDTH, height, nrows, ncols, top=0.5, bottom=0.3, left=0.16, right=0.14,
+                                                             row_gap=0.52, column_gap=0.3))
+    axes = [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(len(metrics))]
     label_column = f"label_{language}"
     rng = np.random.default_rng(0)
     for ax, (_, row) in zip(axes, rows.iterrows()):
         values = np.asarray(peer_values.get(row["metric_id"], []), dtype=float)
         scale = 100.0 if row["unit"] == "ratio" else 1.0
         if values.size:
-            ax.boxplot(values * scale, orientation="horizontal", widths=0.5, showfliers=False, patch_artist=True,
-                       boxprops={"facecolor": PALETTE["light"], "edgecolor": PALETTE["grey"]}, medianprops={"color": PALETTE["ink"]})
+            _box(ax, values * scale)
             ax.scatter(values * scale, 1 + rng.uniform(-0.12, 0.12, values.size), s=9, color=PALETTE["grey"], alpha=0.7, zorder=2)
-        ax.scatter([row["value"] * scale], [1], s=70, color=RAG_COLOURS.get(row["rag"], PALETTE["blue"]), edgecolor=PALETTE["ink"],
-                   zorder=3, marker="D")
+        ax.plot([row["value"] * scale], [1], linestyle="none", marker="D", markersize=np.sqrt(70), color=RAG_COLOURS.get(row["rag"], PALETTE["blue"]),
+                markeredgecolor=PALETTE["ink"], zorder=3)
         unit = unit_label(row["unit"], language)
         direction = "↓" if row["direction"] == "lower_better" else "↑"
         ax.set_title(f"{row[label_column]}（{unit}，{direction}）" if language == "zh" else f"{row[label_column]} ({unit}, {direction})",
                      fontsize=8.5, loc="left")
-        ax.set_yticks([])
-        ax.grid(axis="y", visible=False)
-    for ax in axes[len(metrics):]:
-        ax.set_visible(False)
-    fig.suptitle(title, fontsize=10.5, fontweight="bold", y=1 - 0.06 / height, va="top")
+        ax.set_ylim(0.5, 1.5)
+        ax.yaxis.set_visible(False)
+        _few_ticks(ax.xaxis, 4)
+    fig.suptitle(title, fontsize=10.5, fontweight=_bold(language), y=1 - 0.06 / height, va="top")
     return fig
+
+
+def _box(ax, values: np.ndarray) -> None:
+    """A horizontal box plot at y = 1 (box from the first to the third
+    quartile, median, whiskers to the furthest values within 1.5 IQR, as
+    ``Axes.boxplot``) in three artists rather than boxplot's eight."""
+    (stats,) = cbook.boxplot_stats(values)
+    low, q1, median, q3, high = stats["whislo"], stats["q1"], stats["med"], stats["q3"], stats["whishi"]
+    ax.add_patch(Rectangle((q1, 0.75), q3 - q1, 0.5, facecolor=PALETTE["light"], edgecolor=PALETTE["grey"], zorder=1.5))
+    ax.plot([low, q1, np.nan, q3, high, np.nan, low, low, np.nan, high, high], [1, 1, np.nan, 1, 1, np.nan, 0.875, 1.125, np.nan, 0.875, 1.125],
+            color="black", linewidth=1.0, zorder=1.6)
+    ax.plot([median, median], [0.75, 1.25], color=PALETTE["ink"], linewidth=1.0, zorder=1.7)
+
+
+def _few_ticks(axis, count: int = TICKS) -> None:
+    """At most ``count`` + 1 round ticks on a numeric axis (the house style:
+    enough to read values, few draw calls)."""
+    axis.set_major_locator(MaxNLocator(nbins=count, steps=[1, 2, 2.5, 5, 10]))
 
 
 def _grid_in_inches(width: float, height: float, nrows: int, ncols: int, *, top: float, bottom: float, left: float, right: float,
@@ -188,7 +305,7 @@ def priority_matrix(priorities: pd.DataFrame, language: str, title: str) -> Figu
                    color=colours[category], alpha=0.85, edgecolor=PALETTE["ink"], label=word(category, language), zorder=3)
     for _, row in priorities.iterrows():
         ax.annotate(str(row["rank"]), (row["one_off_cost"] / scale.divisor, row["sequenced_value"] / scale.divisor), ha="center", va="center",
-                    fontsize=8, fontweight="bold", color="white", zorder=4)
+                    fontsize=8, fontweight=_bold(language), color="white", zorder=4)
     ax.set_xlabel(word("cost_axis", language, unit=scale.unit))
     ax.set_ylabel(word("value_axis", language, unit=scale.unit))
     ax.margins(0.12)
@@ -300,15 +417,18 @@ def risk_heat_map(grid: pd.DataFrame, language: str, title: str) -> Figure:
     ax.grid(False)
     probs, impacts = grid.index.to_numpy(), grid.columns.to_numpy()
     score = probs[:, None] * impacts[None, :]
-    colours = np.where(score >= 15, 2, np.where(score >= 8, 1, 0))
-    from matplotlib.colors import ListedColormap
-
-    ax.imshow(colours, cmap=ListedColormap([PALETTE["green"], PALETTE["orange"], PALETTE["vermillion"]]), alpha=0.55, aspect="auto")
+    band = np.where(score >= 15, 2, np.where(score >= 8, 1, 0))
+    # vector cells (an image would be a raster in the PDF), each band's colour at 55% on white; edges in the
+    # cell's colour so that no hairline shows between cells
+    tints = np.array([0.45 + 0.55 * np.array(to_rgb(PALETTE[c])) for c in ("green", "orange", "vermillion")])
+    ax.pcolormesh(np.arange(len(impacts) + 1) - 0.5, np.arange(len(probs) + 1) - 0.5, tints[band], edgecolors="face", linewidth=0.3)
+    ax.set_xlim(-0.5, len(impacts) - 0.5)
+    ax.set_ylim(len(probs) - 0.5, -0.5)
     for i in range(len(probs)):
         for j in range(len(impacts)):
             count = int(grid.iloc[i, j])
             if count:
-                ax.text(j, i, str(count), ha="center", va="center", fontsize=11, fontweight="bold")
+                ax.text(j, i, str(count), ha="center", va="center", fontsize=11, fontweight=_bold(language))
     ax.set_xticks(range(len(impacts)))
     ax.set_xticklabels(impacts)
     ax.set_yticks(range(len(probs)))
@@ -322,7 +442,7 @@ def risk_heat_map(grid: pd.DataFrame, language: str, title: str) -> Figure:
 def retention_curve(km: pd.DataFrame, by_products: pd.DataFrame | None, language: str, title: str) -> Figure:
     """Kaplan–Meier retention by tenure, and churn by products held."""
     apply_style(language)
-    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=(WIDTH, 2.8), layout="constrained")
     axes[0].step(np.r_[0, km["time"]], np.r_[1, km["retention"]], where="post", color=PALETTE["blue"])
     axes[0].fill_between(np.r_[0, km["time"]], np.r_[1, km["ci_low"]], np.r_[1, km["ci_high"]], step="post", alpha=0.2,
                          color=PALETTE["blue"])
@@ -337,5 +457,5 @@ def retention_curve(km: pd.DataFrame, by_products: pd.DataFrame | None, language
                          color=PALETTE["ink"])
         axes[1].set_xlabel(word("products_held", language))
         axes[1].set_ylabel(f"{word('churn_rate', language)} (%)")
-    fig.suptitle(title, fontsize=10.5, fontweight="bold")
+    fig.suptitle(title, fontsize=10.5, fontweight=_bold(language))
     return fig

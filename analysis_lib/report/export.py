@@ -34,9 +34,12 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 REMOVED_TAGS = {"parameters", "injected-parameters", "internal"}
 INTERNAL_DIR = "internal"
 """Sub-folder for executed notebooks: internal artefacts, not for the client."""
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 """Kernel start-up chatter (e.g. the loopback TCP notice) stays out of the
-consultant's terminal; errors still show."""
+consultant's terminal; errors still show. A report's kernel keeps no input
+history: IPython would otherwise write every cell to one SQLite file shared
+by all kernels (a synced write per cell, and parallel kernels waiting on
+its lock)."""
 BROWSER_ENV = "CRM_DIAG_CHROMIUM"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

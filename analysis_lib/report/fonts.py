@@ -11,8 +11,10 @@ usual font folders — and registers the files matplotlib lacks
 process starts with them. Only when the machine has no Chinese font at all
 does :func:`cjk_font` raise, naming the package to install.
 
-Charts (PNG) use the first family of :data:`CHART_FAMILIES` found. The PDF
-needs more: Chromium embeds fonts with TrueType outlines as real (CID
+The report's charts are SVG with their text kept as text, which Chromium
+sets and embeds like the page's own text: :func:`chart_cjk_font` therefore
+prefers the TrueType-outline families below; without one, charts use the
+first family of :data:`CHART_FAMILIES` found. The PDF needs more: Chromium embeds fonts with TrueType outlines as real (CID
 TrueType) fonts, but fonts with CFF outlines such as Noto Sans CJK as Type 3
 glyph procedures (larger files, poorer printing and copy-paste). The report's
 CSS therefore names the TrueType-outline families of :data:`PDF_FAMILIES`
@@ -182,6 +184,23 @@ def cjk_font() -> str:
         raise MissingFontError(f"no Chinese font on this machine for the charts; install {FONT_PACKAGE} "
                                f"(Debian/Ubuntu: apt-get install {FONT_PACKAGE} {PDF_FONT_PACKAGE})")
     return name
+
+
+def chart_cjk_font() -> str:
+    """The chart font for Chinese text: the first family of
+    :data:`PDF_FAMILIES` (TrueType outlines, embedded in the PDF as a real
+    font) that matplotlib knows, registering it from disk when its cache
+    lacks it; else :func:`cjk_font`.
+
+    Examples
+    --------
+    >>> chart_cjk_font() in CHART_FAMILIES
+    True
+    """
+    name = next((family for family in PDF_FAMILIES if family in _known_families()), None)
+    if name is None and any(family in cjk_font_files() for family in PDF_FAMILIES) and register_cjk_fonts():
+        name = next((family for family in PDF_FAMILIES if family in _known_families()), None)
+    return name or cjk_font()
 
 
 def pdf_cjk_fonts() -> list[str]:

@@ -4,14 +4,13 @@
 client's HTML, and Chromium prints that to PDF.
 
 Every text that comes from data (names, ids, labels) is HTML-escaped.
-Figures are embedded as base64 PNG, so the HTML needs no network.
+Figures are embedded as base64 SVG images, so the HTML needs no network.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import math
 import re
@@ -107,18 +106,12 @@ def keep_terms(escaped: str) -> str:
 
 
 def figure_html(fig, alt: str, source: str = "") -> str:
-    """A matplotlib figure as an embedded PNG (then closed), with its source
-    line (:func:`chart_source`) as the caption."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    # The figures use constrained layout, which already fits every label
-    # inside the canvas: a "tight" bounding box would only draw them twice.
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, facecolor="white")
-    plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    """A matplotlib figure as an embedded SVG image (then closed): vector,
+    with selectable text in the PDF (:func:`~analysis_lib.report.charts.figure_svg`);
+    its source line (:func:`chart_source`) as the caption."""
+    data = base64.b64encode(charts.figure_svg(fig)).decode("ascii")
     caption = f'<figcaption class="chart-source">{esc(source)}</figcaption>' if source else ""
-    return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}"/>{caption}</figure>'
+    return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}"/>{caption}</figure>'
 
 
 CHART_BASES = ("panel", "frontier", "case", "plan", "extract")

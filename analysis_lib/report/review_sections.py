@@ -4,7 +4,7 @@
 nbconvert and Chromium turn it into the client's HTML and PDF as for the
 diagnostic.
 
-Every text that comes from data is HTML-escaped; figures are embedded PNG.
+Every text that comes from data is HTML-escaped; figures are embedded SVG.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def test_a_warm_kernel_writes_the_same_report_as_an_ordinary_one(server, tmp_pat
     for index, (a, b) in enumerate(zip(*outputs, strict=True)):
         if index != reproducibility:  # the stamp carries the run time
             assert a == b, f"cell {index} differs"
-    assert "data:image/png;base64" in str(outputs[1])  # the charts were drawn
+    assert "data:image/svg+xml;base64" in str(outputs[1])  # the charts were drawn
 
 
 def test_a_kernel_that_kills_itself_is_reported_dead_and_the_server_carries_on(server, tmp_path):

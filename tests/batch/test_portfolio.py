@@ -166,7 +166,7 @@ def test_sections_at_a_thousand_institutions(large, language):
         assert all(n <= LIST_LIMIT for n in _rows(html)), key  # no table runs to one row per institution
     wave = first_wave(large).wave
     assert all(i in pages["first_wave"] for i in wave.index)
-    assert pages["clusters"].count("data:image/png;base64,") == 1
+    assert pages["clusters"].count("data:image/svg+xml;base64,") == 1
     if language == "en":
         assert "The top 10% of institutions hold" in pages["summary"]
         assert "980 of 1000 institutions complete, 20 failed" in pages["summary"]

@@ -28,7 +28,7 @@ def test_productivity_across_a_multi_period_panel():
     slipping = [i for i, t in TRENDS.items() if t < 0]
     assert across.loc[improving, "malmquist"].min() > 1 > across.loc[slipping, "malmquist"].max()
     html = section(_portfolio(REPO / "data/sample/institutions_history.csv"), "productivity")
-    assert "Productivity change across institutions" in html and "data:image/png;base64," in html
+    assert "Productivity change across institutions" in html and "data:image/svg+xml;base64," in html
 
 
 def test_no_productivity_section_for_a_single_period():

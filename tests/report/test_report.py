@@ -49,7 +49,7 @@ def test_english_html_is_clean_and_self_contained(reports):
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert str(REPO) not in html and "data/sample" not in html and "/tmp" not in html
     assert "injected-parameters" not in html
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) >= 11
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/svg\+xml;base64,', html)) >= 11
     for title in EN_TITLES:
         assert title in html
     assert file_sha256(SAMPLE_PANEL) in html  # reproducibility stamp matches the input
@@ -65,6 +65,14 @@ def test_english_pdf_has_pages_titles_and_no_code(reports):
     for bad in ("Traceback", "Warning", "In [", "import "):
         assert bad not in flat
     assert "Confidential" in flat and f"Page 1 of {pages}" in flat and "CITY-02" in flat
+
+
+def test_pdf_charts_are_vector_with_selectable_text(reports):
+    for files, legend in zip(reports, ("Other tasks", "其他任务")):  # the Gantt chart's legend, in no table
+        reader = PdfReader(str(files.pdf))
+        assert not [i for i, page in enumerate(reader.pages) if page.images], "a chart was embedded as a raster image"
+        _, text = _pdf_text(files.pdf)
+        assert legend in re.sub(r"\s+", " ", text)
 
 
 def test_chinese_report_has_chinese_titles(reports):

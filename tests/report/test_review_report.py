@@ -55,7 +55,7 @@ def test_review_pdf_has_every_section_and_no_code(reviews, language):
     for bad in FORBIDDEN:
         assert bad not in html, bad
     assert "data/sample" not in html and str(REPO) not in html and "<script" not in html
-    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 4
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/svg\+xml;base64,', html)) == 4
     assert ("Page 1 of" if language == "en" else "第 1 页") in text and "CITY-02" in text
 
 

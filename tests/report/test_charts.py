@@ -1,0 +1,74 @@
+"""Charts as the report embeds them: SVG with text kept as text, laid out
+once, reproducible; and as PNG at a chosen resolution for other formats."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis_lib.report import charts, fonts
+
+
+def _cash_flow_table() -> pd.DataFrame:
+    rows = [(year, item, amount) for year, (build, run, benefit) in enumerate([(-300, 0, 0), (-50, -40, 160), (0, -40, 210)])
+            for item, amount in (("build", build), ("run", run), ("benefit", benefit))]
+    return pd.DataFrame(rows, columns=["year", "item", "amount"]).assign(amount=lambda t: t["amount"] * 1e6)
+
+
+def _texts(svg: bytes) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg.decode("utf-8"))
+
+
+def test_svg_keeps_text_as_text_and_has_no_raster_or_date():
+    svg = charts.figure_svg(charts.cash_flows(_cash_flow_table(), "en", "Business case"))
+    assert "Business case" in _texts(svg) and "Year" in _texts(svg)
+    assert b"<image" not in svg and b"<dc:date>" not in svg
+    assert b"DejaVu Sans" in svg  # the font the labels were measured in
+
+
+def test_svg_is_reproducible_and_the_figure_closed():
+    before = set(plt.get_fignums())
+    first = charts.figure_svg(charts.cash_flows(_cash_flow_table(), "en", "Business case"))
+    second = charts.figure_svg(charts.cash_flows(_cash_flow_table(), "en", "Business case"))
+    assert first == second
+    assert set(plt.get_fignums()) == before
+
+
+def test_fit_lays_out_once_and_keeps_every_label_on_the_canvas():
+    fig = charts.cash_flows(_cash_flow_table(), "en", "Business case")
+    assert fig.get_layout_engine() is not None
+    charts.fit(fig)
+    assert fig.get_layout_engine() is None  # saving now draws the figure once
+    renderer = fig.canvas.get_renderer()
+    canvas = fig.bbox
+    for ax in fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= canvas.x0 - 1 and box.y0 >= canvas.y0 - 1 and box.x1 <= canvas.x1 + 1 and box.y1 <= canvas.y1 + 1
+    plt.close(fig)
+
+
+def test_heat_map_is_vector():
+    grid = pd.DataFrame(np.diag([1, 0, 2, 0, 1]), index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5])
+    svg = charts.figure_svg(charts.risk_heat_map(grid, "en", "Risk"))
+    assert b"<image" not in svg
+    assert _texts(svg).count("2") >= 2  # the count in a cell and the tick label
+
+
+@pytest.mark.parametrize("dpi", [100, 300])
+def test_png_has_the_resolution_asked_for(dpi):
+    png = charts.figure_png(charts.cash_flows(_cash_flow_table(), "en", "Business case"), dpi=dpi)
+    assert png[1:4] == b"PNG"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width == round(charts.WIDTH * dpi)
+    assert height == round(3.0 * dpi)
+
+
+@pytest.mark.skipif(not fonts.pdf_cjk_fonts(), reason="needs a TrueType-outline Chinese font (fonts-wqy-microhei)")
+def test_chinese_chart_text_is_set_in_a_font_the_pdf_embeds_as_truetype():
+    svg = charts.figure_svg(charts.cash_flows(_cash_flow_table(), "zh", "商业论证")).decode("utf-8")
+    family = re.search(r"font-family: '([^']+)'", svg).group(1)
+    assert family in fonts.PDF_FAMILIES
+    assert "font-weight: 700" not in svg  # no bold: the browser would embolden it as Type 3 glyphs
+    assert "商业论证" in svg
