@@ -70,19 +70,24 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return _print_files(render_review(args.out, formats=formats, timeout=args.timeout, **params))
 
 
-def _report_formats(text: str) -> tuple[str, ...] | None:
-    """The formats of ``--formats`` (html and/or pdf); None after printing
-    why when they are not."""
+REVIEW_FORMATS = ("html", "pdf")
+DIAGNOSTIC_FORMATS = ("html", "pdf", "pptx", "xlsx")
+
+
+def _report_formats(text: str, allowed: tuple[str, ...] = REVIEW_FORMATS) -> tuple[str, ...] | None:
+    """The formats of ``--formats`` (a comma-separated subset of
+    ``allowed``); None after printing why when they are not."""
     formats = tuple(f.strip() for f in text.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {text!r}", file=sys.stderr)
+    if not formats or set(formats) - set(allowed):
+        print(f"crm-diag: --formats must be a comma-separated list of {', '.join(allowed)}; got {text!r}", file=sys.stderr)
         return None
     return formats
 
 
 def _print_files(files) -> int:
     """List a report's files (and why a PDF is missing)."""
-    for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary)):
+    for label, path in (("HTML", files.html), ("PDF", files.pdf), ("summary", files.summary), ("deck", getattr(files, "pptx", None)),
+                        ("data pack", getattr(files, "xlsx", None))):
         if path:
             print(f"{label}: {path}")
     if files.message:
@@ -98,22 +103,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from analysis_lib.report.export import render_report
     from analysis_lib.report.parameters import validate_parameters
 
+    from analysis_lib.report.deck import check_template
+
     params = validate_parameters({**_pairs(args.param), "institution_id": args.institution_id})
-    formats = _report_formats(args.formats)
+    formats = _report_formats(args.formats, DIAGNOSTIC_FORMATS)
     if formats is None:
         return EXIT_USAGE
-    return _print_files(render_report(args.out, formats=formats, timeout=args.timeout, **params))
+    template = check_template(args.deck_template) if "pptx" in formats else ""
+    return _print_files(render_report(args.out, formats=formats, timeout=args.timeout, deck_template=template, **params))
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from analysis_lib.batch.runner import BatchInterrupted, run_batch
 
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        print(f"crm-diag: --formats must be html, pdf or html,pdf; got {args.formats!r}", file=sys.stderr)
+    from analysis_lib.report.deck import check_template
+
+    formats = _report_formats(args.formats, REVIEW_FORMATS if args.review else DIAGNOSTIC_FORMATS)
+    if formats is None:
         return EXIT_USAGE
+    template = check_template(args.deck_template) if "pptx" in formats else ""
     try:
         result = run_batch(args.panel, institutions=args.institutions, peer_group=args.peer_group, formats=formats, workers=args.workers,
+                           deck_template=template,
                            timeout=args.timeout, out=args.out, run_id=args.run_id, resume=args.resume, params=_pairs(args.param),
                            scheduler=args.scheduler, notebook=args.notebook, progress=not args.quiet,
                            kind="review" if args.review else "diagnostic")
@@ -126,10 +137,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         from analysis_lib.batch.portfolio import PortfolioError, render_portfolio
 
         try:
-            render_portfolio(result.run_dir, formats=formats)
+            render_portfolio(result.run_dir, formats=tuple(f for f in formats if f in REVIEW_FORMATS))
         except PortfolioError as exc:
             print(f"crm-diag: {exc}", file=sys.stderr)
             code = EXIT_PROBLEMS
+    if "xlsx" in formats and not args.review:
+        from analysis_lib.batch.portfolio_datapack import write_portfolio_datapack
+
+        print(f"portfolio data pack: {write_portfolio_datapack(result.run_dir)}")
     ok = len(result.outcomes) - len(result.failed)
     print(f"{ok} of {len(result.outcomes)} institutions complete; run folder {result.run_dir}")
     for outcome in result.failed:
@@ -220,7 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="a report parameter (see: papermill --help-notebook notebooks/institution_diagnostic.ipynb)")
     p.add_argument("--out", type=Path, default=Path("outputs") / "reports")
-    p.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf")
+    p.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf, pptx (the deck), xlsx (the data pack)")
+    p.add_argument("--deck-template", default="", help="the firm's PowerPoint master (.pptx) for the deck (default: the house look)")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
     p.set_defaults(run=_cmd_report)
 
@@ -244,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--institutions", nargs="+", metavar="ID")
     group.add_argument("--peer-group")
-    p.add_argument("--formats", default="html,pdf")
+    p.add_argument("--formats", default="html,pdf", help="comma-separated: html, pdf, pptx (the deck), xlsx (the data pack)")
+    p.add_argument("--deck-template", default="", help="the firm's PowerPoint master (.pptx) for the decks")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (default: CPU count)")
     p.add_argument("--timeout", type=int, default=900, help="seconds a notebook cell may run")
     p.add_argument("--out", type=Path, default=Path("outputs"))

@@ -222,7 +222,7 @@ def index_html(portfolio: Portfolio, language: str | None = None, title: str | N
             text, key = column.cell(institution_id)
             css = ' class="num wave"' if column.header == t("first_wave_n", language) and text else ' class="num"' if column.kind == "number" else ""
             cells.append(f'<td{css} data-sort="{html.escape(key)}">{text if column.kind != "number" else html.escape(text)}</td>')
-        links = " ".join(x for x in (_link(folder, str(row.get("html", ""))), _link(folder, str(row.get("pdf", "")))) if x)
+        links = " ".join(x for x in (_link(folder, str(row.get(k, ""))) for k in ("html", "pdf", "pptx", "xlsx")) if x)
         if status != "ok":
             notebook = _link(f"{folder}/internal", f"{folder}.ipynb", t("notebook", language))
             links += (f'<details><summary>{html.escape(t("details", language))}</summary>{html.escape(str(row.get("error", "")))}'
@@ -253,10 +253,17 @@ def index_html(portfolio: Portfolio, language: str | None = None, title: str | N
     lang = "zh-CN" if language == "zh" else "en"
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{STYLE}</style></head>'
             f'<body><h1>{html.escape(title)}</h1><p class="key">{html.escape(" ".join(k for k in key if k))} '
-            f'<a href="portfolio_summary.html">{html.escape(t("portfolio_link", language))}</a></p>{controls}'
+            f'<a href="portfolio_summary.html">{html.escape(t("portfolio_link", language))}</a>{_datapack_link(portfolio, language)}</p>{controls}'
             f'<p class="hint">{html.escape(t("sort_hint", language))}</p><noscript><p class="hint">{html.escape(t("no_script", language))}</p></noscript>'
             f'<table id="institutions"><thead><tr>{"".join(header)}</tr></thead><tbody>{"".join(body)}</tbody></table>'
             f"<script>{SCRIPT}</script></body></html>")
+
+
+def _datapack_link(portfolio: Portfolio, language: str) -> str:
+    """The run's portfolio data pack (:mod:`analysis_lib.batch.portfolio_datapack`), when it has one."""
+    if not (Path(portfolio.run_dir) / "portfolio_datapack.xlsx").is_file():
+        return ""
+    return f' · <a href="portfolio_datapack.xlsx">{"组合数据包（XLSX）" if language == "zh" else "Portfolio data pack (XLSX)"}</a>'
 
 
 def write_index_page(run_dir: Path, manifest: pd.DataFrame, title: str | None = None) -> Path:

@@ -53,7 +53,7 @@ from analysis_lib.errors import InputDataError, OutputWriteError, ParameterError
 from analysis_lib.intake.identifiers import ID_RULE, folder_name, formula_safe, id_problem, normalise_id
 
 MANIFEST_COLUMNS = ("institution_id", "folder", "status", "started", "duration_s", "error", "input_sha256", "parameters", "html", "pdf",
-                    "warnings")
+                    "warnings", "pptx", "xlsx")
 STATUSES = ("ok", "failed", "timeout", "kernel_died")
 KERNEL_START_RETRIES = 3
 RUN_RECORD = "run.json"
@@ -81,6 +81,8 @@ class Task:
     driver: int | None = None
     """Process id of the local batch driver: a worker writes under final
     names only while it is still that driver's child (its lease)."""
+    deck_template: str = ""
+    """The firm's PowerPoint master for the deck ("" for the house look)."""
 
 
 class LeaseLost(Exception):
@@ -107,6 +109,8 @@ class Outcome:
     html: str = ""
     pdf: str = ""
     warnings: str = ""
+    pptx: str = ""
+    xlsx: str = ""
     summary: dict[str, Any] | None = field(default=None, repr=False)
     output_error: bool = field(default=False, repr=False)
     """The output location cannot be written (disk full, read-only): the
@@ -394,10 +398,16 @@ def run_task(task: Task) -> Outcome:
             outcome.warnings = " | ".join([*summary.get("plausibility_warnings", []),
                                            *(f"consistency rule broken: {r}" for r in summary.get("consistency_breaks", []))])
             atomic_write_bytes(folder / "summary.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+            if {"pptx", "xlsx"} & set(task.formats):
+                from analysis_lib.report.deliverables import write_deliverables
+
+                written = write_deliverables(executed, folder, task.folder, task.formats, task.deck_template or None)
+                outcome.pptx, outcome.xlsx = (written.pptx.name if written.pptx else ""), (written.xlsx.name if written.xlsx else "")
             title = f"{task.institution_id} — " + ("CRM programme progress review" if task.notebook and
                                                     Path(task.notebook).name == "progress_review.ipynb" else "CRM diagnostic")
-            html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en"))
-            outcome.html = html_path.name
+            html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en")) \
+                if {"html", "pdf"} & set(task.formats) else None
+            outcome.html = html_path.name if html_path else ""
             if "pdf" in task.formats:
                 _check_lease(task)
                 printer = _printer()
@@ -406,7 +416,7 @@ def run_task(task: Task) -> Outcome:
                                                 task.params.get("language", "en")).name
                 else:
                     outcome.error = NO_BROWSER_HELP
-            if "html" not in task.formats:
+            if "html" not in task.formats and html_path is not None:
                 html_path.unlink()
                 outcome.html = ""
     except LeaseLost as exc:
@@ -722,7 +732,7 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
               formats: tuple[str, ...] = ("html", "pdf"), workers: int | None = None, timeout: int | None = 900,
               out: str | Path = "outputs", run_id: str | None = None, resume: bool = False, params: dict[str, Any] | None = None,
               scheduler: str | None = None, notebook: str | None = None, progress: bool = True,
-              on_outcome: Callable[[Outcome], None] | None = None, kind: str = "diagnostic") -> BatchResult:
+              on_outcome: Callable[[Outcome], None] | None = None, kind: str = "diagnostic", deck_template: str = "") -> BatchResult:
     """Run the diagnostic for many institutions.
 
     Parameters
@@ -734,7 +744,8 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
     institutions, peer_group : optional
         Which institutions (default: all in the panel).
     formats : tuple
-        ``("html", "pdf")`` or a subset. Without a browser PDFs are skipped
+        A subset of ``("html", "pdf", "pptx", "xlsx")`` (the deck and the
+        data pack: diagnostics only). Without a browser PDFs are skipped
         with a warning and the result's ``exit_code`` is 1.
     workers : int, optional
         Local worker processes (default: the CPU count).
@@ -747,7 +758,10 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
         other batch is working in it.
     params : dict
         Report parameters for every institution (validated before any
-        kernel starts).
+        kernel starts); ``commentary`` is a folder of
+        ``<institution id>.md`` files (:func:`analysis_lib.report.commentary.batch_commentary`).
+    deck_template : str
+        The firm's PowerPoint master for the decks ("" for the house look).
     scheduler : str, optional
         A Dask scheduler address, or ``"local"`` for a ``LocalCluster``.
     notebook : str, optional
@@ -786,9 +800,19 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
         notebook = notebook or str(REVIEW_NOTEBOOK)
         checked = {k: v for k, v in base.items()}
     elif kind == "diagnostic":
-        checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel)})
+        from analysis_lib.report.deliverables import exports_of
+
+        commentary = base.pop("commentary", "")
+        checked = validate_parameters({**base, "institution_id": ids[0] if ids else "x", "panel_path": str(panel),
+                                       "exports": exports_of(formats)})
         checked.pop("institution_id")
         per_institution = {i: {**checked, "institution_id": i} for i in ids}
+        if commentary:
+            from analysis_lib.report.commentary import batch_commentary
+
+            for i, path in batch_commentary(commentary, ids, checked["language"]).items():
+                per_institution[i]["commentary"] = path
+            checked["commentary"] = str(Path(commentary).resolve())
     else:
         raise ParameterError(f"batch kind {kind!r} is not one of diagnostic, review")
     folders = plan_folders(ids)
@@ -808,11 +832,12 @@ def run_batch(panel: str | Path, *, institutions: Iterable[str] | None = None, p
         if not resume and any(p.name != LOCK_FILE for p in run_dir.iterdir()):  # another batch started it meanwhile
             raise ParameterError(f"run folder {run_dir} already exists; use --resume or another run id")
         return _run_locked(run_dir, record, ids, folders, per_institution, resume=resume, formats=tuple(formats), workers=workers,
+                           deck_template=deck_template,
                            timeout=timeout, scheduler=scheduler, notebook=notebook, progress=progress, on_outcome=on_outcome)
 
 
 def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: dict[str, str], per_institution: dict[str, dict[str, Any]], *,
-                resume: bool, formats: tuple[str, ...], workers: int | None, timeout: int | None, scheduler: str | None,
+                resume: bool, formats: tuple[str, ...], workers: int | None, timeout: int | None, scheduler: str | None, deck_template: str = "",
                 notebook: str | None, progress: bool, on_outcome: Callable[[Outcome], None] | None) -> BatchResult:
     from analysis_lib.report.export import NO_BROWSER_HELP, atomic_write_bytes
 
@@ -827,7 +852,7 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
     previous = read_manifest(run_dir) if resume else {}
     rows: dict[str, dict[str, Any]] = {i: previous.get(i, {"institution_id": i, "folder": folders[i], "status": "pending"}) for i in ids}
     todo = [i for i in ids if not (resume and previous.get(i, {}).get("status") == "ok")]
-    tasks = [Task(i, folders[i], str(run_dir), per_institution[i], formats, timeout, notebook) for i in todo]
+    tasks = [Task(i, folders[i], str(run_dir), per_institution[i], formats, timeout, notebook, deck_template=deck_template) for i in todo]
     write_manifest(run_dir, rows)
     tracker = Progress(len(tasks), enabled=progress)
     outcomes: list[Outcome] = []

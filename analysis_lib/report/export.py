@@ -61,6 +61,8 @@ class ReportFiles:
     pdf: Path | None
     message: str = ""
     summary: Path | None = None
+    pptx: Path | None = None
+    xlsx: Path | None = None
 
 
 OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
@@ -421,7 +423,7 @@ class PdfPrinter:
 
 
 def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"), printer: PdfPrinter | None = None,
-                  timeout: int | None = 900, **params: Any) -> ReportFiles:
+                  timeout: int | None = 900, deck_template: str | None = None, **params: Any) -> ReportFiles:
     """Execute, convert and print one institution's report into ``out_dir``.
 
     Returns the files written; without a browser the PDF is skipped and the
@@ -432,11 +434,16 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     >>> import tempfile
     >>> files = render_report(tempfile.mkdtemp(), formats=("html",), institution_id="CITY-01", mc_draws=2000)  # doctest: +SKIP
     """
-    params = validate_parameters(params)
+    from analysis_lib.report.deck import check_template
+    from analysis_lib.report.deliverables import exports_of, write_deliverables
+
+    params = validate_parameters({**params, "exports": exports_of(formats)})
+    deck_template = check_template(deck_template) if "pptx" in formats else ""
     out = Path(out_dir)
     stem = folder_name(params["institution_id"])
     notebook = execute_notebook(params, out / INTERNAL_DIR / f"{stem}.ipynb", timeout=timeout)
     summary_path = write_summary(notebook, out / f"{stem}.summary.json")
+    deliverables = write_deliverables(notebook, out, stem, formats, deck_template)
     title = f"{params['institution_id']} — CRM diagnostic" if params["language"] == "en" else f"{params['institution_id']} — CRM诊断报告"
     html_path = notebook_to_html(notebook, out / f"{stem}.html", title, params["language"]) if {"html", "pdf"} & set(formats) else None
     pdf_path, message = None, ""
@@ -445,7 +452,7 @@ def render_report(out_dir: str | Path, formats: tuple[str, ...] = ("html", "pdf"
     if "html" not in formats and html_path is not None:
         html_path.unlink()
         html_path = None
-    return ReportFiles(notebook, html_path, pdf_path, message, summary_path)
+    return ReportFiles(notebook, html_path, pdf_path, message, summary_path, deliverables.pptx, deliverables.xlsx)
 
 
 def write_summary(notebook: Path, path: Path) -> Path | None:

@@ -57,13 +57,17 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
             "diag = run_diagnostic(\n"
             "    institution_id=institution_id, panel_path=panel_path, peer_group=peer_group, target_set=target_set,\n"
             "    discount_rate=discount_rate, horizon_years=horizon_years, scenario=scenario, language=language, seed=seed,\n"
-            "    customer_extract=customer_extract, customer_mapping=customer_mapping, mc_draws=mc_draws,\n"
+            "    customer_extract=customer_extract, customer_mapping=customer_mapping, mc_draws=mc_draws, prepared_by=prepared_by,\n"
+            "    commentary=commentary, exports=exports,\n"
             ")"), "internal"),
         *[nbformat.v4.new_code_cell(f'show(diag, "{key}")') for key in SECTION_ORDER],
         _tagged(nbformat.v4.new_code_cell(
             "from IPython.display import display\n"
             "from analysis_lib.report.diagnostic import record_summary\n\n"
             "display(record_summary(diag), raw=True)"), "internal"),
+        _tagged(nbformat.v4.new_code_cell(
+            "from analysis_lib.report.deliverables import record_exports\n\n"
+            "display(record_exports(diag), raw=True)"), "internal"),
     ]
     return nb
 

@@ -51,6 +51,10 @@ def _specs() -> tuple[Spec, ...]:
              "(empty: proposed from the headers)", optional=True),
         Spec("mc_draws", int, 20000, "Monte Carlo draws", low=1000, high=1_000_000),
         Spec("prepared_by", str, "", "Firm or team that prepared the report, shown on the cover (empty: the engagement team)", optional=True),
+        Spec("commentary", str, "", "Optional consultant's commentary, Markdown with one '## <section id>' heading per section (empty: none)",
+             optional=True),
+        Spec("exports", str, "", "Deliverables recorded for export besides HTML/PDF: pptx, xlsx or pptx,xlsx (set by --formats)",
+             optional=True),
     )
 
 
@@ -110,7 +114,7 @@ def validate_parameters(values: dict[str, Any], check_files: bool = True) -> dic
     Traceback (most recent call last):
     ...
     analysis_lib.errors.ParameterError: unknown parameter 'langauge' (did you mean 'language'?); known: institution_id, panel_path, \
-peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, customer_mapping, mc_draws, prepared_by
+peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, customer_extract, customer_mapping, mc_draws, prepared_by, commentary, exports
     """
     import difflib
 
@@ -142,14 +146,19 @@ peer_group, target_set, discount_rate, horizon_years, scenario, language, seed, 
         groups = list(load_peer_groups().index)
         if result["peer_group"] not in groups:
             raise ParameterError(f"parameter 'peer_group': {result['peer_group']!r} is not one of {', '.join(groups)}")
+    result["exports"] = _exports(result["exports"])
     if check_files:
-        for name in ("panel_path", "customer_extract", "customer_mapping"):
+        for name in ("panel_path", "customer_extract", "customer_mapping", "commentary"):
             if result[name]:
                 result[name] = str(resolve_input_path(result[name], name))
         if result["customer_mapping"] and not result["customer_extract"]:
             raise ParameterError("parameter 'customer_mapping' is given without 'customer_extract'")
         if result["customer_extract"]:
             check_customer_inputs(result["customer_extract"], result["customer_mapping"])
+        if result["commentary"]:
+            from analysis_lib.report.commentary import read_commentary
+
+            read_commentary(result["commentary"])
     return result
 
 
@@ -177,6 +186,24 @@ def _customer_problems(stats: tuple) -> tuple[str, ...]:
     except InputDataError as exc:
         return tuple(str(exc).splitlines())
     return tuple(str(p) for p in report.errors)
+
+
+EXPORTS = ("pptx", "xlsx")
+"""Deliverables besides HTML and PDF: the PowerPoint deck and the Excel data pack."""
+
+
+def _exports(text: str) -> str:
+    """The ``exports`` parameter in canonical order.
+
+    Examples
+    --------
+    >>> _exports(" xlsx, pptx ")
+    'pptx,xlsx'
+    """
+    asked = {f.strip() for f in text.split(",") if f.strip()}
+    if asked - set(EXPORTS):
+        raise ParameterError(f"parameter 'exports': {text!r} is not a list of {', '.join(EXPORTS)}")
+    return ",".join(f for f in EXPORTS if f in asked)
 
 
 def resolve_input_path(path: str, name: str = "path") -> Path:

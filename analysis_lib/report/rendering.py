@@ -105,10 +105,17 @@ def keep_terms(escaped: str) -> str:
     return _ID.sub(lambda m: f'<span class="term">{m.group(0)}</span>', kept)  # institution ids: RURAL-02
 
 
+FIGURE_HOOKS: list = []
+"""Callables given every report figure before it is closed (the deck keeps a
+slide-resolution copy of each chart: :mod:`analysis_lib.report.deck`)."""
+
+
 def figure_html(fig, alt: str, source: str = "") -> str:
     """A matplotlib figure as an embedded SVG image (then closed): vector,
     with selectable text in the PDF (:func:`~analysis_lib.report.charts.figure_svg`);
     its source line (:func:`chart_source`) as the caption."""
+    for hook in FIGURE_HOOKS:
+        hook(fig, alt)
     data = base64.b64encode(charts.figure_svg(fig)).decode("ascii")
     caption = f'<figcaption class="chart-source">{esc(source)}</figcaption>' if source else ""
     return f'<figure class="chart"><img alt="{html.escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}"/>{caption}</figure>'
@@ -793,7 +800,7 @@ def reproducibility(diag, language: str) -> str:
     rows = [(word("input_file", language), stamp["input_file"]), (word("input_hash", language), stamp["input_sha256"]),
             (word("seed", language), stamp["seed"]), (word("run_started", language), stamp["run_started_utc"])]
     rows += [(word("version", language, name=k), v) for k, v in stamp["versions"].items()]
-    params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract", "customer_mapping")}
+    params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract", "customer_mapping", "commentary", "exports")}
     if language == "zh":
         rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
     else:
@@ -840,11 +847,13 @@ def section_html(diag, key: str) -> str:
     registry = section_registry()
     if key not in registry:
         raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
+    from analysis_lib.report.commentary import with_commentary
+
     body = registry[key](diag, diag.language)
     takeaway = action_title(diag, key)
     if takeaway and "</h2>" in body:
         body = body.replace("</h2>", f'</h2><p class="action-title">{esc(takeaway)}</p>', 1)
-    return body
+    return with_commentary(body, diag, key)
 
 
 def show(diag, key: str):
