@@ -273,7 +273,7 @@ def _business_case(diag, language: str) -> DataTable:
         ("Key", "代码", "text", [r[0] for r in rows]), ("Figure", "指标", "text", [_l(r[1], r[2], language) for r in rows]),
         ("Unit", "单位", "text", [UNIT_LABELS[r[3]][language] for r in rows]), ("Value", "数值", METRIC_UNIT, [r[4] for r in rows]),
     ], language, ("Business case model (analysis_lib.roi)", "投资效益模型"), row_units=tuple(r[3] for r in rows),
-        row_decimals=tuple(2 for _ in rows))
+        row_decimals=tuple(0 if r[3] == "CNY" else 2 for r in rows))
 
 
 def _scenarios(diag, language: str) -> DataTable:
@@ -317,7 +317,7 @@ def _monte_carlo(diag, language: str) -> DataTable:
         ("Share of draws defined", "有定义的抽样占比", "ratio", [r[8] for r in rows]),
     ], language, (f"{len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}",
                   f"模拟{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}"),
-        row_units=tuple(r[3] for r in rows), row_decimals=tuple(2 for _ in rows))
+        row_units=tuple(r[3] for r in rows), row_decimals=tuple(0 if r[3] == "CNY" else 2 for r in rows))
 
 
 def _roadmap(diag, language: str) -> DataTable:
@@ -474,11 +474,20 @@ def _write_sheet(ws, table: DataTable, language: str) -> None:
             if fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
                 cell.number_format = fmt
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     if len(table.frame):
         ws.auto_filter.ref = ws.dimensions
     for c, name in enumerate(header, start=1):
         width = max([_display_width(name) // 2 + 2, *(_display_width(v) + 2 for v in table.frame.iloc[:200, c - 1])])
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(max(width, 8), 60)
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide, the header row repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def datapack_bytes(payload: dict[str, Any]) -> bytes:
@@ -513,6 +522,7 @@ def workbook_bytes(tables: list[DataTable], readme_lines: list[str], language: s
     readme["A1"].font = Font(bold=True, size=13)
     for column, width in zip("ABCD", (22, 60, 8, 70)):
         readme.column_dimensions[column].width = width
+    _print_setup(readme)
     for table in tables:
         _write_sheet(wb.create_sheet(table.sheet), table, language)
     buffer = io.BytesIO()

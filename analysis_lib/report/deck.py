@@ -548,7 +548,8 @@ def _section_slide(prs, layout, payload: dict[str, Any], data: dict[str, Any], p
 
     title_shape.text_frame.vertical_anchor = MSO_ANCHOR.TOP
     body_top = (title_shape.top + title_shape.height) / 914400 + 0.1
-    _box(slide, 0.5, max(body_top - 1.45, 0.15), width - 1.0, 0.35, [data["kicker"]], 11, language, colour=MUTED, house=house)
+    if data["kicker"] != data["title"]:
+        _box(slide, 0.5, max(body_top - 1.45, 0.15), width - 1.0, 0.35, [data["kicker"]], 11, language, colour=MUTED, house=house)
     frame = _Frame(width, height, body_top)
     bottom = frame.body_bottom
     if data["commentary"]:
