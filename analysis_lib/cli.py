@@ -100,10 +100,9 @@ def _pairs(pairs: list[list[str]] | None) -> dict[str, str]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis_lib.report.deck import check_template
     from analysis_lib.report.export import render_report
     from analysis_lib.report.parameters import validate_parameters
-
-    from analysis_lib.report.deck import check_template
 
     params = validate_parameters({**_pairs(args.param), "institution_id": args.institution_id})
     formats = _report_formats(args.formats, DIAGNOSTIC_FORMATS)
@@ -115,7 +114,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from analysis_lib.batch.runner import BatchInterrupted, run_batch
-
     from analysis_lib.report.deck import check_template
 
     formats = _report_formats(args.formats, REVIEW_FORMATS if args.review else DIAGNOSTIC_FORMATS)

@@ -37,6 +37,7 @@ UNIT_LABELS = {
 NUMBER_FORMATS = {
     "CNY": "#,##0", "ratio": "0.0%", "years": "0.00", "weeks": "0.0", "score": "0.0", "multiple": "0.00", "count": "#,##0",
     "hours": "#,##0.0", "minutes": "#,##0.0", "days": "#,##0.0", "theta": "0.000", "months": "0", "level": "0", "fte": "0.0",
+    "integer": "0",
 }
 METRIC_UNIT = "metric"
 """A column whose unit is each row's metric unit (the table's ``Unit`` column)."""
@@ -211,7 +212,7 @@ def _initiatives(diag, language: str) -> DataTable:
     by_initiative = diag.value_chain.by_initiative()["risk_adjusted"]
     return _table("initiatives", ("Initiatives", "举措"), ("Initiatives in priority order, with the programme's selection",
                                                           "按优先级排列的举措及项目入选情况"), [
-        ("Rank", "排序", "count", table["rank"]),
+        ("Rank", "排序", "integer", table["rank"]),
         ("Initiative id", "举措代码", "text", table.index),
         ("Initiative", "举措", "text", table[f"name_{language}"]),
         ("Category", "类别", "text", table["category"]),
@@ -337,8 +338,10 @@ def _risks(diag, language: str) -> DataTable:
     owner = "owner_zh" if language == "zh" and "owner_zh" in r else "owner"
     return _table("risks", ("Risks", "风险"), ("Risk register with expected exposure", "风险登记册及预期损失"), [
         ("Risk", "风险代码", "text", r.index), ("Title", "风险", "text", r[f"title_{language}"]), ("Category", "类别", "text", r["category"]),
-        ("Probability", "可能性", "level", r["probability"]), ("Impact", "影响", "level", r["impact"]), ("Score", "风险值", "count", r["score"]),
-        ("Expected exposure", "预期损失", "CNY", r["expected_exposure"]), ("Response", "应对策略", "text", [response_label(x, language) for x in r["response"]]),
+        ("Probability", "可能性", "level", r["probability"]), ("Impact", "影响", "level", r["impact"]),
+        ("Score (probability × impact)", "风险值（可能性×影响）", "integer", r["score"]),
+        ("Expected exposure", "预期损失", "CNY", r["expected_exposure"]),
+        ("Response", "应对策略", "text", [response_label(x, language) for x in r["response"]]),
         ("Owner", "负责人", "text", r[owner]),
     ], language, ("data/risks.csv scored against the programme budget", "风险表，按项目预算测算"))
 
