@@ -1,6 +1,8 @@
 """The main job on the bundled sample panel: validate it, score its data
 quality, position every institution against its peers, and write client
-reports (HTML and PDF) for a few sample institutions under ``outputs/``."""
+reports (HTML and PDF) for a few sample institutions under ``outputs/``, with
+the consultant's commentary, the PowerPoint deck and the Excel data pack of
+the first."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import pandas as pd
 
 DEMO_REPORTS = (
     {"institution_id": "CITY-02", "language": "en", "customer_extract": "data/sample/customers.csv",
-     "customer_mapping": "data/sample/customers.mapping.yaml"},
+     "customer_mapping": "data/sample/customers.mapping.yaml", "commentary": "data/sample/commentary/CITY-02.md",
+     "formats": ("html", "pdf", "pptx", "xlsx")},
     {"institution_id": "JSB-01", "language": "en"},
     {"institution_id": "RURAL-02", "language": "zh"},
 )
-"""A designed weak city bank (with the customer extract), a designed strong
-joint-stock bank, and a weak rural bank in Chinese."""
+"""A designed weak city bank (with the customer extract, the sample interview
+commentary, its deck and data pack), a designed strong joint-stock bank, and
+a weak rural bank in Chinese."""
 
 
 def run_demo(panel_path: str | Path, out_dir: str | Path, reports: bool = True) -> int:
@@ -73,9 +77,10 @@ def _demo_reports(panel_path: Path, out: Path) -> None:
 
     print(f"\nWriting reports to {out}/ ...")
     with PdfPrinter() as printer:
-        for params in DEMO_REPORTS:
-            files = render_report(out, printer=printer, panel_path=str(panel_path), **params)
-            written = ", ".join(str(p.name) for p in (files.html, files.pdf, files.summary) if p)
+        for demo in DEMO_REPORTS:
+            params = {k: v for k, v in demo.items() if k != "formats"}
+            files = render_report(out, formats=demo.get("formats", ("html", "pdf")), printer=printer, panel_path=str(panel_path), **params)
+            written = ", ".join(str(p.name) for p in (files.html, files.pdf, files.summary, files.pptx, files.xlsx) if p)
             print(f"  {params['institution_id']} ({params['language']}): {written}")
             if files.message:
                 print(f"  {files.message}")

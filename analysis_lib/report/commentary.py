@@ -6,7 +6,7 @@ as the consultant's.
 A commentary file holds one part per report section, each under a level-2
 heading that is the section's id (:data:`rendering.SECTION_ORDER`)::
 
-    # CITY-02: interview findings          (an optional title, not shown)
+    # CITY-02: interview findings          (an optional title and preamble, not shown)
 
     ## executive_summary
     Three of five branch heads said the **call-centre CRM** is not used ...
@@ -93,6 +93,7 @@ option_value, roadmap, risk, kpi_tracking, organisation, data_protection, custom
     parts: dict[str, list[str]] = {}
     current: str | None = None
     fenced = False
+    titled = False  # under a '# title', text before the first section is the file's own preamble (not shown)
     for number, line in enumerate(text.splitlines(), start=1):
         if _FENCE.match(line):
             fenced = not fenced
@@ -109,7 +110,9 @@ option_value, roadmap, risk, kpi_tracking, organisation, data_protection, custom
             parts[key], current = [], key
         elif current is not None:
             parts[current].append(line)
-        elif line.strip() and not (line.startswith("# ") and not fenced):
+        elif line.startswith("# ") and not fenced:
+            titled = True
+        elif line.strip() and not titled:
             raise ParameterError(f"{source}, line {number}: text before the first section heading; start each part with "
                                  "'## <section id>', e.g. '## executive_summary'")
     return Commentary(source, {k: "\n".join(v).strip() for k, v in parts.items() if "\n".join(v).strip()})

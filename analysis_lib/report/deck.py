@@ -451,7 +451,7 @@ def _table(slide, table: dict[str, Any], left: float, top: float, width: float, 
     shape = slide.shapes.add_table(len(all_rows), n_cols, Inches(left), Inches(top), Inches(width),
                                    Inches(min(row_h * len(all_rows), height - note_h)))
     grid = shape.table
-    words = [max([_width(w) for w in header[c].split()] or [0]) if has_header and c < len(header) else 0 for c in range(n_cols)]
+    words = [max(_width(w) for r in all_rows for w in (r[c].split() or [""])) for c in range(n_cols)]  # no word broken across lines
     weights = [max(5, words[c] + 1, min(30, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]
     for c, weight in enumerate(weights):
         grid.columns[c].width = Inches(width * weight / sum(weights))
@@ -468,6 +468,28 @@ def _table(slide, table: dict[str, Any], left: float, top: float, width: float, 
             _style_run(run, size, language, bold=is_head or (not has_header and c == 0), colour="FFFFFF" if is_head else INK, house=True)
             cell.fill.solid()
             cell.fill.fore_color.rgb = RGBColor.from_string(ACCENT if is_head else ("F3F5F7" if r % 2 else "FFFFFF"))
+
+
+def fitting_size(lines: list[str], width: float, height: float, largest: float) -> float:
+    """The largest font size (points, down to 8) at which ``lines`` fit a
+    box of ``width`` × ``height`` inches, estimating a Latin character at
+    half the size wide and a Chinese one at the full size.
+
+    Examples
+    --------
+    >>> fitting_size(["short"], 10, 3, 14), fitting_size(["word " * 400], 10, 3, 14)
+    (14, 10)
+    """
+    import math
+
+    size = largest
+    while size > 8:
+        per_line = width * 72 / (size * 0.5)
+        rows = sum(max(1, math.ceil(_width(line) / per_line)) for line in lines)
+        if rows * size * 1.25 / 72 + len(lines) * 4 / 72 <= height:
+            return size
+        size -= 1
+    return size
 
 
 def _width(text: str) -> int:
@@ -557,7 +579,7 @@ def _section_slide(prs, layout, payload: dict[str, Any], data: dict[str, Any], p
         bottom -= 1.35
     _body(slide, frame, data, bottom, language, house)
     note = data["table"]["note"] if data["table"] else ""
-    _footer(slide, frame, data["source"] + (" " + note if note else ""), page, payload, house)
+    _footer(slide, frame, data["source"] + (". " + note if note else ""), page, payload, house)
     notes = [*data["paragraphs"], *(f"• {i}" for i in data["items"])]
     if notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
@@ -572,10 +594,11 @@ def _body(slide, frame: _Frame, data: dict[str, Any], bottom: float, language: s
         lines = [*data["paragraphs"][:3], *(f"• {i}" for i in data["items"])]
         if lines and lines[0].startswith(data["title"]):
             lines[0] = lines[0][len(data["title"]):].strip()
-        _box(slide, left, top, width, height, lines, 13 if language == "en" else 12, language, house=house)
+        _box(slide, left, top, width, height, lines, fitting_size(lines, width, height, 13), language, house=house)
         return
     if not images and not table:
-        _box(slide, left, top, width, height, data["paragraphs"][:4], 14, language, house=house)
+        lines = data["paragraphs"][:4]
+        _box(slide, left, top, width, height, lines, fitting_size(lines, width, height, 14), language, house=house)
         return
     if not images:
         lead = data["paragraphs"][:1]
