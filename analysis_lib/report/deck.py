@@ -30,8 +30,8 @@ from typing import Any
 
 from analysis_lib.errors import ParameterError
 
-DECK_DPI = 220
-"""Charts are drawn 6.7 in wide: about 1,470 pixels, sharp on a projected or printed 16:9 slide."""
+DECK_DPI = 200
+"""Charts are drawn 6.7 in wide: about 1,340 pixels, sharp on a projected 16:9 slide (the report's own copy has 1,000)."""
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 """16:9 (PowerPoint's widescreen size) when no template is given."""
 MAX_TABLE_ROWS = 8
@@ -165,17 +165,47 @@ class _Capture:
         self.images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
-def _render_with_figures(diag, key: str) -> tuple[str, list[str]]:
-    """A section's HTML and its figures as slide-resolution PNGs."""
+_KEPT: dict[str, tuple[tuple, str, list[str]]] = {}
+"""Sections rendered for the report while a deck is asked for: their HTML
+and slide-resolution figures, by section, for the diagnostic they belong to."""
+
+
+def _token(diag) -> tuple:
+    return id(diag), diag.institution_id, diag.stamp.get("run_started_utc", "")
+
+
+def _captured(render) -> tuple[str, list[str]]:
     from analysis_lib.report import rendering
 
     capture = _Capture()
     rendering.FIGURE_HOOKS.append(capture)
     try:
-        html = rendering.section_html(diag, key)
+        html = render()
     finally:
         rendering.FIGURE_HOOKS.remove(capture)
     return html, capture.images
+
+
+def kept_for_deck(diag, key: str, render) -> str:
+    """Render a section for the report (``render()``); when the run asks for
+    a deck, keep its HTML and a slide-resolution copy of its figures, so
+    that the deck uses the report's own charts without drawing them again."""
+    if "pptx" not in diag.params.get("exports", ""):
+        return render()
+    html, images = _captured(render)
+    _KEPT[key] = (_token(diag), html, images)
+    return html
+
+
+def _render_with_figures(diag, key: str) -> tuple[str, list[str]]:
+    """A section's HTML and its figures as slide-resolution PNGs: as kept
+    when the report rendered it, else rendered now."""
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] == _token(diag):
+        return kept[1], kept[2]
+    from analysis_lib.report import rendering
+
+    return _captured(lambda: rendering.section_html(diag, key))
 
 
 def _key_table(key: str, tables: list[dict[str, Any]], language: str) -> dict[str, Any] | None:

@@ -848,12 +848,16 @@ def section_html(diag, key: str) -> str:
     if key not in registry:
         raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
     from analysis_lib.report.commentary import with_commentary
+    from analysis_lib.report.deck import kept_for_deck
 
-    body = registry[key](diag, diag.language)
-    takeaway = action_title(diag, key)
-    if takeaway and "</h2>" in body:
-        body = body.replace("</h2>", f'</h2><p class="action-title">{esc(takeaway)}</p>', 1)
-    return with_commentary(body, diag, key)
+    def render() -> str:
+        body = registry[key](diag, diag.language)
+        takeaway = action_title(diag, key)
+        if takeaway and "</h2>" in body:
+            body = body.replace("</h2>", f'</h2><p class="action-title">{esc(takeaway)}</p>', 1)
+        return with_commentary(body, diag, key)
+
+    return kept_for_deck(diag, key, render)
 
 
 def show(diag, key: str):
