@@ -80,6 +80,7 @@ class _SectionText(HTMLParser):
         self.items: list[str] = []
         self.tables: list[dict[str, Any]] = []
         self._skip = 0
+        self._skip_tags: list[str] = []
         self._text: list[str] | None = None
         self._kind = ""
         self._table: dict[str, Any] | None = None
@@ -87,8 +88,9 @@ class _SectionText(HTMLParser):
         self._in_head = False
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in ("aside", "figure", "h2"):
+        if tag in ("aside", "figure", "h2") or (tag == "p" and "action-title" in (dict(attrs).get("class") or "")):
             self._skip += 1
+            self._skip_tags.append(tag)
             return
         if self._skip:
             return
@@ -104,8 +106,9 @@ class _SectionText(HTMLParser):
             self._text, self._kind = [], tag
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("aside", "figure", "h2"):
-            self._skip = max(self._skip - 1, 0)
+        if self._skip_tags and tag == self._skip_tags[-1]:
+            self._skip_tags.pop()
+            self._skip -= 1
             return
         if self._skip:
             return
@@ -219,16 +222,20 @@ def _key_table(key: str, tables: list[dict[str, Any]], language: str) -> dict[st
     return {"header": header, "rows": rows[:MAX_TABLE_ROWS], "note": note}
 
 
-def slide_title(diag, key: str, text: _SectionText) -> str:
-    """The slide's title: the section's action title (what it found); the
-    executive summary's is the recommendation itself."""
+def slide_title(diag, key: str) -> str:
+    """The slide's title: the section's action title (what it found,
+    :func:`analysis_lib.report.action_titles.action_title`, as the report
+    prints it under the section's heading); the executive summary's is the
+    recommendation itself; sections without one (the appendices) keep
+    their heading."""
+    from analysis_lib.report.action_titles import action_title
     from analysis_lib.report.text import title
 
     if key == "executive_summary":
         from analysis_lib.report.recommendation import headline
 
         return first_sentence(headline(diag.recommendation(), diag.language))
-    return title(key, diag.language)
+    return action_title(diag, key) or title(key, diag.language)
 
 
 def first_sentence(text: str) -> str:
@@ -282,7 +289,7 @@ def deck_payload(diag) -> dict[str, Any]:
         if not html:
             continue  # a section the report does not show (no customer extract)
         text = section_text(html)
-        slides.append({"key": key, "kicker": title(key, language), "title": slide_title(diag, key, text), "images": images,
+        slides.append({"key": key, "kicker": title(key, language), "title": slide_title(diag, key), "images": images,
                        "table": _key_table(key, text.tables, language), "paragraphs": text.paragraphs, "items": text.items,
                        "commentary": plain_text(notes.for_section(key)) if notes else "", "source": source_line(diag, key)})
     return {"language": language, "institution_id": diag.institution_id, "name": name, "title": title("cover", language),

@@ -61,13 +61,22 @@ def test_the_deck_is_16_9_with_a_title_slide_and_one_slide_per_section(run):
     assert "CITY-02" in " ".join(_texts(deck.slides[0])) and "Confidential" in " ".join(_texts(deck.slides[0]))
 
 
-def test_slide_titles_are_the_sections_titles(run):
+def test_slide_titles_are_the_sections_action_titles(run):
+    """The report's action title under each heading is the slide's title;
+    the executive summary's is the recommendation; the appendices keep their heading."""
     deck, sections = run["deck"], run["sections"]
     shown = [key for key in sections if key != "cover"]
     headline = _html_text(re.search(r'<p class="verdict-headline">(.*?)</p>', sections["executive_summary"]).group(1))
+    with_action_title = 0
     for slide, key in zip(list(deck.slides)[1:], shown):
-        expected = first_sentence(headline) if key == "executive_summary" else _html_text(re.search(r"<h2>(.*?)</h2>", sections[key]).group(1))
+        action = re.search(r'<p class="action-title">(.*?)</p>', sections[key])
+        with_action_title += bool(action)
+        expected = first_sentence(headline) if key == "executive_summary" else _html_text(action.group(1)) if action else \
+            _html_text(re.search(r"<h2>(.*?)</h2>", sections[key]).group(1))
         assert slide.shapes.title.text_frame.text == expected, key
+        if action:  # the section's name stays above the title
+            assert _html_text(re.search(r"<h2>(.*?)</h2>", sections[key]).group(1)) in _texts(slide)
+    assert with_action_title >= 12
 
 
 def test_every_chart_of_the_report_is_on_its_slide_in_high_resolution(run):
