@@ -41,7 +41,7 @@ CJK_FONT = "Microsoft YaHei"
 systems substitute a CJK sans such as Noto Sans CJK SC)."""
 LATIN_FONT = "Arial"
 ACCENT, INK, MUTED, AMBER = "0072B2", "1F2A36", "5B6673", "E69F00"
-KEY_TABLE = {"scorecard": 0, "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "business_case": 2,
+KEY_TABLE = {"scorecard": 0, "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "technology": 1, "business_case": 2,
              "roadmap": 0, "risk": 0, "kpi_tracking": 0, "organisation": 0, "data_protection": 0, "data_quality": 0, "methodology": 0,
              "glossary": 0, "reproducibility": 0}
 """Which of a section's tables is its key table on the slide (by order in the section)."""
@@ -488,8 +488,9 @@ def _table(slide, table: dict[str, Any], left: float, top: float, width: float, 
     shape = slide.shapes.add_table(len(all_rows), n_cols, Inches(left), Inches(top), Inches(width),
                                    Inches(min(row_h * len(all_rows), height - note_h)))
     grid = shape.table
-    words = [max(_width(w) for r in all_rows for w in (r[c].split() or [""])) for c in range(n_cols)]  # no word broken across lines
-    weights = [max(5, words[c] + 1, min(30, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]
+    # wide enough for the longest word (Latin words are never broken; Chinese breaks anywhere, so a long run of it counts less)
+    words = [min(14, max(_width(w) for r in all_rows for w in (r[c].split() or [""]))) for c in range(n_cols)]
+    weights = [3 + max(3, words[c] + 1, min(30, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]  # 3: the cell margins
     for c, weight in enumerate(weights):
         grid.columns[c].width = Inches(width * weight / sum(weights))
     for r, row in enumerate(all_rows):
