@@ -62,3 +62,18 @@ def test_the_portfolio_data_pack_holds_every_institutions_summary(batch):
     programmes = pd.read_excel(path, sheet_name="Programmes")
     city = json.loads((result.run_dir / "CITY-02" / "summary.json").read_text(encoding="utf-8"))
     assert list(programmes.loc[programmes["Institution"] == "CITY-02", "Initiative"]) == city["programme_initiatives"]
+
+
+def test_the_command_line_batch_writes_the_portfolio_data_pack(tmp_path, capsys):
+    from analysis_lib.cli import main
+
+    code = main(["batch", "--panel", str(SAMPLE_PANEL), "--institutions", "RURAL-02", "--formats", "xlsx", "--workers", "1",
+                 "--out", str(tmp_path), "--run-id", "pack", "--no-summary", "--quiet", "-p", "mc_draws", "1000", "-p", "language", "zh"])
+    assert code == 0
+    run_dir = tmp_path / "pack"
+    assert f"portfolio data pack: {run_dir / 'portfolio_datapack.xlsx'}" in capsys.readouterr().out
+    assert read_manifest(run_dir)["RURAL-02"]["xlsx"] == "RURAL-02.xlsx"
+    assert openpyxl.load_workbook(run_dir / "RURAL-02" / "RURAL-02.xlsx").sheetnames[:3] == ["说明", "同业定位", "维度得分"]
+    assert main(["batch", "--panel", str(SAMPLE_PANEL), "--institutions", "RURAL-02", "--review", "--formats", "pptx",
+                 "--out", str(tmp_path), "--quiet"]) == 2
+    assert "html, pdf" in capsys.readouterr().err
