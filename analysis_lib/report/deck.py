@@ -490,7 +490,7 @@ def _table(slide, table: dict[str, Any], left: float, top: float, width: float, 
     grid = shape.table
     # wide enough for the longest word (Latin words are never broken; Chinese breaks anywhere, so a long run of it counts less)
     words = [min(14, max(_width(w) for r in all_rows for w in (r[c].split() or [""]))) for c in range(n_cols)]
-    weights = [3 + max(3, words[c] + 1, min(30, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]  # 3: the cell margins
+    weights = [3 + max(3, words[c] + 1, min(22, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]  # 3: the cell margins
     for c, weight in enumerate(weights):
         grid.columns[c].width = Inches(width * weight / sum(weights))
     for r, row in enumerate(all_rows):
@@ -547,15 +547,25 @@ def _commentary(slide, text: str, left: float, top: float, width: float, height:
     back.fill.solid()
     back.fill.fore_color.rgb = RGBColor.from_string("FDF6E7")
     back.line.fill.background()
-    lines = text.splitlines()
-    budget = int(width * height * (9 if language == "zh" else 16))
-    shown, used = [], 0
-    for line in lines:
-        if used + _width(line) > budget:
-            shown.append(line[: max(budget - used, 0) // (2 if language == "zh" else 1)] + "…")
+    import math
+
+    per_line = int((width - 0.3) * 72 / 5)  # half-width characters a 10-point line holds
+    rows_left = int((height - 0.35) * 72 / 13)
+    shown = []
+    for line in text.splitlines():
+        rows = max(1, math.ceil(_width(line) / per_line))
+        if rows > rows_left:
+            cut, used = [], 0
+            for ch in line:
+                used += 2 if ord(ch) > 0x2E80 else 1
+                if used > rows_left * per_line - 2:
+                    break
+                cut.append(ch)
+            if rows_left > 0:
+                shown.append("".join(cut) + "…")
             break
         shown.append(line)
-        used += _width(line) + 20
+        rows_left -= rows
     box = _box(slide, left + 0.2, top + 0.05, width - 0.3, height - 0.1, [WORDS["commentary"][language]], 9, language, colour="8A5A00",
                bold=True, house=house)
     _text_append(box.text_frame, shown, 10, language, house)
@@ -639,9 +649,10 @@ def _body(slide, frame: _Frame, data: dict[str, Any], bottom: float, language: s
         _box(slide, left, top, width, height, lines, fitting_size(lines, width, height, 14), language, house=house)
         return
     if not images:
-        lead = data["paragraphs"][:1]
+        lead = [first_sentence(p) for p in data["paragraphs"][:1]]  # the whole text is in the notes
         if lead:
-            _box(slide, left, top, width, 0.8, lead, 12, language, house=house)
+            size = fitting_size(lead, width, 0.8, 12)
+            _box(slide, left, top, width, 0.8, lead, size, language, house=house)
             top += 0.85
         _table(slide, table, left, top, width, bottom - top, language, house)
         return
