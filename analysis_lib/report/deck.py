@@ -31,7 +31,7 @@ from typing import Any
 from analysis_lib.errors import ParameterError
 
 DECK_DPI = 200
-"""Charts are drawn 6.7 in wide: about 1,340 pixels, sharp on a projected 16:9 slide (the report's own copy has 1,000)."""
+"""Charts are drawn 6.7 in wide: about 1,340 pixels, sharp on a projected 16:9 slide (the report's own copy is SVG)."""
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 """16:9 (PowerPoint's widescreen size) when no template is given."""
 MAX_TABLE_ROWS = 8
@@ -163,8 +163,10 @@ class _Capture:
     images: list[str] = field(default_factory=list)
 
     def __call__(self, fig, alt: str) -> None:
+        from analysis_lib.report.charts import fit
+
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DECK_DPI, facecolor="white")
+        fit(fig).savefig(buffer, format="png", dpi=DECK_DPI, facecolor="white")  # laid out as the report's copy is
         self.images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 
