@@ -30,7 +30,7 @@ from analysis_lib.customers.mapping import (
     read_mapping,
 )
 from analysis_lib.errors import InputDataError, UnreadableFileError
-from analysis_lib.intake.panel import Problem
+from analysis_lib.intake.panel import Problem, ProblemSummary
 
 ROLES = ("customer_id", "churned", "tenure", "balance", "spend", "revolving", "products", "region", "segment")
 """Role columns of :attr:`CustomerExtract.data` (features keep their header)."""
@@ -106,25 +106,13 @@ class CustomerExtract:
 
 
 @dataclass(frozen=True)
-class ExtractValidation:
+class ExtractValidation(ProblemSummary):
     """Every problem found in a customer extract under a mapping, and the
     extract itself when there is no error."""
 
     file: str
     problems: tuple[Problem, ...]
     extract: CustomerExtract | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def format(self) -> str:
         """Every problem, one a line, then a one-line summary."""

@@ -155,17 +155,10 @@ class Panel:
         return latest.loc[institution_id]
 
 
-@dataclass(frozen=True)
-class ValidationReport:
-    """Everything found while reading a panel file, plus the panel itself
-    (with invalid cells set to NaN)."""
+class ProblemSummary:
+    """Errors, warnings and the verdict of a validation's ``problems``."""
 
-    file: str
     problems: tuple[Problem, ...]
-    panel: Panel | None = None
-    encoding: str | None = None
-    header_row: int = 1
-    """Spreadsheet row of the header (below a title or group headings, if any)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -179,6 +172,19 @@ class ValidationReport:
     def ok(self) -> bool:
         """True when no problem is an error (warnings allowed)."""
         return not self.errors
+
+
+@dataclass(frozen=True)
+class ValidationReport(ProblemSummary):
+    """Everything found while reading a panel file, plus the panel itself
+    (with invalid cells set to NaN)."""
+
+    file: str
+    problems: tuple[Problem, ...]
+    panel: Panel | None = None
+    encoding: str | None = None
+    header_row: int = 1
+    """Spreadsheet row of the header (below a title or group headings, if any)."""
 
     def to_frame(self) -> pd.DataFrame:
         """Problems as a tidy table (one row per problem)."""

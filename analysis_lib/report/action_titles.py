@@ -164,12 +164,20 @@ def _option_value(diag, language: str) -> str:
         return (f"先试点后推广的灵活性价值为{money_m(flexibility, language)}：试点结果不佳时可放弃推广。" if language == "zh" else
                 f"Piloting first is worth {money_m(flexibility, language)} of flexibility: the rollout can be dropped if the pilot "
                 "disappoints.")
+    return ("按现有数据全面推广已明显合算：" if language == "zh" else "On these figures the rollout is clearly worth it: ") + \
+        pilot_purpose(diag, language)
+
+
+def pilot_purpose(diag, language: str) -> str:
+    """What a pilot is for when the option to stop adds nothing: testing the
+    assumed baselines the case rests on (when the verdict says so), or
+    lowering delivery risk."""
     if "assumed_baselines" in diag.recommendation().economic_reasons:
-        return ("按现有数据全面推广已明显合算：试点的作用在于检验所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
-                "On these figures the rollout is clearly worth it: the pilot tests the assumed baselines, it is not there for the option "
+        return ("试点的作用在于以本行实际数据检验商业论证所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
+                "the pilot is there to test the assumed baselines the case rests on against the bank's own results, not for the option "
                 "to stop.")
-    return ("立即全面投入已明显合算：试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
-            "Committing now is already clearly right: a pilot's value lies in lowering delivery risk, not in the option to stop.")
+    return ("试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
+            "a pilot's value lies in lowering delivery risk, not in the option to stop.")
 
 
 def _roadmap(diag, language: str) -> str:

@@ -24,7 +24,7 @@ from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
 from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts, economics
-from analysis_lib.report.action_titles import action_title
+from analysis_lib.report.action_titles import action_title, pilot_purpose
 from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
@@ -583,7 +583,7 @@ def option_value(diag, language: str) -> str:
     if language == "zh":
         flexibility = (f"其中灵活性价值{money_m(o['flexibility_value'], language)}。"
                        if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                       "灵活性价值可忽略不计：按现有数据全面推广已明显合算，" + _pilot_purpose(diag, language))
+                       "灵活性价值可忽略不计：按现有数据全面推广已明显合算，" + pilot_purpose(diag, language))
         text = (f"将先试点、后推广视为一项扩张期权，按布莱克—斯科尔斯期权定价模型估值：标的资产为试点后推广收益的现值"
                 f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}"
                 f"（推广阶段占一次性投入及应急预算的{percent(o['rollout_share'], 0)}，加上决策后的运营成本），期限{o['years']:.2f}年，"
@@ -595,20 +595,8 @@ def option_value(diag, language: str) -> str:
                 f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
                 f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
                 "flexibility itself" + (". " if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                                         ": on these figures the rollout is clearly worth it, so " + _pilot_purpose(diag, language)))
+                                         ": on these figures the rollout is clearly worth it, so " + pilot_purpose(diag, language)))
     return _section("option_value", language, _p(text))
-
-
-def _pilot_purpose(diag, language: str) -> str:
-    """What a pilot is for when the option to stop adds nothing: testing what
-    the case rests on (the verdict's reasons), or lowering delivery risk."""
-    reasons = diag.recommendation().economic_reasons
-    if "assumed_baselines" in reasons:
-        return ("试点的作用在于以本行实际数据检验商业论证所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
-                "the pilot is there to test the assumed baselines the case rests on against the bank's own results, not for the option "
-                "to stop.")
-    return ("试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
-            "a pilot's value lies in lowering delivery risk, not in the option to stop.")
 
 
 def roadmap(diag, language: str) -> str:
