@@ -320,8 +320,9 @@ def _rag(value: str, language: str) -> tuple[str, str]:
 
 
 def _basis(diag, metric_ids, language: str) -> list[str]:
-    """Per metric, what its benchmark rests on: source class, year and the
-    number of peers (confidence on the page, next to every benchmark)."""
+    """Per metric, what its benchmark rests on: source class and year, and
+    the number of peers where it differs from the peer group's (confidence on
+    the page, next to every benchmark)."""
     confidence = diag.benchmark_confidence()
     shown = []
     for metric_id in metric_ids:
@@ -330,7 +331,8 @@ def _basis(diag, metric_ids, language: str) -> list[str]:
             continue
         row = confidence.loc[metric_id]
         year = f" {int(row['year'])}" if pd.notna(row["year"]) else ""
-        peers = ("，" if language == "zh" else ", ") + f"n={int(row['n'])}" if pd.notna(row["n"]) else ""
+        fewer = pd.notna(row["n"]) and int(row["n"]) != diag.peer_count  # the peer count is on the cover and under the chart
+        peers = ("，" if language == "zh" else ", ") + f"n={int(row['n'])}" if fewer else ""
         shown.append(f"{word(str(row['source_class']), language)}{year}{peers}")
     return shown
 
