@@ -80,10 +80,7 @@ def _expectations(diag, language: str) -> str:
     table = diag.expectations.dropna(subset=["residual_percentile"])
     if table.empty:
         return ""
-    catalog = load_catalog().table
-    lower = catalog["direction"].reindex(table["metric_id"]).eq("lower_better").to_numpy()
-    worse = (table["residual_percentile"] < 25).to_numpy() & ~lower | (table["residual_percentile"] > 75).to_numpy() & lower
-    worse_count = int(worse.sum())
+    worse_count = int((table["residual_percentile"] < 50).sum())  # the percentile is oriented: higher is better
     return (f"考虑规模因素后，{len(table)}项关键指标中有{worse_count}项仍差于同等规模机构的预期水平。" if language == "zh" else
             f"Allowing for size, {worse_count} of {len(table)} key metrics are still worse than an institution of this size would be "
             "expected to reach.")
@@ -164,18 +161,20 @@ def _option_value(diag, language: str) -> str:
         return (f"先试点后推广的灵活性价值为{money_m(flexibility, language)}：试点结果不佳时可放弃推广。" if language == "zh" else
                 f"Piloting first is worth {money_m(flexibility, language)} of flexibility: the rollout can be dropped if the pilot "
                 "disappoints.")
-    return ("按现有数据全面推广已明显合算：" if language == "zh" else "On these figures the rollout is clearly worth it: ") + \
-        pilot_purpose(diag, language)
+    return ("按基准数据，推广的期权处于深度实值，放弃选择权价值有限；" if language == "zh" else
+            "On the base figures the rollout is deep in the money, so the option to stop adds little; ") + pilot_purpose(diag, language)
 
 
 def pilot_purpose(diag, language: str) -> str:
     """What a pilot is for when the option to stop adds nothing: testing the
     assumed baselines the case rests on (when the verdict says so), or
     lowering delivery risk."""
-    if "assumed_baselines" in diag.recommendation().economic_reasons:
-        return ("试点的作用在于以本行实际数据检验商业论证所依据的假设基准，而非保留放弃的选择权。" if language == "zh" else
-                "the pilot is there to test the assumed baselines the case rests on against the bank's own results, not for the option "
-                "to stop.")
+    reasons = diag.recommendation().economic_reasons
+    if "downside_negative" in reasons or "assumed_baselines" in reasons:
+        return ("但悲观情景仍会亏损，且多数基准为假设：试点的作用在于以本行实际结果检验这些假设、在全面投入前控制下行风险。"
+                if language == "zh" else
+                "but the pessimistic case still loses money and most baselines are assumed: the pilot is there to test those assumptions "
+                "against the bank's own results and to limit the downside before the full commitment.")
     return ("试点的价值在于降低实施风险，而非保留放弃的选择权。" if language == "zh" else
             "a pilot's value lies in lowering delivery risk, not in the option to stop.")
 
@@ -197,7 +196,7 @@ def _risk(diag, language: str) -> str:
     confidence = diag.contingency["confidence"]
     medium = int((risks["level"] == "medium").sum())
     if language == "zh":
-        count = f"{len(risks)}项风险中{high}项为高风险、{medium}项为中风险"
+        count = f"{len(risks)}项风险中{high}项为高风险、{medium}项为中风险" if high else f"{len(risks)}项风险中无高风险项，{medium}项为中风险"
         return f"{count}；按风险登记册的{confidence}储备计提应急预算{money_m(carried, language)}。"
     count = f"{high} of {len(risks)} risks are high and {medium} medium" if high else f"None of the {len(risks)} risks is high ({medium} medium)"
     return f"{count}; the register's {confidence} reserve of {money_m(carried, language)} is carried as the programme's contingency."

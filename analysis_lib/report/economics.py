@@ -163,11 +163,13 @@ def programme_block(diag, language: str) -> str:
     selection = chain.selection
     shown = pd.DataFrame({
         word("initiative", language): [_initiative_name(diag, i, language) for i in selection.index],
-        word("in_programme", language): [word("yes" if s else "no", language) for s in selection["selected"]],
+        word("in_programme", language): [word("reference_only" if str(r).startswith("shown for reference") else "yes" if s else "no", language)
+                                         for s, r in zip(selection["selected"], selection["reason"])],
         word("benefit_cost_ratio_short", language): [f"{r:.2f}" if np.isfinite(r) else "–" for r in selection["ratio"]],
         word("reason", language): [_reason(r, language) for r in selection["reason"]],
     })
-    return f"<h3>{_esc(word('programme', language))}</h3><p>{_esc(rule)}</p>" + _table(shown, "programme")
+    return (f'<div class="keep-together"><h3>{_esc(word("programme", language))}</h3><p>{_esc(rule)}</p>'
+            + _table(shown, "programme") + "</div>")
 
 
 def _reason(reason: str, language: str) -> str:

@@ -100,9 +100,12 @@ def findings(diag) -> list[Finding]:
 
 
 def _lower_first(label: str) -> str:
-    """Lower-case a label's first word unless it is an acronym (CRM, NPS)."""
+    """Lower-case a label's first word unless it is an acronym (CRM, AI) or
+    the label is a proper name in title case (Net Promoter Score)."""
     first = label.split(" ", 1)[0]
-    return label if first.isupper() or any(ch.isdigit() for ch in first) else label[0].lower() + label[1:]
+    proper = any(word[:1].isupper() for word in label.split(" ")[1:])
+    return label if first.isupper() or proper or any(ch.isdigit() for ch in first) or first[1:2].isupper() \
+        else label[0].lower() + label[1:]
 
 
 def _metric(metric_id: str, language: str) -> str:

@@ -25,7 +25,7 @@ from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_ca
 from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts, economics
 from analysis_lib.report.action_titles import action_title, pilot_purpose
-from analysis_lib.report.narrative import findings, render
+from analysis_lib.report.narrative import _lower_first, findings, render
 from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
     NO_UNIT,
@@ -277,7 +277,8 @@ def hundred_days_block(diag, language: str) -> str:
 
 CONDITION_TEXT = {
     "annual_benefit": {"en": "an annual benefit of at least {be} (base case {base})", "zh": "年度收益不低于{be}（基准情景{base}）"},
-    "total_budget": {"en": "a total budget of no more than {be} (base case {base})", "zh": "总预算不超过{be}（基准情景{base}）"},
+    "total_budget": {"en": "a budget before contingency of no more than {be} (base case {base})",
+                     "zh": "不含应急预算的总预算不超过{be}（基准情景{base}）"},
     "benefit_realisation": {"en": "at least {be} of the planned benefits realised (base case {base})",
                             "zh": "计划收益的实现率不低于{be}（基准情景{base}）"},
 }
@@ -291,7 +292,8 @@ def verdict_block(diag, language: str) -> str:
     share = public_share(confidence)
     synthetic = diag.synthetic_peers()
     if language == "zh":
-        basis = (f"对标依据：{len(confidence)}项指标比较中，{percent(share, 0)}基于公开数据或真实同业数据，其余基于方法模板或假设；"
+        basis = ((f"对标依据：{len(confidence)}项指标比较中，{percent(share, 0)}基于公开数据或真实同业数据，其余基于方法模板或假设；" if share > 0 else
+                  f"对标依据：{len(confidence)}项指标比较均未采用公开数据或真实同业数据，全部基于方法模板或假设；")
                  + ("同业样本为模拟数据（随附示例），结论仅供演示。" if synthetic else "同业样本为真实机构数据。"))
     else:
         basis = (f"Confidence: {percent(share, 0)} of the {len(confidence)} benchmark comparisons rest on public figures or a real peer "
@@ -534,12 +536,13 @@ def business_case(diag, language: str) -> str:
     })
     inputs = diag.case_inputs
     contingency = inputs.total_budget * inputs.build_share * inputs.contingency
-    assumptions = (f"投入：预算{money_m(inputs.total_budget, language)}（建设占{percent(inputs.build_share, 0)}），另加应急预算"
+    assumptions = (f"投入：不含应急预算的预算{money_m(inputs.total_budget, language)}（其中建设占{percent(inputs.build_share, 0)}），另加应急预算"
                    f"{money_m(contingency, language)}（风险储备{diag.contingency['confidence']}）；风险调整后年收益（全面达产）"
                    f"{money_m(inputs.annual_benefit, language)}×实现率{percent(inputs.benefit_realisation, 0)}，各举措自见效月份起爬坡，"
                    f"折现率{percent(inputs.discount_rate)}。"
                    if language == "zh" else
-                   f"Inputs: budget {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)}) plus a contingency of "
+                   f"Inputs: budget before contingency {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)} of it) "
+                   f"plus a contingency of "
                    f"{money_m(contingency, language)} (the {diag.contingency['confidence']} risk reserve); risk-adjusted benefit "
                    f"{money_m(inputs.annual_benefit, language)} a year at full run-rate, at {percent(inputs.benefit_realisation, 0)} "
                    f"realisation, each line ramping up from its initiative's months to value; discount rate {percent(inputs.discount_rate)}.")
@@ -585,7 +588,7 @@ def option_value(diag, language: str) -> str:
     if language == "zh":
         flexibility = (f"其中灵活性价值{money_m(o['flexibility_value'], language)}。"
                        if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                       "灵活性价值可忽略不计：按现有数据全面推广已明显合算，" + pilot_purpose(diag, language))
+                       "灵活性价值可忽略不计：按基准数据推广已明显合算，" + pilot_purpose(diag, language))
         text = (f"将先试点、后推广视为一项扩张期权，按布莱克—斯科尔斯期权定价模型估值：标的资产为试点后推广收益的现值"
                 f"{money_m(o['underlying'], language)}，执行价格为届时仍需投入的成本{money_m(o['strike'], language)}"
                 f"（推广阶段占一次性投入及应急预算的{percent(o['rollout_share'], 0)}，加上决策后的运营成本），期限{o['years']:.2f}年，"
@@ -597,7 +600,7 @@ def option_value(diag, language: str) -> str:
                 f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
                 f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
                 "flexibility itself" + (". " if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                                         ": on these figures the rollout is clearly worth it, so " + pilot_purpose(diag, language)))
+                                         ": on the base figures the rollout is clearly worth it, " + pilot_purpose(diag, language)))
     return _section("option_value", language, _p(text))
 
 
@@ -640,7 +643,7 @@ def risk(diag, language: str) -> str:
     fitted = diag.risks[diag.risks.get("fit_note_en", pd.Series("", index=diag.risks.index)).astype(str) != ""]
     if len(fitted):
         notes = "；".join(f"{r['title_zh']}（{r['fit_note_zh'].rstrip('。')}）" for _, r in fitted.iterrows()) if language == "zh" else \
-            "; ".join(f"{r['title_en'].lower()} ({r['fit_note_en'][0].lower()}{r['fit_note_en'][1:].rstrip('.')})"
+            "; ".join(f"{_lower_first(r['title_en'])} ({_lower_first(r['fit_note_en']).rstrip('.')})"
                       for _, r in fitted.iterrows())
         top += (f"以下风险的发生概率按本项目范围与机构规模上调一级：{notes}。" if language == "zh" else
                 f" Fitted to this programme and institution, these risks are one step likelier: {notes}.")

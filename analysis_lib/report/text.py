@@ -53,6 +53,7 @@ WORDS: dict[str, dict[str, str]] = {
     "parameters": {"en": "Parameters", "zh": "参数"},
     "confidential": {"en": "Confidential", "zh": "保密"},
     "prepared_for": {"en": "Prepared for", "zh": "呈送"},
+    "reference_only": {"en": "reference only", "zh": "仅供参考"},
     "prepared_by": {"en": "Prepared by", "zh": "编制"},
     "executive_committee": {"en": "{name}, executive committee", "zh": "{name}行长办公会"},
     "engagement_team": {"en": "The engagement team", "zh": "项目组"},
