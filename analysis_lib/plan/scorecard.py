@@ -18,6 +18,8 @@ catalog through the gap table.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -48,7 +50,8 @@ def load_tracking(path=None) -> pd.DataFrame:
     return table
 
 
-def kpi_scorecard(gaps: pd.DataFrame, years: int = PROGRAMME_YEARS, tracking: pd.DataFrame | None = None) -> pd.DataFrame:
+def kpi_scorecard(gaps: pd.DataFrame, years: int = PROGRAMME_YEARS, tracking: pd.DataFrame | None = None,
+                  moved: Collection[str] | None = None) -> pd.DataFrame:
     """The tracking scorecard of one institution.
 
     Parameters
@@ -60,6 +63,10 @@ def kpi_scorecard(gaps: pd.DataFrame, years: int = PROGRAMME_YEARS, tracking: pd
         Programme years to reach the target.
     tracking : pandas.DataFrame, optional
         Owners and sources (default :func:`load_tracking`).
+    moved : collection of str, optional
+        The metrics the programme's initiatives move; every other KPI is
+        held at its baseline (a watch-list line, no improvement promised
+        without an initiative behind it). Default: all move.
 
     Returns
     -------
@@ -87,6 +94,8 @@ def kpi_scorecard(gaps: pd.DataFrame, years: int = PROGRAMME_YEARS, tracking: pd
     higher = rows["direction"].eq("higher_better").to_numpy()
     # never a target worse than today
     target = np.where(higher, np.maximum(target, baseline), np.minimum(target, baseline))
+    if moved is not None:
+        target = np.where(rows["metric_id"].isin(set(moved)).to_numpy(), target, baseline)
     card = rows[["metric_id", "dimension", "unit", "direction"]].copy()
     card["baseline"] = baseline
     path = {year: baseline + (target - baseline) * year / years for year in range(0, years + 1)}

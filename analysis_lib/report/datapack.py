@@ -351,7 +351,7 @@ def _kpi_scorecard(diag, language: str) -> DataTable:
     from analysis_lib.reference.catalog import load_catalog
     from analysis_lib.report.text import unit_label
 
-    card = kpi_scorecard(diag.gaps.gaps)
+    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics())
     catalog = load_catalog().table
     columns = [("Metric id", "指标代码", "text", card["metric_id"]),
                ("KPI", "指标", "text", [catalog.at[m, f"label_{language}"] for m in card["metric_id"]]),

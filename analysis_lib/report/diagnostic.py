@@ -147,6 +147,14 @@ class Diagnostic:
             leads_peers=bool(self.scores()["overall"] >= LEADER_SCORE), completeness=float(self.quality["completeness"]))
         return recommend(evidence, self.break_even)
 
+    def programme_metrics(self) -> set[str]:
+        """The metrics the recommended programme's initiatives move (empty
+        when no programme is recommended): the KPIs that get improvement
+        targets; the others are held at baseline."""
+        if not self.recommended:
+            return set()
+        return {m for i in self.programme for m in self.initiatives.at[i, "metrics"]}
+
     def key_moves(self) -> pd.DataFrame:
         """The three to five initiatives that create most of the programme's
         value (empty when no programme is recommended)."""

@@ -55,7 +55,7 @@ def selected_initiative_ids(diag) -> list[str]:
 
 def kpi_tracking(diag, language: str) -> str:
     """The scorecard the programme office steers by, with yearly targets."""
-    card = kpi_scorecard(diag.gaps.gaps)
+    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics())
     catalog = load_catalog().table
     moving = card[card[f"target_year_{PROGRAMME_YEARS}"] != card["baseline"]]
     shown = moving if len(moving) else card
@@ -75,7 +75,12 @@ def kpi_tracking(diag, language: str) -> str:
         _h("frequency", language): [FREQUENCY_LABELS[f][language] for f in shown["frequency"]],
     })
     monthly = int((shown["frequency"] == "monthly").sum())
-    if language == "zh":
+    if moving.empty:
+        lead = (f"未建议实施升级项目：{len(shown)}项指标作为监测清单保持基线水平，其中{monthly}项按月监测；读数差于基线即亮红灯。"
+                if language == "zh" else
+                f"No programme is recommended: the {len(shown)} KPIs are a watch-list held at their baselines, {monthly} of them measured "
+                "monthly; a reading worse than the baseline is red.")
+    elif language == "zh":
         lead = (f"{len(shown)}项指标设定了逐年目标，{PROGRAMME_YEARS}年内达到差距分析的目标值，其中{monthly}项按月监测。"
                 "读数落后于当年目标时亮黄灯，落后于上一年目标（第1年为差于基线）时亮红灯。")
     else:
@@ -89,12 +94,19 @@ def organisation(diag, language: str) -> str:
     """Governance, the four-part change model, training and adoption targets."""
     actions = load_change_actions()
     training = training_plan(diag.institution)
-    card = kpi_scorecard(diag.gaps.gaps).set_index("metric_id")
+    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics()).set_index("metric_id")
     yearly = [float(card.at["feature_adoption", column]) for column in
               ["baseline", *[f"target_year_{y}" for y in range(1, PROGRAMME_YEARS + 1)]]] if "feature_adoption" in card.index else []
     adoption_now, adoption_target = (yearly[0], yearly[-1]) if yearly else (float("nan"), float("nan"))
     people, hours = int(training["headcount"].sum()), float(training["hours"].sum())
-    if language == "zh":
+    flat = not yearly or adoption_target == adoption_now
+    if flat:
+        lead = (f"项目由行领导任发起人的指导委员会统筹、项目管理办公室日常推进；按“文化-制度-流程-能力”四位一体推进变革，分层培训约{people:,}人、"
+                f"共{hours:,.0f}学时；新功能采纳率保持在{percent(adoption_now, 1)}（无项目目标）。" if language == "zh" else
+                f"A steering committee chaired by the executive sponsor governs the programme and a programme office runs it day to day. "
+                f"Change follows the four-part model (culture, rules, process, capability); tiered training reaches about {people:,} "
+                f"people in {hours:,.0f} hours; new-feature adoption is held at {percent(adoption_now, 1)} (no programme target).")
+    elif language == "zh":
         lead = (f"项目由行领导任发起人的指导委员会统筹、项目管理办公室日常推进；按“文化-制度-流程-能力”四位一体推进变革，"
                 f"分层培训约{people:,}人、共{hours:,.0f}学时，新功能采纳率按KPI评分卡路径逐季由{percent(adoption_now, 1)}"
                 f"提升至第{PROGRAMME_YEARS}年末的{percent(adoption_target, 1)}。")
@@ -117,7 +129,7 @@ def organisation(diag, language: str) -> str:
         _h("hours", language): [f"{v:,.0f}" for v in training["hours"]],
     })
     tables = table_html(change) + table_html(train, "compact")
-    if yearly:
+    if yearly and not flat:
         path = adoption_targets(yearly)
         row = pd.DataFrame([[_h("adoption", language), *[percent(v, 1) for v in path["target"]]]],
                            columns=[_h("quarter", language), *[str(q) for q in path["quarter"]]])

@@ -62,3 +62,12 @@ def test_bad_tracking_data_is_refused(tmp_path):
         kpi_scorecard(gaps, years=0)
     with pytest.raises(InputDataError, match="no owner"):
         kpi_scorecard(gaps, tracking=load_tracking().drop(index="nps"))
+
+
+def test_kpis_without_an_initiative_behind_them_are_held_at_baseline():
+    gaps = pd.DataFrame({"metric_id": ["nps", "crm_systems_count"], "dimension": ["experience", "cost"],
+                         "direction": ["higher_better", "lower_better"], "unit": ["score", "count"], "current": [20.0, 4.0],
+                         "target": [35.0, 2.0]})
+    card = kpi_scorecard(gaps, moved={"nps"}).set_index("metric_id")
+    assert card.at["nps", "target_year_3"] == 35.0 and card.at["nps", "target_year_1"] == 25.0
+    assert card.at["crm_systems_count", "target_year_3"] == 4.0 and card.at["crm_systems_count", "red_below_year_1"] == 4.0

@@ -109,3 +109,16 @@ def test_cover_names_who_it_is_for_and_by_and_keeps_run_parameters_off(designed)
     named = run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh", prepared_by="某咨询公司")
     zh_cover = section_html(named, "cover")
     assert "呈送" in zh_cover and "某咨询公司" in zh_cover
+
+
+def test_kpi_targets_follow_the_programme_and_a_leader_gets_a_watch_list(designed):
+    from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
+
+    weak, strong = designed["weak"], designed["strong"]
+    card = kpi_scorecard(weak.gaps.gaps, moved=weak.programme_metrics()).set_index("metric_id")
+    moving = set(card.index[card[f"target_year_{PROGRAMME_YEARS}"] != card["baseline"]])
+    assert moving and moving <= weak.programme_metrics()
+    assert "crm_systems_count" not in moving  # no consolidation in the programme: no promise to cut systems
+    assert strong.programme_metrics() == set()
+    assert "No programme is recommended: the" in section_html(strong, "kpi_tracking")
+    assert "new-feature adoption is held at" in section_html(strong, "organisation")
