@@ -163,7 +163,9 @@ def test_portfolio_summary(first_run):
     league = portfolio.league_table()
     assert league["score_overall"].is_monotonic_decreasing
     assert portfolio.totals()["institutions"] == len(IDS)
-    assert "CITY-03" in section(portfolio, "unknowns") and portfolio.totals()["failed"] == 3  # bad data, timeout, killed kernel
+    # bad data always fails; the timeout and the killed kernel succeed once the resume test has rerun them
+    failed = {i for i, row in read_manifest(out / "r1").items() if row["status"] != "ok"}
+    assert BAD in failed and BAD in section(portfolio, "unknowns") and portfolio.totals()["failed"] == len(failed)
     assert Path(out / "r1").is_dir()
 
 
