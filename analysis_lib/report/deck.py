@@ -51,20 +51,6 @@ WORDS = {
                   "zh": "仅列示{total}行中的{shown}行；完整内容见报告及Excel数据包。"},
     "commentary": {"en": "Consultant's commentary", "zh": "顾问评述"},
 }
-SOURCES = {
-    "base": {"en": "{file} (client data); peer panel of {n} institutions ({group}); CRM Diagnostic Workbook analysis",
-             "zh": "{file}（客户数据）；同业样本{n}家（{group}）；CRM诊断工具测算"},
-    "frontier": {"en": "{file}; DEA and SFA over all {panel} institutions of the panel", "zh": "{file}；对样本全部{panel}家机构进行DEA与SFA分析"},
-    "business_case": {"en": "Business case model; Monte Carlo {draws:,} draws (seed {seed}); cost lines from data/cost_structure.csv",
-                      "zh": "投资效益模型；蒙特卡洛模拟{draws:,}次（随机种子{seed}）；成本结构取自data/cost_structure.csv"},
-    "value_chain": {"en": "data/value_drivers.csv, data/addressable.csv, data/benefit_risk.csv (TEI risk adjustment)",
-                    "zh": "价值驱动因素表、可影响比例表与收益风险折减表（TEI风险调整）"},
-    "roadmap": {"en": "data/roadmap.csv; critical path and PERT Monte Carlo", "zh": "路线图表；关键路径法与PERT蒙特卡洛模拟"},
-    "risk": {"en": "data/risks.csv; Monte Carlo of the risk register", "zh": "风险登记册；蒙特卡洛模拟"},
-    "methodology": {"en": "data/baselines.csv (see data/SOURCES.md)", "zh": "基准表（见data/SOURCES.md）"},
-    "glossary": {"en": "data/glossary.csv", "zh": "术语表（data/glossary.csv）"},
-    "kpi_tracking": {"en": "data/kpi_tracking.csv and the gap analysis's targets", "zh": "KPI跟踪表与差距分析目标"},
-}
 
 
 # ------------------------------------------------------------------ content (in the report's kernel)
@@ -253,13 +239,11 @@ def first_sentence(text: str) -> str:
 
 
 def source_line(diag, key: str) -> str:
-    """The footer's source line of a section's slide."""
-    from analysis_lib.report.text import peer_group_label
+    """The footer's source line of a section's slide: the same words as the
+    report's source line under that section's charts."""
+    from analysis_lib.report import rendering
 
-    language = diag.language
-    facts = {"file": Path(diag.validation.file).name, "n": diag.peer_count, "group": peer_group_label(diag.peer_group, language),
-             "panel": len(diag.frontier), "draws": len(diag.simulation.npv), "seed": diag.simulation.seed}
-    return SOURCES.get(key, SOURCES["base"])[language].format(**facts)
+    return rendering.chart_source(diag, rendering.SECTION_BASIS.get(key, "panel"), diag.language, prefix=False)
 
 
 def deck_payload(diag) -> dict[str, Any]:

@@ -123,9 +123,13 @@ def figure_html(fig, alt: str, source: str = "") -> str:
 
 CHART_BASES = ("panel", "frontier", "case", "plan", "extract")
 """What a chart rests on, for its source line."""
+SECTION_BASIS = {"frontier": "frontier", "gaps": "case", "value_chain": "case", "initiatives": "case", "technology": "case",
+                 "business_case": "case", "option_value": "case", "roadmap": "plan", "risk": "plan", "kpi_tracking": "plan",
+                 "organisation": "plan", "data_protection": "plan", "customers": "extract"}
+"""What each section rests on (the others: the institution panel), for a slide's source line."""
 
 
-def chart_source(diag, basis: str, language: str) -> str:
+def chart_source(diag, basis: str, language: str, prefix: bool = True) -> str:
     """The source line under a chart: what the figure rests on, the year,
     and whether the peers are real or the synthetic sample.
 
@@ -136,6 +140,8 @@ def chart_source(diag, basis: str, language: str) -> str:
         peer group), ``frontier`` (DEA and SFA on the whole panel), ``case``
         (the business-case model), ``plan`` (roadmap and risk register),
         ``extract`` (the customer extract).
+    prefix : bool
+        Start with "Source: " (the deck's footer adds its own).
     """
     if basis not in CHART_BASES:
         raise KeyError(f"unknown chart basis {basis!r}; bases are {', '.join(CHART_BASES)}")
@@ -146,21 +152,24 @@ def chart_source(diag, basis: str, language: str) -> str:
     kind = ("模拟示例数据" if synthetic else "客户提供的数据") if zh else ("synthetic sample panel" if synthetic else "client-supplied panel")
     when = (f"{period}年" if zh else f" {period}") if period else ""
     texts = {
-        "panel": (f"资料来源：机构面板数据{when}（{kind}），{group}同业{diag.peer_count}家；同业不足{MIN_PEERS}家的指标采用本工具基准分位数。",
-                  f"Source: institution panel{when} ({kind}), {diag.peer_count} {group.lower()} peers; metrics with fewer than {MIN_PEERS} "
+        "panel": (f"机构面板数据{when}（{kind}），{group}同业{diag.peer_count}家；同业不足{MIN_PEERS}家的指标采用本工具基准分位数。",
+                  f"institution panel{when} ({kind}), {diag.peer_count} {group.lower()} peers; metrics with fewer than {MIN_PEERS} "
                   "peers use the workbook's reference baselines."),
-        "frontier": (f"资料来源：基于全部{len(diag.frontier)}家机构面板数据{when}（{kind}）的数据包络分析与随机前沿分析。",
-                     f"Source: DEA and SFA on the whole panel{when}, {len(diag.frontier)} institutions ({kind})."),
-        "case": (f"资料来源：本工具商业论证模型，基于机构{when}数据、价值驱动因素、举措影响与成本假设（见方法说明附录）。",
-                 f"Source: the workbook's business-case model on the institution's{when} figures, value drivers, initiative impacts and "
+        "frontier": (f"基于全部{len(diag.frontier)}家机构面板数据{when}（{kind}）的数据包络分析与随机前沿分析。",
+                     f"DEA and SFA on the whole panel{when}, {len(diag.frontier)} institutions ({kind})."),
+        "case": (f"本工具商业论证模型，基于机构{when}数据、价值驱动因素、举措影响与成本假设（见方法说明附录）。",
+                 f"the workbook's business-case model on the institution's{when} figures, value drivers, initiative impacts and "
                  "cost assumptions (methodology appendix)."),
-        "plan": ("资料来源：本工具路线图（计划评审技术工期估计）与风险登记册，依据方法模板，按项目预算测算。",
-                 "Source: the workbook's roadmap (PERT duration estimates) and risk register, after the methodology template, sized "
+        "plan": ("本工具路线图（计划评审技术工期估计）与风险登记册，依据方法模板，按项目预算测算。",
+                 "the workbook's roadmap (PERT duration estimates) and risk register, after the methodology template, sized "
                  "to the programme budget."),
-        "extract": ("资料来源：机构客户明细数据，经本工具客户分析模型处理。",
-                    "Source: the institution's customer extract, analysed by the workbook's customer model."),
+        "extract": ("机构客户明细数据，经本工具客户分析模型处理。",
+                    "the institution's customer extract, analysed by the workbook's customer model."),
     }
-    return texts[basis][0 if zh else 1]
+    text = texts[basis][0 if zh else 1]
+    if not prefix:
+        return text
+    return f"资料来源：{text}" if zh else f"Source: {text}"
 
 
 def table_html(frame: pd.DataFrame, classes: str = "", rag_column: str | None = None) -> str:

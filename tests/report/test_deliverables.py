@@ -3,6 +3,7 @@
 ``summary.json``, opened with python-pptx and openpyxl/pandas and compared
 with both."""
 
+import html as html_lib
 import json
 import re
 
@@ -97,6 +98,12 @@ def test_footer_has_the_source_line_and_the_page_number(run):
         texts = _texts(slide)
         assert any(t.startswith("Source: ") for t in texts)
         assert any(t.endswith(f"CITY-02 · Confidential · {page}") for t in texts)
+        source = next(t for t in texts if t.startswith("Source: "))
+        assert "data/" not in source and ".csv" not in source  # the report's words, never a file path
+    html = run["html"]
+    # the business-case slides carry the words of the source line under the report's business-case charts
+    case = re.search(r'<figcaption class="chart-source">Source: ([^<]*business-case model[^<]*)</figcaption>', html)
+    assert case and any(html_lib.unescape(case.group(1)) in t for s in run["deck"].slides for t in _texts(s))
 
 
 def test_key_table_has_the_reports_numbers(run):
