@@ -64,6 +64,8 @@ PRELOAD = (
     "analysis_lib.plan.data_protection", "analysis_lib.plan.scorecard", "analysis_lib.plan.fit", "analysis_lib.plan.moves",
     "analysis_lib.roi.sourcing",
     "matplotlib.backends.backend_svg", "pyarrow.dataset", "pandas.core.reshape.reshape",
+    "analysis_lib.report.deliverables", "analysis_lib.report.deck", "analysis_lib.report.commentary", "html.parser",
+    "pandas.core.methods.to_dict", "pandas.core.arrays.arrow.extension_types",
 )
 """Modules the server imports before forking kernels: the kernel itself and
 everything the diagnostic notebook uses. Imports only — no analysis runs."""

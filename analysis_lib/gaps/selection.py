@@ -17,6 +17,9 @@ import pandas as pd
 from analysis_lib.errors import InputDataError
 from analysis_lib.reference.catalog import data_dir
 
+TIE = 1e-9
+"""Weighted scores closer than this are tied."""
+
 
 def load_criteria() -> pd.DataFrame:
     """Default criteria and weights, ``data/vendor_criteria.csv``."""
@@ -29,7 +32,8 @@ def load_options(path=None) -> pd.DataFrame:
 
 
 def score_options(options: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
-    """Weighted score and rank of every option.
+    """Weighted score and rank of every option, best first (tied options
+    keep their listed order).
 
     Examples
     --------
@@ -48,13 +52,13 @@ def score_options(options: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
     total = scores.to_numpy() @ weights.to_numpy() / weights.sum()
     result = pd.DataFrame({"score": total}, index=options.index)
     result["rank"] = result["score"].rank(ascending=False, method="min").astype(int)
-    return result.sort_values("score", ascending=False)
+    return result.sort_values("score", ascending=False, kind="stable")
 
 
 def weight_sensitivity(options: pd.DataFrame, weights: pd.Series, max_change: float = 0.5, fragile: float = 0.2,
                        steps: int = 101) -> pd.DataFrame:
-    """Smallest relative change of each single weight that changes the
-    leading option.
+    """Smallest relative change of each single weight that brings another
+    option level with the leader or ahead of it.
 
     Returns
     -------
@@ -70,19 +74,22 @@ def weight_sensitivity(options: pd.DataFrame, weights: pd.Series, max_change: fl
     >>> t.loc["b", "new_leader"]
     'Y'
     """
-    leader = score_options(options, weights).index[0]
-    rows = []
+    leader = score_options(options, weights).index[0]  # validates the scores and weights once
+    values = options[weights.index].to_numpy(float)
+    base = weights.to_numpy(float)
+    leader_at = options.index.get_loc(leader)
     changes = np.linspace(-max_change, max_change, steps)
-    changes = changes[np.argsort(np.abs(changes), kind="stable")]
-    for criterion in weights.index:
-        found = (np.nan, None)
-        for change in changes[1:]:
-            trial = weights.copy()
-            trial[criterion] = weights[criterion] * (1 + change)
-            new = score_options(options, trial).index[0]
-            if new != leader:
-                found = (float(change), new)
-                break
-        rows.append({"criterion": criterion, "change_to_flip": found[0], "new_leader": found[1],
-                     "fragile": bool(np.isfinite(found[0]) and abs(found[0]) <= fragile + 1e-9)})
+    changes = changes[np.argsort(np.abs(changes), kind="stable")][1:]  # nearest to today's weights first
+    rows = []
+    for position, criterion in enumerate(weights.index):
+        trials = np.tile(base, (changes.size, 1))
+        trials[:, position] *= 1 + changes
+        totals = trials @ values.T / trials.sum(axis=1, keepdims=True)
+        held = totals[:, leader_at].copy()
+        totals[:, leader_at] = -np.inf
+        leaders = np.argmax(totals, axis=1)  # the best other option (ties: the listed order)
+        flips = np.flatnonzero(totals[np.arange(changes.size), leaders] >= held - TIE)
+        change, new_leader = (float(changes[flips[0]]), options.index[leaders[flips[0]]]) if flips.size else (np.nan, None)
+        rows.append({"criterion": criterion, "change_to_flip": change, "new_leader": new_leader,
+                     "fragile": bool(np.isfinite(change) and abs(change) <= fragile + 1e-9)})
     return pd.DataFrame(rows).set_index("criterion")

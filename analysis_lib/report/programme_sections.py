@@ -212,9 +212,9 @@ def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, l
         closest = flips.loc[flips["change_to_flip"].abs().idxmin()]
         criterion = load_criteria().at[closest.name, f"label_{language}"]
         new = _option_label(options, closest["new_leader"], language)
-        robust = (f"将“{criterion}”权重调整{closest['change_to_flip']:+.0%}即会使“{new}”排名第一"
+        robust = (f"将“{criterion}”权重调整{closest['change_to_flip']:+.0%}即会使“{new}”得分追平或超过首选方案"
                   + ("，排名对权重较敏感。" if closest["fragile"] else "，排名在合理权重范围内稳定。") if language == "zh" else
-                  f"Moving the weight of {criterion.lower()} by {closest['change_to_flip']:+.0%} would put {new} first"
+                  f"Moving the weight of {criterion.lower()} by {closest['change_to_flip']:+.0%} would bring {new} level with it or ahead"
                   + (": the ranking is sensitive to the weights." if closest["fragile"] else ": the ranking holds over reasonable weights."))
     tco_leader, tco_cheap = float(costs.at[leader, "tco"]), float(costs.at[cheapest, "tco"])
     if language == "zh":

@@ -249,3 +249,26 @@ def test_which_kernel_each_attempt_gets(monkeypatch, tmp_path):
     assert _kernel_options(task, attempt=2) == {}  # a retry never depends on the warm server
     monkeypatch.setenv(COLD_KERNELS_ENV, "1")
     assert _kernel_options(task, attempt=1) == {}
+
+
+def test_the_server_has_loaded_every_module_a_report_imports(tmp_path):
+    """A module first imported inside a forked kernel is imported again for
+    every report: the preload must cover the whole diagnostic notebook."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+from analysis_lib.batch.kernels import warm_up
+warm_up()
+before = set(sys.modules)
+from analysis_lib.report.diagnostic import record_summary, run_diagnostic
+from analysis_lib.report.deliverables import record_exports
+from analysis_lib.report.rendering import SECTION_ORDER, section_html
+diag = run_diagnostic(institution_id="CITY-02", panel_path={str(SAMPLE_PANEL)!r}, language="zh")
+html = [section_html(diag, key) for key in SECTION_ORDER]
+record_summary(diag), record_exports(diag)
+print(sorted(set(sys.modules) - before))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=True)
+    assert done.stdout.strip() == "[]", done.stdout

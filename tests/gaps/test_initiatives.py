@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,7 +79,9 @@ def test_weight_sensitivity_flags_a_fragile_ranking():
     for criterion, row in table.dropna(subset=["change_to_flip"]).iterrows():
         trial = weights.copy()
         trial[criterion] *= 1 + row["change_to_flip"]
-        assert score_options(options, trial).index[0] == row["new_leader"] != leader
+        scored = score_options(options, trial)
+        assert row["new_leader"] != leader
+        assert scored.loc[row["new_leader"], "score"] == pytest.approx(scored["score"].max())
     assert table["fragile"].any()  # the illustrative options are close: a 20% weight change flips them
 
 
@@ -87,3 +90,29 @@ def test_bad_vendor_inputs():
         score_options(pd.DataFrame({"a": [7]}, index=["X"]), pd.Series({"a": 1.0}))
     with pytest.raises(InputDataError, match="lack scores"):
         score_options(pd.DataFrame({"a": [3]}, index=["X"]), pd.Series({"b": 1.0}))
+
+
+def _smallest_flip_by_hand(options: pd.DataFrame, weights: pd.Series, criterion: str) -> tuple[float, object]:
+    """One trial weight vector at a time, nearest to today's first."""
+    leader = score_options(options, weights).index[0]
+    changes = np.linspace(-0.5, 0.5, 101)
+    for change in changes[np.argsort(np.abs(changes), kind="stable")][1:]:
+        trial = weights.copy()
+        trial[criterion] = weights[criterion] * (1 + change)
+        others = score_options(options, trial).drop(index=leader)
+        if others["score"].iloc[0] >= score_options(options, trial).loc[leader, "score"] - 1e-9:
+            return float(change), others.index[0]
+    return np.nan, None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_weight_sensitivity_finds_the_smallest_flip(seed):
+    rng = np.random.default_rng(seed)
+    options = pd.DataFrame(rng.integers(1, 6, size=(4, 5)), index=list("PQRS"), columns=list("abcde"))
+    weights = pd.Series(rng.uniform(0.05, 0.4, 5), index=list("abcde"))
+    table = weight_sensitivity(options, weights)
+    for criterion in weights.index:
+        change, new = _smallest_flip_by_hand(options, weights, criterion)
+        got = table.loc[criterion]
+        assert (np.isnan(change) and np.isnan(got["change_to_flip"])) or got["change_to_flip"] == pytest.approx(change)
+        assert got["new_leader"] == new
