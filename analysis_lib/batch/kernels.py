@@ -47,9 +47,12 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+from traitlets import DottedObjectName, Type
 
 LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 PRELOAD = (
@@ -65,7 +68,7 @@ PRELOAD = (
     "analysis_lib.roi.sourcing",
     "matplotlib.backends.backend_svg", "pyarrow.dataset", "pandas.core.reshape.reshape",
     "analysis_lib.report.deliverables", "analysis_lib.report.deck", "analysis_lib.report.commentary", "html.parser",
-    "pandas.core.methods.to_dict", "pandas.core.arrays.arrow.extension_types",
+    "pandas.core.methods.to_dict", "pandas.core.arrays.arrow.extension_types", "IPython.core.oinspect", "IPython.utils.wildcard",
 )
 """Modules the server imports before forking kernels: the kernel itself and
 everything the diagnostic notebook uses. Imports only — no analysis runs."""
@@ -203,12 +206,76 @@ def _manager_base() -> type:
     return AsyncKernelManager
 
 
+def _client_base() -> type:
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    return AsyncKernelClient
+
+
+class WarmKernelClient(_client_base()):  # type: ignore[misc]
+    """An ``AsyncKernelClient`` that knows when a new kernel is ready without
+    waiting for IOPub to stay silent.
+
+    ``jupyter_client`` calls a kernel ready once it answers ``kernel_info``
+    and then drains IOPub until no message has come for 0.2 s: a fixed wait
+    for every report. Here the drain ends as soon as the kernel's ``idle``
+    status for the answered request has arrived (the last message that
+    request causes); messages queued by then are discarded as before. Until
+    IOPub carries a message the kernel is not taken as ready, as in
+    ``jupyter_client``.
+    """
+
+    async def _ready(self, timeout: float | None = None) -> None:
+        from queue import Empty
+
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                request = reply["parent_header"].get("msg_id")
+                try:
+                    first = await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected
+                except Empty:
+                    first = None
+                if first is not None:
+                    self._handle_kernel_info_reply(reply)
+                    await self._drain_iopub(first, request)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _drain_iopub(self, message: dict, request: str | None) -> None:
+        from queue import Empty
+
+        while not (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                   and message["parent_header"].get("msg_id") == request):
+            try:
+                message = await self.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                return
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0)
+            except Empty:
+                return
+
+    wait_for_ready = _ready
+
+
 class WarmKernelManager(_manager_base()):  # type: ignore[misc]
     """An ``AsyncKernelManager`` that gets its IPython kernels from a
     :class:`WarmKernelServer` (bound through ``server_address``); any other
-    kernel is started as usual."""
+    kernel is started as usual. Its clients are :class:`WarmKernelClient`."""
 
     server_address = ""
+    client_class = DottedObjectName("analysis_lib.batch.kernels.WarmKernelClient")
+    client_factory = Type(WarmKernelClient, klass="jupyter_client.asynchronous.AsyncKernelClient")
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         command = super().format_kernel_cmd(extra_arguments)

@@ -272,3 +272,33 @@ print(sorted(set(sys.modules) - before))
 """
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=300, check=True)
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_warm_kernel_is_ready_as_soon_as_it_has_answered(server):
+    """The client takes the kernel as ready once IOPub has brought the idle
+    status of the answered ``kernel_info`` request, and leaves nothing of the
+    start-up on IOPub for the notebook's first cell."""
+    from queue import Empty
+
+    async def start_and_probe():
+        manager = server.kernel_manager_class()(kernel_name="python3")
+        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            leftovers = []
+            try:
+                while True:
+                    leftovers.append(await client.get_iopub_msg(timeout=0.3))
+            except Empty:
+                pass
+            reply = await client.execute("21 * 2", reply=True, timeout=60)
+            return type(client), leftovers, reply["content"]["status"]
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    client_type, leftovers, status = asyncio.run(start_and_probe())
+    assert client_type is kernels.WarmKernelClient
+    assert [m["msg_type"] for m in leftovers] == [] and status == "ok"
