@@ -311,7 +311,7 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
 
     analyses_cpu, sections_cpu, charts = _in_a_fresh_process(lambda: run_diagnostic(institution_id=institution_id, panel_path=str(panel)),
                                                             lambda diag: sum(section_html(diag, key).count("<figure") for key in SECTION_ORDER))
-    analyses, sections = seconds("run_diagnostic("), seconds("show(diag")
+    analyses, sections = seconds("run_diagnostic("), seconds("show(diag")  # one cell per part of the report
     steps += [("notebook: the analyses (run_diagnostic)", analyses, analyses_cpu),
               (f"notebook: the report sections ({charts} charts)", sections, sections_cpu),
               ("notebook: warm kernel, parameters and messaging", total - analyses - sections, total_cpu - analyses_cpu - sections_cpu)]

@@ -40,8 +40,9 @@ def _tagged(cell, *tags: str):
 
 def diagnostic_notebook() -> nbformat.NotebookNode:
     """The institution diagnostic: parameters, one library call, one cell per
-    report section, and the machine-readable summary."""
-    from analysis_lib.report.rendering import SECTION_ORDER
+    part of the report (:data:`rendering.REPORT_PARTS`), and the
+    machine-readable summary."""
+    from analysis_lib.report.rendering import REPORT_PARTS
 
     nb = _new_notebook()
     nb.cells = [
@@ -49,7 +50,7 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
             "# Institution diagnostic\n\n"
             "Run top to bottom for one institution. Change the parameters in the next cell, or run it with papermill:\n\n"
             "`papermill notebooks/institution_diagnostic.ipynb out.ipynb -p institution_id CITY-02 -p language zh`\n\n"
-            "Every computation lives in `analysis_lib`; each cell below shows one section of the client report."), "internal"),
+            "Every computation lives in `analysis_lib`; each cell below shows one part of the client report."), "internal"),
         _tagged(nbformat.v4.new_code_cell(parameters_cell_source()), "parameters"),
         _tagged(nbformat.v4.new_code_cell(
             "from analysis_lib.report.diagnostic import run_diagnostic\n"
@@ -60,13 +61,12 @@ def diagnostic_notebook() -> nbformat.NotebookNode:
             "    customer_extract=customer_extract, customer_mapping=customer_mapping, mc_draws=mc_draws, prepared_by=prepared_by,\n"
             "    commentary=commentary, exports=exports,\n"
             ")"), "internal"),
-        *[nbformat.v4.new_code_cell(f'show(diag, "{key}")') for key in SECTION_ORDER],
+        *[nbformat.v4.new_code_cell("show(diag, " + ", ".join(f'"{key}"' for key in part) + ")") for part in REPORT_PARTS],
         _tagged(nbformat.v4.new_code_cell(
             "from IPython.display import display\n"
+            "from analysis_lib.report.deliverables import record_exports\n"
             "from analysis_lib.report.diagnostic import record_summary\n\n"
-            "display(record_summary(diag), raw=True)"), "internal"),
-        _tagged(nbformat.v4.new_code_cell(
-            "from analysis_lib.report.deliverables import record_exports\n\n"
+            "display(record_summary(diag), raw=True)\n"
             "display(record_exports(diag), raw=True)"), "internal"),
     ]
     return nb

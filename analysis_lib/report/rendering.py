@@ -48,9 +48,19 @@ from analysis_lib.report.text import (
     word,
 )
 
-SECTION_ORDER = ("cover", "executive_summary", "scorecard", "positioning", "frontier", "expectations", "gaps", "value_chain", "initiatives",
-                 "technology", "business_case", "option_value", "roadmap", "risk", "kpi_tracking",
-                 "organisation", "data_protection", "customers", "data_quality", "methodology", "glossary", "reproducibility")
+REPORT_PARTS = (
+    ("cover", "executive_summary"),
+    ("scorecard", "positioning", "frontier", "expectations"),
+    ("gaps", "value_chain", "initiatives", "technology"),
+    ("business_case", "option_value"),
+    ("roadmap", "risk", "kpi_tracking", "organisation", "data_protection"),
+    ("customers",),
+    ("data_quality", "methodology", "glossary", "reproducibility"),
+)
+"""The report's sections in the parts a reader moves through (summary, where
+the bank stands, the programme, its economics, its delivery, customers,
+appendix): the diagnostic notebook shows one part per cell."""
+SECTION_ORDER = tuple(key for part in REPORT_PARTS for key in part)
 FIGURE_DPI = 150
 """Figures are 6.7 in wide: about 1,000 pixels, sharp on an A4 page."""
 DRIVER_LABELS = {
@@ -862,8 +872,17 @@ def section_html(diag, key: str) -> str:
     return kept_for_deck(diag, key, render)
 
 
-def show(diag, key: str):
-    """Display one section in a notebook (an ``IPython.display.HTML``)."""
+def show(diag, *keys: str):
+    """Display sections in a notebook, in the order given (one
+    ``IPython.display.HTML``).
+
+    Examples
+    --------
+    >>> from analysis_lib.report.diagnostic import run_diagnostic
+    >>> diag = run_diagnostic(institution_id="CITY-01", mc_draws=1000)
+    >>> show(diag, "cover", "executive_summary").data.count('<section class="report-section')
+    2
+    """
     from IPython.display import HTML
 
-    return HTML(section_html(diag, key))
+    return HTML("".join(section_html(diag, key) for key in keys))
