@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import io
+from functools import cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -109,12 +110,31 @@ def _weights_the_fonts_have(fig: Figure) -> None:
     from matplotlib import font_manager, ft2font
     from matplotlib.text import Text
 
+    if _has_bold(tuple(plt.rcParams["font.sans-serif"])):  # the English charts' DejaVu Sans: nothing to do
+        return
     for text in fig.findobj(Text):
         prop = text.get_fontproperties()
         if font_manager.weight_dict.get(prop.get_weight(), prop.get_weight()) >= 600 and text.get_text():
             face = font_manager.get_font(font_manager.findfont(prop))
             if not face.style_flags & ft2font.StyleFlags.BOLD:
                 text.set_fontweight("normal")
+
+
+@cache
+def _has_bold(families: tuple[str, ...]) -> bool:
+    """Whether the first installed font of ``families`` has a bold face
+    (the font bold chart text is set in)."""
+    from matplotlib import font_manager
+
+    def weight(entry) -> int:
+        return font_manager.weight_dict.get(entry.weight, entry.weight) if isinstance(entry.weight, str) else int(entry.weight)
+
+    installed = font_manager.fontManager.ttflist
+    for family in families:
+        faces = [entry for entry in installed if entry.name == family]
+        if faces:
+            return any(weight(entry) >= 600 for entry in faces)
+    return False
 
 
 def figure_svg(fig: Figure) -> bytes:

@@ -72,3 +72,12 @@ def test_chinese_chart_text_is_set_in_a_font_the_pdf_embeds_as_truetype():
     assert family in fonts.PDF_FAMILIES
     assert "font-weight: 700" not in svg  # no bold: the browser would embolden it as Type 3 glyphs
     assert "商业论证" in svg
+
+
+@pytest.mark.parametrize("language, bold_kept", [("en", True), pytest.param("zh", False, marks=pytest.mark.skipif(
+    not fonts.pdf_cjk_fonts(), reason="needs a TrueType-outline Chinese font (fonts-wqy-microhei)"))])
+def test_bold_text_stays_bold_only_where_the_font_has_a_bold_face(language, bold_kept):
+    fig, ax = charts._figure(2.0, language)
+    ax.text(0.5, 0.5, "加权评分 Weighted score", fontweight="bold")
+    svg = charts.figure_svg(fig).decode("utf-8")
+    assert ("font-weight: 700" in svg) is bold_kept
