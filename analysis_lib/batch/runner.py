@@ -321,7 +321,8 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
 
 def _execute(task: Task, output: Path):
     """Execute the notebook into ``output`` (through a temporary name).
-    Returns None on success, else ``(status, error)``; the executed notebook
+    Returns the executed notebook (as read back) on success, else
+    ``(status, error)``; the executed notebook
     is kept on failure, timeout and kernel death, if it was written
     completely. Raises :class:`OutputWriteError` when it cannot be written."""
     from papermill.exceptions import PapermillExecutionError
@@ -347,9 +348,10 @@ def _execute(task: Task, output: Path):
                          progress_bar=False, log_output=False, request_save_on_cell_execute=False, execution_timeout=task.timeout,
                          extra_arguments=KERNEL_ARGUMENTS, **_kernel_options(task, attempt))
             _check_lease(task)
-            if not publish_notebook(temporary, output):
+            executed = publish_notebook(temporary, output)
+            if executed is None:
                 raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
-            return None
+            return executed
         except PapermillExecutionError as exc:
             _check_lease(task)
             publish_notebook(temporary, output)
@@ -384,13 +386,10 @@ def run_task(task: Task) -> Outcome:
     outcome = Outcome(task.institution_id, task.folder, "ok", started.strftime("%Y-%m-%dT%H:%M:%SZ"), 0.0,
                       parameters=json.dumps(task.params, ensure_ascii=False, sort_keys=True))
     try:
-        failure = _execute(task, notebook)
-        if failure:
-            outcome.status, outcome.error = failure
+        executed = _execute(task, notebook)
+        if isinstance(executed, tuple):
+            outcome.status, outcome.error = executed
         else:
-            import nbformat
-
-            executed = nbformat.read(str(notebook), as_version=4)
             _check_lease(task)
             summary = read_summary(executed) or {}
             outcome.summary = summary

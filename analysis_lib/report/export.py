@@ -231,22 +231,23 @@ def run_notebook(notebook: str | Path, output: Path, **options: Any) -> None:
                         keep_on_error=str(output), **options)
 
 
-def publish_notebook(temporary: Path, output: Path) -> bool:
+def publish_notebook(temporary: Path, output: Path):
     """Give an executed notebook written by papermill its final name, if it
     was written completely (it parses as a notebook); a truncated one (disk
-    full mid-write) is removed instead. Returns whether it was published."""
+    full mid-write) is removed instead. Returns the notebook read back (an
+    ``nbformat.NotebookNode``) when it was published, else None."""
     import nbformat
 
     if not temporary.exists():
-        return False
+        return None
     try:
-        nbformat.read(str(temporary), as_version=4)
+        executed = nbformat.read(str(temporary), as_version=4)
     except Exception:  # truncated or empty: never under a final name
         with contextlib.suppress(OSError):
             temporary.unlink()
-        return False
+        return None
     publish(temporary, output)
-    return True
+    return executed
 
 
 def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | None = 900, kernel_name: str = "python3",
@@ -279,7 +280,7 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
         if is_output_error(exc):
             raise output_error(exc, output) from None
         raise
-    if not publish_notebook(temporary, output):
+    if publish_notebook(temporary, output) is None:
         raise output_error(OSError(errno.EIO, "the executed notebook was not written completely"), output)
     return output
 
