@@ -388,7 +388,7 @@ def npv_distribution(npv: np.ndarray, language: str, title: str) -> Figure:
     fig, ax = _figure(2.8, language)
     scale = money_scale(np.percentile(npv, [1, 99]), language)
     values = _in(npv, scale)
-    ax.hist(values, bins=60, color=PALETTE["sky"], edgecolor="white", linewidth=0.3)
+    ax.hist(values, bins=60, color=PALETTE["sky"], histtype="stepfilled")  # one outline, not 60 bars
     for q, style in zip((10, 50, 90), (":", "-", ":")):
         v = np.percentile(values, q)
         ax.axvline(v, color=PALETTE["ink"], linestyle=style, linewidth=1.2)
@@ -410,15 +410,16 @@ def gantt(tasks: pd.DataFrame, language: str, title: str) -> Figure:
     name = "name_zh" if language == "zh" else "name_en"
     ordered = tasks.sort_values(["es", "ef"])
     y = np.arange(len(ordered))[::-1]
-    for yi, (_, row) in zip(y, ordered.iterrows()):
-        colour = PALETTE["vermillion"] if row["critical"] else PALETTE["sky"]
-        if row["milestone"]:
-            ax.scatter([row["es"]], [yi], marker="D", s=40, color=colour, edgecolor=PALETTE["ink"], zorder=3)
-        else:
-            ax.barh(yi, row["duration"], left=row["es"], color=colour, height=0.6)
-            if row["total_float"] > 0:
-                ax.barh(yi, row["total_float"], left=row["ef"], color="none", edgecolor=PALETTE["grey"], height=0.6, hatch="///",
-                        linewidth=0.5)
+    colours = np.where(ordered["critical"].to_numpy(bool), PALETTE["vermillion"], PALETTE["sky"])
+    milestone = ordered["milestone"].to_numpy(bool)
+    floating = ~milestone & (ordered["total_float"].to_numpy(float) > 0)
+    # one call per kind of mark (bars, float, milestones) rather than one per task
+    ax.barh(y[~milestone], ordered["duration"][~milestone], left=ordered["es"][~milestone], color=colours[~milestone], height=0.6)
+    if floating.any():
+        ax.barh(y[floating], ordered["total_float"][floating], left=ordered["ef"][floating], color="none", edgecolor=PALETTE["grey"],
+                height=0.6, hatch="///", linewidth=0.5)
+    if milestone.any():
+        ax.scatter(ordered["es"][milestone], y[milestone], marker="D", s=40, color=colours[milestone], edgecolor=PALETTE["ink"], zorder=3)
     ax.set_yticks(y)
     ax.set_yticklabels([str(v) for v in ordered[name]], fontsize=8)
     ax.set_xlabel(word("weeks", language))
