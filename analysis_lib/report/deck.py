@@ -29,26 +29,26 @@ from pathlib import Path
 from typing import Any
 
 from analysis_lib.errors import ParameterError
+from analysis_lib.report.slide_tables import CELL_MARGIN_X, CELL_MARGIN_Y
 
 DECK_DPI = 200
 """Charts are drawn 6.7 in wide: about 1,340 pixels, sharp on a projected 16:9 slide (the report's own copy is SVG)."""
 SLIDE_WIDTH_IN, SLIDE_HEIGHT_IN = 13.333, 7.5
 """16:9 (PowerPoint's widescreen size) when no template is given."""
-MAX_TABLE_ROWS = 8
-MAX_TABLE_COLUMNS = 6
 CJK_FONT = "Microsoft YaHei"
 """Chinese text is set in 微软雅黑 (shipped with Windows and Office; other
 systems substitute a CJK sans such as Noto Sans CJK SC)."""
 LATIN_FONT = "Arial"
 ACCENT, INK, MUTED, AMBER = "0072B2", "1F2A36", "5B6673", "E69F00"
-KEY_TABLE = {"scorecard": 0, "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "technology": 1, "business_case": 2,
-             "roadmap": 0, "risk": 0, "kpi_tracking": 0, "organisation": 0, "data_protection": 0, "data_quality": 0, "methodology": 0,
-             "glossary": 0, "reproducibility": 0}
-"""Which of a section's tables is its key table on the slide (by order in the section)."""
+KEY_TABLE: dict[str, int | tuple[int, ...]] = {
+    "scorecard": (0, 1), "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "technology": 1, "business_case": 2,
+    "roadmap": 0, "risk": 0, "kpi_tracking": 0, "organisation": 0, "data_protection": 0, "data_quality": 0, "methodology": 0,
+    "glossary": 0, "reproducibility": 0}
+"""Which of a section's tables are on its slides (by order in the section): the first beside the charts when it
+fits there, the others (and a first that does not fit) on continuation slides, every row and column of each."""
 WORDS = {
     "source": {"en": "Source", "zh": "资料来源"}, "confidential": {"en": "Confidential", "zh": "保密"},
-    "more_rows": {"en": "{shown} of {total} rows shown; every row is in the report and the Excel data pack.",
-                  "zh": "仅列示{total}行中的{shown}行；完整内容见报告及Excel数据包。"},
+    "continued": {"en": "{title} (cont.)", "zh": "{title}（续）"},
     "commentary": {"en": "Consultant's commentary", "zh": "顾问评述"},
 }
 
@@ -199,15 +199,19 @@ def _render_with_figures(diag, key: str) -> tuple[str, list[str]]:
     return _captured(lambda: rendering.section_html(diag, key))
 
 
-def _key_table(key: str, tables: list[dict[str, Any]], language: str) -> dict[str, Any] | None:
+def key_tables(key: str, tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tables of a section that go on its slides (:data:`KEY_TABLE`),
+    whole: every column, every row that has any text.
+
+    Examples
+    --------
+    >>> key_tables("frontier", [{"header": ["", "Score"], "rows": [["DEA", "0.41"], ["", ""]]}])
+    [{'header': ['', 'Score'], 'rows': [['DEA', '0.41']]}]
+    """
     index = KEY_TABLE.get(key)
-    if index is None or index >= len(tables):
-        return None
-    table = tables[index]
-    rows = [r[:MAX_TABLE_COLUMNS] for r in table["rows"] if any(c for c in r)]
-    header = table["header"][:MAX_TABLE_COLUMNS]
-    note = WORDS["more_rows"][language].format(shown=MAX_TABLE_ROWS, total=len(rows)) if len(rows) > MAX_TABLE_ROWS else ""
-    return {"header": header, "rows": rows[:MAX_TABLE_ROWS], "note": note}
+    indices = () if index is None else (index,) if isinstance(index, int) else index
+    return [{"header": list(tables[i]["header"]), "rows": [list(r) for r in tables[i]["rows"] if any(c for c in r)]}
+            for i in indices if i < len(tables)]
 
 
 def slide_title(diag, key: str) -> str:
@@ -248,8 +252,8 @@ def source_line(diag, key: str) -> str:
 
 def deck_payload(diag) -> dict[str, Any]:
     """Everything the deck shows, as plain JSON values: the title slide's
-    facts and, per section the report shows, its title, charts, key table,
-    text, commentary and source line.
+    facts and, per section the report shows, its title, charts, key tables
+    (whole), text, commentary and source line.
 
     Examples
     --------
@@ -276,7 +280,7 @@ def deck_payload(diag) -> dict[str, Any]:
             continue  # a section the report does not show (no customer extract)
         text = section_text(html)
         slides.append({"key": key, "kicker": title(key, language), "title": slide_title(diag, key), "images": images,
-                       "table": _key_table(key, text.tables, language), "paragraphs": text.paragraphs, "items": text.items,
+                       "tables": key_tables(key, text.tables), "paragraphs": text.paragraphs, "items": text.items,
                        "commentary": plain_text(notes.for_section(key)) if notes else "", "source": source_line(diag, key)})
     return {"language": language, "institution_id": diag.institution_id, "name": name, "title": title("cover", language),
             "peer_group": peer_group_label(diag.peer_group, language), "date": diag.stamp.get("run_started_utc", "")[:10],
@@ -456,42 +460,43 @@ def _picture(slide, image: str, left: float, top: float, width: float, height: f
     slide.shapes.add_picture(io.BytesIO(data), Inches(left + (width - w) / 2), Inches(top + (height - h) / 2), Inches(w), Inches(h))
 
 
-def _table(slide, table: dict[str, Any], left: float, top: float, width: float, height: float, language: str, house: bool) -> None:
-    """The key table: header row in the accent colour, widths by content."""
+def _table(slide, table: dict[str, Any], piece, left: float, top: float, language: str) -> None:
+    """One slide's piece of a table (:class:`~analysis_lib.report.slide_tables.TablePage`):
+    its columns and rows, the header row (repeated on every piece) in the
+    accent colour, column widths and row heights as laid out."""
     from pptx.dml.color import RGBColor
-    from pptx.util import Inches
+    from pptx.util import Inches, Pt
 
-    header, rows = table["header"], table["rows"]
-    n_cols = max([len(header), *(len(r) for r in rows)])
-    has_header = any(header)
-    all_rows = ([header + [""] * (n_cols - len(header))] if has_header else []) + [r + [""] * (n_cols - len(r)) for r in rows]
-    note_h = 0.0
-    size = 11 if len(all_rows) <= 7 else 10 if len(all_rows) <= 10 else 9
-    longest = max(len(c) for r in all_rows for c in r) if all_rows else 0
-    if longest > 60 or n_cols > 5:
-        size -= 1
-    row_h = size / 72 * 2.0
-    shape = slide.shapes.add_table(len(all_rows), n_cols, Inches(left), Inches(top), Inches(width),
-                                   Inches(min(row_h * len(all_rows), height - note_h)))
+    from analysis_lib.report.slide_tables import padded
+
+    header, rows = padded(table["header"], table["rows"])
+    all_rows = ([[header[c] for c in piece.columns]] if header else []) + [[rows[i][c] for c in piece.columns] for i in piece.rows]
+    shape = slide.shapes.add_table(len(all_rows), len(piece.columns), Inches(left), Inches(top), Inches(sum(piece.widths)),
+                                   Inches(piece.height))
     grid = shape.table
-    # wide enough for the longest word (Latin words are never broken; Chinese breaks anywhere, so a long run of it counts less)
-    words = [min(14, max(_width(w) for r in all_rows for w in (r[c].split() or [""]))) for c in range(n_cols)]
-    weights = [3 + max(3, words[c] + 1, min(22, max(_width(r[c]) for r in all_rows))) for c in range(n_cols)]  # 3: the cell margins
-    for c, weight in enumerate(weights):
-        grid.columns[c].width = Inches(width * weight / sum(weights))
+    grid.first_row = bool(header)
+    for c, width in enumerate(piece.widths):
+        grid.columns[c].width = Inches(width)
     for r, row in enumerate(all_rows):
-        grid.rows[r].height = Inches(row_h)
+        grid.rows[r].height = Inches(piece.heights[r])
         for c, value in enumerate(row):
             cell = grid.cell(r, c)
-            cell.margin_top = cell.margin_bottom = Inches(0.03)
+            cell.margin_top = cell.margin_bottom = Inches(CELL_MARGIN_Y)
+            cell.margin_left = cell.margin_right = Inches(CELL_MARGIN_X)
             cell.text_frame.word_wrap = True
-            cell.text_frame.paragraphs[0].text = ""
-            run = cell.text_frame.paragraphs[0].add_run()
-            run.text = value
-            is_head = has_header and r == 0
-            _style_run(run, size, language, bold=is_head or (not has_header and c == 0), colour="FFFFFF" if is_head else INK, house=True)
+            paragraph = cell.text_frame.paragraphs[0]
+            paragraph.text = ""
+            paragraph.font.size = Pt(piece.size)
+            paragraph._p.get_or_add_endParaRPr().set("sz", str(int(piece.size * 100)))
+            is_head = bool(header) and r == 0
+            if value:  # an empty run would make the row taller in some viewers: an empty cell has none
+                run = paragraph.add_run()
+                run.text = value
+                _style_run(run, piece.size, language, bold=is_head or (not header and c == 0), colour="FFFFFF" if is_head else INK,
+                           house=True)
             cell.fill.solid()
             cell.fill.fore_color.rgb = RGBColor.from_string(ACCENT if is_head else ("F3F5F7" if r % 2 else "FFFFFF"))
+    shape.height = sum(grid.rows[r].height for r in range(len(all_rows)))
 
 
 def fitting_size(lines: list[str], width: float, height: float, largest: float) -> float:
@@ -583,7 +588,10 @@ def _title_slide(prs, payload: dict[str, Any], house: bool) -> None:
         _box(slide, 0.8, 2.5, 11, 3, lines + facts[1:], 24, language, house=house)
 
 
-def _section_slide(prs, layout, payload: dict[str, Any], data: dict[str, Any], page: int, house: bool) -> None:
+def _new_slide(prs, layout, payload: dict[str, Any], title: str, kicker: str, house: bool):
+    """A section slide with its title (and the section's name above it
+    when given); returns the slide and its geometry."""
+    from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
     from pptx.util import Inches
 
     language = payload["language"]
@@ -595,70 +603,122 @@ def _section_slide(prs, layout, payload: dict[str, Any], data: dict[str, Any], p
         title_shape.width, title_shape.height = Inches(width - 1.0), Inches(1.0)
     title_shape.text_frame.text = ""
     title_shape.text_frame.word_wrap = True
-    long_title = _width(data["title"]) > 110
-    from pptx.enum.text import PP_ALIGN
-
-    _text(title_shape.text_frame, [data["title"]], 18 if long_title else 22, language, colour=ACCENT if house else None, bold=True, house=house,
+    long_title = _width(title) > 110
+    _text(title_shape.text_frame, [title], 18 if long_title else 22, language, colour=ACCENT if house else None, bold=True, house=house,
           align=PP_ALIGN.LEFT)
-    from pptx.enum.text import MSO_ANCHOR
-
     title_shape.text_frame.vertical_anchor = MSO_ANCHOR.TOP
     body_top = (title_shape.top + title_shape.height) / 914400 + 0.1
-    if data["kicker"] != data["title"]:
-        _box(slide, 0.5, max(body_top - 1.45, 0.15), width - 1.0, 0.35, [data["kicker"]], 11, language, colour=MUTED, house=house)
-    frame = _Frame(width, height, body_top)
+    if kicker:
+        _box(slide, 0.5, max(body_top - 1.45, 0.15), width - 1.0, 0.35, [kicker], 11, language, colour=MUTED, house=house)
+    return slide, _Frame(width, height, body_top)
+
+
+def continued(title: str, language: str) -> str:
+    """The title of a table's continuation slide.
+
+    Examples
+    --------
+    >>> continued("Appendix C: Glossary", "en"), continued("附录C：术语表", "zh")
+    ('Appendix C: Glossary (cont.)', '附录C：术语表（续）')
+    """
+    return WORDS["continued"][language].format(title=title)
+
+
+def _section_slides(prs, layout, payload: dict[str, Any], data: dict[str, Any], page: int, house: bool) -> int:
+    """A section's slide, then a continuation slide for each further piece
+    of its tables; returns how many slides were added."""
+    language = payload["language"]
+    kicker = data["kicker"] if data["kicker"] != data["title"] else ""
+    slide, frame = _new_slide(prs, layout, payload, data["title"], kicker, house)
     bottom = frame.body_bottom
     if data["commentary"]:
         _commentary(slide, data["commentary"], frame.margin, bottom - 1.25, frame.body_width, 1.2, language, house)
         bottom -= 1.35
-    _body(slide, frame, data, bottom, language, house)
-    note = data["table"]["note"] if data["table"] else ""
-    _footer(slide, frame, data["source"] + (". " + note if note else ""), page, payload, house)
+    later = _body(slide, frame, data, _tables_of(data), bottom, language, house)
+    _footer(slide, frame, data["source"], page, payload, house)
     notes = [*data["paragraphs"], *(f"• {i}" for i in data["items"])]
     if notes:
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+    added = 1
+    for table, pieces in later:
+        for piece in pieces:
+            slide, frame = _new_slide(prs, layout, payload, continued(data["title"], language), kicker or data["kicker"], house)
+            _table(slide, table, piece, frame.margin, frame.body_top, language)
+            _footer(slide, frame, data["source"], page + added, payload, house)
+            added += 1
+    return added
 
 
-def _body(slide, frame: _Frame, data: dict[str, Any], bottom: float, language: str, house: bool) -> None:
-    """Charts, key table and text in the body area."""
+def _tables_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A slide's tables (a payload recorded before tables were kept whole has one, ``table``)."""
+    if "tables" in data:
+        return data["tables"]
+    return [data["table"]] if data.get("table") else []
+
+
+def _pieces(table: dict[str, Any], width: float, first_height: float, rest_height: float, language: str) -> list:
+    from analysis_lib.report.slide_tables import table_pages
+
+    return table_pages(table["header"], table["rows"], width, first_height, rest_height, language)
+
+
+def _body(slide, frame: _Frame, data: dict[str, Any], tables: list[dict[str, Any]], bottom: float, language: str,
+          house: bool) -> list[tuple[dict[str, Any], list]]:
+    """Charts, the first table and text in the body area; returns the
+    tables, or pieces of them, left for continuation slides."""
     left, top, width = frame.margin, frame.body_top, frame.body_width
     height = bottom - top
-    images, table = data["images"], data["table"]
+    full = frame.body_bottom - frame.body_top  # a continuation slide's table area
+    images = data["images"]
     if data["key"] == "executive_summary":
         lines = [*data["paragraphs"][:3], *(f"• {i}" for i in data["items"])]
         if lines and lines[0].startswith(data["title"]):
             lines[0] = lines[0][len(data["title"]):].strip()
         _box(slide, left, top, width, height, lines, fitting_size(lines, width, height, 13), language, house=house)
-        return
-    if not images and not table:
+        return [(t, _pieces(t, width, full, full, language)) for t in tables]
+    if not images and not tables:
         lines = data["paragraphs"][:4]
         _box(slide, left, top, width, height, lines, fitting_size(lines, width, height, 14), language, house=house)
-        return
+        return []
+    later = [(t, _pieces(t, width, full, full, language)) for t in tables[1:]]
     if not images:
         lead = [first_sentence(p) for p in data["paragraphs"][:1]]  # the whole text is in the notes
         if lead:
             size = fitting_size(lead, width, 0.8, 12)
             _box(slide, left, top, width, 0.8, lead, size, language, house=house)
             top += 0.85
-        _table(slide, table, left, top, width, bottom - top, language, house)
-        return
+        pieces = _pieces(tables[0], width, bottom - top, full, language)
+        _table(slide, tables[0], pieces[0], left, top, language)
+        return [(tables[0], pieces[1:]), *later] if len(pieces) > 1 else later
+    cells = len(images) + (1 if tables else 0)
     if len(images) == 1:
-        if table:
-            _picture(slide, images[0], left, top, width * 0.5, height)
-            _table(slide, table, left + width * 0.52, top, width * 0.48, height, language, house)
-        else:
-            _picture(slide, images[0], left, top, width, height)
+        area = (left + width * 0.52, top, width * 0.48, height)
+    else:
+        cols, rows = 2, (cells + 1) // 2
+        r, c = divmod(len(images), cols)
+        area = (left + c * width / cols + 0.1, top + r * height / rows + 0.05, width / cols - 0.2, height / rows - 0.1)
+    pieces = _pieces(tables[0], area[2], area[3], area[3], language) if tables else []
+    beside = len(pieces) == 1  # the whole table fits beside the charts; else it goes to the next slides at full width
+    if not beside and tables:
+        later.insert(0, (tables[0], _pieces(tables[0], width, full, full, language)))
+    _charts(slide, images, left, top, width, height, with_table=beside)
+    if beside:
+        _table(slide, tables[0], pieces[0], area[0], area[1], language)
+    return later
+
+
+def _charts(slide, images: list[str], left: float, top: float, width: float, height: float, *, with_table: bool) -> None:
+    """The section's charts: one beside the table (or across the body), more in a two-column grid."""
+    if len(images) == 1:
+        _picture(slide, images[0], left, top, width * 0.5 if with_table else width, height)
         return
-    cells = len(images) + (1 if table else 0)
+    cells = len(images) + (1 if with_table else 0)
     cols = 2
     rows = (cells + 1) // cols
     cell_w, cell_h = width / cols, height / rows
     for index, image in enumerate(images):
         r, c = divmod(index, cols)
         _picture(slide, image, left + c * cell_w + 0.05, top + r * cell_h + 0.05, cell_w - 0.1, cell_h - 0.1)
-    if table:
-        r, c = divmod(len(images), cols)
-        _table(slide, table, left + c * cell_w + 0.1, top + r * cell_h + 0.05, cell_w - 0.2, cell_h - 0.1, language, house)
 
 
 def deck_bytes(payload: dict[str, Any], template: str | None = None) -> bytes:
@@ -667,8 +727,9 @@ def deck_bytes(payload: dict[str, Any], template: str | None = None) -> bytes:
     prs, house = _open(template or None)
     layout = _content_layout(prs)
     _title_slide(prs, payload, house)
-    for page, data in enumerate(payload["slides"], start=2):
-        _section_slide(prs, layout, payload, data, page, house)
+    page = 2
+    for data in payload["slides"]:
+        page += _section_slides(prs, layout, payload, data, page, house)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
