@@ -17,7 +17,7 @@ from pptx.util import Emu
 from analysis_lib.cli import main
 from analysis_lib.errors import ParameterError
 from analysis_lib.report.datapack import BUILDERS, DataTable, workbook_bytes
-from analysis_lib.report.deck import CJK_FONT, DECK_DPI, check_template, deck_payload, first_sentence, write_deck
+from analysis_lib.report.deck import CJK_FONT, DECK_DPI, check_template, continued, deck_payload, first_sentence, key_tables, section_text, write_deck
 from analysis_lib.report.diagnostic import run_diagnostic
 
 NOTES = "## executive_summary\nBranch heads confirm: no shared customer record.\n\n## gaps\n- Retention: no early-warning list.\n"
@@ -42,6 +42,18 @@ def _texts(slide) -> list[str]:
     return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
 
 
+def _by_section(deck, language: str = "en") -> list[list]:
+    """The section slides of a deck, grouped: each section's slide followed by its continuation slides."""
+    groups: list[list] = []
+    for slide in list(deck.slides)[1:]:
+        title = slide.shapes.title.text_frame.text
+        if groups and title == continued(groups[-1][0].shapes.title.text_frame.text, language):
+            groups[-1].append(slide)
+        else:
+            groups.append([slide])
+    return groups
+
+
 def _html_text(fragment: str) -> str:
     import html
 
@@ -55,7 +67,8 @@ def test_the_deck_is_16_9_with_a_title_slide_and_one_slide_per_section(run):
     deck, sections = run["deck"], run["sections"]
     assert deck.slide_width / deck.slide_height == pytest.approx(16 / 9, abs=0.01)
     shown = [key for key in sections if key != "cover"]
-    assert len(deck.slides) == 1 + len(shown)
+    assert len(_by_section(deck)) == len(shown)
+    assert len(deck.slides) <= 1 + len(shown) + 10  # continuation slides for long and wide tables, not one per row
     assert "customers" not in shown  # no customer extract: no section, no slide
     title = deck.slides[0].shapes.title.text_frame.text
     assert title == "CRM Cost and Efficiency Diagnostic"
@@ -69,7 +82,7 @@ def test_slide_titles_are_the_sections_action_titles(run):
     shown = [key for key in sections if key != "cover"]
     headline = _html_text(re.search(r'<p class="verdict-headline">(.*?)</p>', sections["executive_summary"]).group(1))
     with_action_title = 0
-    for slide, key in zip(list(deck.slides)[1:], shown):
+    for (slide, *_), key in zip(_by_section(deck), shown):
         action = re.search(r'<p class="action-title">(.*?)</p>', sections[key])
         with_action_title += bool(action)
         expected = first_sentence(headline) if key == "executive_summary" else _html_text(action.group(1)) if action else \
@@ -84,7 +97,8 @@ def test_every_chart_of_the_report_is_on_its_slide_in_high_resolution(run):
     deck, sections = run["deck"], run["sections"]
     shown = [key for key in sections if key != "cover"]
     charts = 0
-    for slide, key in zip(list(deck.slides)[1:], shown):
+    for (slide, *more), key in zip(_by_section(deck), shown):
+        assert not [shape for s in more for shape in s.shapes if shape.shape_type == 13]  # continuation slides carry tables only
         pictures = [shape for shape in slide.shapes if shape.shape_type == 13]  # PICTURE
         assert len(pictures) == sections[key].count('<figure class="chart">'), key
         for picture in pictures:
@@ -109,7 +123,7 @@ def test_footer_has_the_source_line_and_the_page_number(run):
 def test_key_table_has_the_reports_numbers(run):
     deck, sections, summary = run["deck"], run["sections"], run["summary"]
     shown = [key for key in sections if key != "cover"]
-    slide = list(deck.slides)[1 + shown.index("business_case")]
+    slide = _by_section(deck)[shown.index("business_case")][0]
     tables = [shape.table for shape in slide.shapes if shape.has_table]
     assert len(tables) == 1
     cells = {tables[0].cell(r, 0).text: tables[0].cell(r, 1).text for r in range(len(tables[0].rows))}
@@ -118,13 +132,96 @@ def test_key_table_has_the_reports_numbers(run):
     assert cells["IRR (%)"] == report_rows["IRR (%)"] == f"{100 * summary['irr']:.0f}"  # as the report prints it
 
 
+def _cell_text(cell) -> str:
+    return cell.text_frame.text
+
+
+def _pieces_of_tables(slides, sources: list[dict]) -> list[int]:
+    """Check that the tables on a section's slides are its source tables cut
+    into pieces: every row and every column exactly once, in order (the
+    first column, the row labels, on each piece; the header row repeated
+    on each); returns the number of pieces of each source table."""
+    shapes = [shape for slide in slides for shape in slide.shapes if shape.has_table]
+    counts = []
+    for source in sources:
+        header = source["header"] if any(source["header"]) else []
+        rows = source["rows"]
+        n_cols = max([len(header), *(len(r) for r in rows)])
+        header = [*header, *[""] * (n_cols - len(header))] if header else []
+        rows = [[*r, *[""] * (n_cols - len(r))] for r in rows]
+        seen = [[0] * n_cols for _ in rows]
+        next_column, next_row, pieces = 1, 0, 0
+        while next_column < max(n_cols, 2) and shapes:
+            grid = shapes.pop(0).table
+            width = len(grid.columns)
+            columns = [0, *range(next_column, next_column + width - 1)]
+            cells = [[_cell_text(grid.cell(r, c)) for c in range(width)] for r in range(len(grid.rows))]
+            if header:
+                assert cells.pop(0) == [header[c] for c in columns]  # the header row on every piece
+            assert 2 <= len(cells) or len(rows) < 2  # never a lone row
+            for offset, row in enumerate(cells):
+                assert row == [rows[next_row + offset][c] for c in columns]
+                for c in columns:
+                    seen[next_row + offset][c] += 1
+            next_row += len(cells)
+            pieces += 1
+            if next_row == len(rows):
+                next_column, next_row = next_column + width - 1, 0
+        assert pieces >= 1 and all(count == 1 for row in seen for count in row[1:]), "a column or row missing or shown twice"
+        assert all(row[0] == seen[0][0] >= 1 for row in seen)  # the row labels once on each column group's slides
+        counts.append(pieces)
+    assert not shapes  # no table on the slides that is not one of the section's
+    return counts
+
+
+def _table_geometry(deck) -> int:
+    """Every table within the slide: its rows end above the footer (the body's
+    bottom margin), its columns within the side margins, text 9 pt or more;
+    returns the number of tables checked."""
+    width, height = deck.slide_width, deck.slide_height
+    checked = 0
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if not shape.has_table:
+                continue
+            grid = shape.table
+            rows = sum(row.height for row in grid.rows)
+            assert shape.height == rows
+            assert shape.top + rows <= height - Emu(int(0.7 * 914400)), slide.shapes.title.text_frame.text
+            assert shape.left + sum(column.width for column in grid.columns) <= width - Emu(int(0.5 * 914400)) + 10
+            sizes = {run_.font.size.pt for row in grid.rows for cell in row.cells for p in cell.text_frame.paragraphs for run_ in p.runs}
+            assert min(sizes) >= 9
+            checked += 1
+    return checked
+
+
+def test_long_and_wide_tables_continue_on_further_slides_whole(run):
+    """No table is truncated: every row and column of each of a section's
+    tables is on its slides once; a long one continues on slides titled
+    "… (cont.)", a wide one keeps its row labels on each."""
+    deck, sections = run["deck"], run["sections"]
+    shown = [key for key in sections if key != "cover"]
+    pieces = {}
+    for slides, key in zip(_by_section(deck), shown):
+        sources = key_tables(key, section_text(sections[key]).tables)
+        pieces[key] = _pieces_of_tables(slides, sources)
+        for slide in slides[1:]:
+            assert slide.shapes.title.text_frame.text == continued(slides[0].shapes.title.text_frame.text, "en") == \
+                slides[0].shapes.title.text_frame.text + " (cont.)"
+    assert len(section_text(sections["scorecard"]).tables[1]["rows"]) == 29
+    assert pieces["scorecard"][0] == 1 and 2 <= pieces["scorecard"][1] <= 3  # the six scores beside the radar; the 29 metrics on 2-3 slides
+    assert len(section_text(sections["glossary"]).tables[0]["rows"]) > 30 and 2 <= pieces["glossary"][0] <= 3
+    assert len(section_text(sections["kpi_tracking"]).tables[0]["header"]) == 10 and pieces["kpi_tracking"][0] >= 2
+    assert _table_geometry(deck) == sum(sum(p) for p in pieces.values())
+
+
 def test_commentary_is_on_its_slides_marked_as_the_consultants(run):
     deck, sections = run["deck"], run["sections"]
     shown = [key for key in sections if key != "cover"]
     for key, words in (("executive_summary", "no shared customer record"), ("gaps", "• Retention: no early-warning list.")):
-        text = "\n".join(_texts(list(deck.slides)[1 + shown.index(key)]))
+        text = "\n".join(_texts(_by_section(deck)[shown.index(key)][0]))
         assert "Consultant's commentary" in text and words in text
-    assert "Consultant's commentary" not in "\n".join(_texts(list(deck.slides)[1 + shown.index("risk")]))
+    assert "Consultant's commentary" not in "\n".join(_texts(_by_section(deck)[shown.index("risk")][0]))
     assert run["html"].count('<aside class="commentary">') == 2
 
 
@@ -152,6 +249,23 @@ def test_chinese_text_is_set_in_a_cjk_font(chinese_payload, tmp_path):
     assert deck.slides[1].shapes.title.text_frame.text.endswith("。")
 
 
+def test_chinese_tables_continue_whole_within_the_slide(chinese_payload, tmp_path):
+    deck = Presentation(str(write_deck(chinese_payload, tmp_path / "zh.pptx")))
+    groups = _by_section(deck, "zh")
+    assert len(groups) == len(chinese_payload["slides"])
+    pieces = 0
+    for slides, data in zip(groups, chinese_payload["slides"]):
+        pieces += sum(_pieces_of_tables(slides, data["tables"]))
+        assert all(s.shapes.title.text_frame.text == slides[0].shapes.title.text_frame.text + "（续）" for s in slides[1:])
+        if data["key"] == "scorecard":
+            assert len(data["tables"][1]["rows"]) == 29 and 3 <= len(slides) <= 4
+    assert len(deck.slides) > 1 + len(groups)  # some tables continue
+    assert _table_geometry(deck) == pieces
+    for page, slide in enumerate(list(deck.slides)[1:], start=2):
+        texts = _texts(slide)
+        assert any(t.startswith("资料来源：") for t in texts) and any(t.endswith(f"RURAL-02 · 保密 · {page}") for t in texts)
+
+
 def test_a_firm_template_replaces_the_house_master(chinese_payload, tmp_path):
     firm = Presentation()  # a 4:3 master with a sample slide, as firms' templates often carry
     firm.slides.add_slide(firm.slide_layouts[1]).shapes.title.text = "sample slide"
@@ -159,7 +273,7 @@ def test_a_firm_template_replaces_the_house_master(chinese_payload, tmp_path):
     firm.save(str(tmp_path / "firm.pptx"))
     deck = Presentation(str(write_deck(chinese_payload, tmp_path / "deck.pptx", check_template(tmp_path / "firm.pptx"))))
     assert deck.slide_width == Emu(9144000)  # the template's size, not the house 16:9
-    assert len(deck.slides) == 1 + len(chinese_payload["slides"])
+    assert len(_by_section(deck, "zh")) == len(chinese_payload["slides"])
     assert all(slide.slide_layout.name == "Title Only" for slide in list(deck.slides)[1:])
     assert "sample slide" not in [t for slide in deck.slides for t in _texts(slide)]
 
