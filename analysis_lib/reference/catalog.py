@@ -39,6 +39,13 @@ DIMENSION_LABELS: dict[str, dict[str, str]] = {
 
 DIRECTIONS = ("higher_better", "lower_better")
 UNITS = ("ratio", "CNY", "count", "hours", "minutes", "days", "score")
+UNIT_LABELS: dict[str, dict[str, str]] = {
+    "ratio": {"en": "%", "zh": "%"}, "CNY": {"en": "CNY", "zh": "元"}, "count": {"en": "count", "zh": "个"},
+    "hours": {"en": "hours", "zh": "小时"}, "minutes": {"en": "minutes", "zh": "分钟"}, "days": {"en": "days", "zh": "天"},
+    "score": {"en": "score", "zh": "分"},
+}
+"""Every unit's label in each language, as a table's unit column shows it
+(a score's label also gives its scale: :meth:`MetricCatalog.unit_label`)."""
 LANGUAGES = ("en", "zh")
 
 _CATALOG_COLUMNS = [
@@ -102,6 +109,29 @@ class MetricCatalog:
         """Label of a metric in ``language`` (``"en"`` or ``"zh"``)."""
         _check_language(language)
         return str(self.table.at[metric_id, f"label_{language}"])
+
+    def unit_label(self, metric_id: str, language: str = "en") -> str:
+        """The unit of a metric as a table's unit column shows it, in
+        ``language``: every metric has one (a count is a count, a score
+        gives its scale from the metric's valid range).
+
+        Examples
+        --------
+        >>> catalog = load_catalog()
+        >>> catalog.unit_label("customer_satisfaction"), catalog.unit_label("nps"), catalog.unit_label("nps", "zh")
+        ('score (0–100)', 'score (−100 to 100)', '分（−100至100）')
+        >>> catalog.unit_label("crm_systems_count", "zh"), catalog.unit_label("cost_to_income")
+        ('个', '%')
+        """
+        _check_language(language)
+        unit = str(self.table.at[metric_id, "unit"])
+        label = UNIT_LABELS[unit][language]
+        if unit != "score":
+            return label
+        low, high = (_number(self.table.at[metric_id, bound]) for bound in ("min", "max"))
+        if language == "zh":
+            return f"{label}（{low}–{high}）" if not low.startswith("−") else f"{label}（{low}至{high}）"
+        return f"{label} ({low}–{high})" if not low.startswith("−") else f"{label} ({low} to {high})"
 
     def lower_is_better(self) -> pd.Series:
         """Boolean Series, True where a lower value is better."""
@@ -182,6 +212,12 @@ def _load_catalog(directory: str) -> MetricCatalog:
     for column in ("label_en", "label_zh", "description"):
         _require(bool(table[column].astype(str).str.strip().ne("").all()), src, f"{column} is empty somewhere")
     return MetricCatalog(table.set_index("metric_id"))
+
+
+def _number(value: float) -> str:
+    """A scale's bound as printed: whole numbers without decimals, a true minus sign."""
+    text = f"{value:g}"
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def load_catalog() -> MetricCatalog:

@@ -116,7 +116,7 @@ def _table(key: str, sheet: tuple[str, str], title: tuple[str, str], columns: li
 
 def _positioning(diag, language: str) -> DataTable:
     from analysis_lib.reference.catalog import load_catalog
-    from analysis_lib.report.text import dimension_label, unit_label, word
+    from analysis_lib.report.text import dimension_label, word
 
     rows = diag.scorecard()
     catalog = load_catalog().table
@@ -124,7 +124,7 @@ def _positioning(diag, language: str) -> DataTable:
         ("Metric id", "指标代码", "text", rows["metric_id"]),
         (word("dimension", "en"), word("dimension", "zh"), "text", [dimension_label(d, language) for d in rows["dimension"]]),
         (word("metric", "en"), word("metric", "zh"), "text", rows[f"label_{language}"]),
-        (word("unit", "en"), word("unit", "zh"), "text", [unit_label(u, language) for u in rows["unit"]]),
+        (word("unit", "en"), word("unit", "zh"), "text", [load_catalog().unit_label(m, language) for m in rows["metric_id"]]),
         (word("value", "en"), word("value", "zh"), METRIC_UNIT, rows["value"]),
         (word("peer_median", "en"), word("peer_median", "zh"), METRIC_UNIT, rows["peer_median"]),
         ("Performance percentile (100 = best)", "同业百分位（100为最优）", "score", rows["percentile"]),
@@ -169,14 +169,14 @@ def _frontier(diag, language: str) -> DataTable:
 
 def _gaps(diag, language: str) -> DataTable:
     from analysis_lib.reference.catalog import load_catalog
-    from analysis_lib.report.text import unit_label, word
+    from analysis_lib.report.text import word
 
     rows = diag.gaps.gaps
     catalog = load_catalog().table
     return _table("gaps", ("Gaps", "差距"), ("Gap to target and value at stake per KPI", "各指标与目标的差距及价值空间"), [
         ("Metric id", "指标代码", "text", rows["metric_id"]),
         (word("metric", "en"), word("metric", "zh"), "text", rows[f"label_{language}"]),
-        (word("unit", "en"), word("unit", "zh"), "text", [unit_label(u, language) for u in rows["unit"]]),
+        (word("unit", "en"), word("unit", "zh"), "text", [load_catalog().unit_label(m, language) for m in rows["metric_id"]]),
         (word("current", "en"), word("current", "zh"), METRIC_UNIT, rows["current"]),
         (word("target", "en"), word("target", "zh"), METRIC_UNIT, rows["target"]),
         ("Target basis", "目标依据", "text", rows["basis"]),
@@ -349,13 +349,12 @@ def _risks(diag, language: str) -> DataTable:
 def _kpi_scorecard(diag, language: str) -> DataTable:
     from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
     from analysis_lib.reference.catalog import load_catalog
-    from analysis_lib.report.text import unit_label
 
     card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics())
     catalog = load_catalog().table
     columns = [("Metric id", "指标代码", "text", card["metric_id"]),
                ("KPI", "指标", "text", [catalog.at[m, f"label_{language}"] for m in card["metric_id"]]),
-               ("Unit", "单位", "text", [unit_label(u, language) for u in card["unit"]]),
+               ("Unit", "单位", "text", [load_catalog().unit_label(m, language) for m in card["metric_id"]]),
                ("Baseline", "基线值", METRIC_UNIT, card["baseline"])]
     columns += [(f"Year {y} target", f"第{y}年目标", METRIC_UNIT, card[f"target_year_{y}"]) for y in range(1, PROGRAMME_YEARS + 1)]
     columns += [(f"Red if worse than (year {y})", f"红灯阈值（第{y}年）", METRIC_UNIT, card[f"red_below_year_{y}"])

@@ -16,7 +16,7 @@ from analysis_lib.plan.data_protection import privacy_checklist
 from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
-from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, unit_label, word
+from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, word
 from analysis_lib.roi.programme import run_years
 from analysis_lib.roi.sourcing import sourcing_tco
 
@@ -66,7 +66,7 @@ def kpi_tracking(diag, language: str) -> str:
     table = pd.DataFrame({
         _h("kpi", language): [catalog.at[m, f"label_{language}"] for m in shown["metric_id"]],
         _h("dimension", language): [dimension_label(d, language) for d in shown["dimension"]],
-        word("unit", language): [unit_label(u, language) for u in shown["unit"]],
+        word("unit", language): [load_catalog().unit_label(m, language) for m in shown["metric_id"]],
         _h("baseline", language): [fmt(m, v) for m, v in zip(shown["metric_id"], shown["baseline"])],
         **{_h("year", language, n=y): [fmt(m, v) for m, v in zip(shown["metric_id"], shown[f"target_year_{y}"])]
            for y in range(1, PROGRAMME_YEARS + 1)},

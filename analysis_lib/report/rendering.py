@@ -28,7 +28,6 @@ from analysis_lib.report.action_titles import action_title, pilot_purpose
 from analysis_lib.report.narrative import _lower_first, findings, render
 from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
-    NO_UNIT,
     WORDS,
     abbreviations,
     dimension_label,
@@ -43,7 +42,6 @@ from analysis_lib.report.text import (
     response_label,
     target_set_label,
     title,
-    unit_label,
     with_unit,
     word,
 )
@@ -214,9 +212,10 @@ def _name(diag) -> str:
     return localised_name(name, diag.peer_group, diag.language) if isinstance(name, str) and name else diag.institution_id
 
 
-def _units(units, language: str) -> list[str]:
-    """A table's unit column: the catalog unit in the report's language, blank for counts and scores."""
-    return ["" if u in NO_UNIT else unit_label(u, language) for u in units]
+def _units(metric_ids, language: str) -> list[str]:
+    """A table's unit column: each metric's unit from the catalog, in the report's language."""
+    catalog = load_catalog()
+    return [catalog.unit_label(m, language) for m in metric_ids]
 
 
 # ------------------------------------------------------------------ sections
@@ -364,7 +363,7 @@ def scorecard(diag, language: str) -> str:
     table = pd.DataFrame({
         word("dimension", language): [dimension_label(d, language) for d in rows["dimension"]],
         word("metric", language): rows[label],
-        word("unit", language): _units(rows["unit"], language),
+        word("unit", language): _units(rows["metric_id"], language),
         word("value", language): [format_value(v, u, d) for v, u, d in zip(rows["value"], rows["unit"],
                                                                             load_catalog().table.loc[rows["metric_id"], "decimals"])],
         word("peer_median", language): [format_value(v, u, d) for v, u, d in zip(rows["peer_median"], rows["unit"],
@@ -459,7 +458,7 @@ def expectations(diag, language: str) -> str:
     catalog = load_catalog().table
     shown = pd.DataFrame({
         word("metric", language): [catalog.at[m, f"label_{language}"] for m in table["metric_id"]],
-        word("unit", language): _units([catalog.at[m, "unit"] for m in table["metric_id"]], language),
+        word("unit", language): _units(table["metric_id"], language),
         word("value", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in zip(table["metric_id"],
                                                                                                                     table["value"])],
         word("expected", language): [format_value(v, catalog.at[m, "unit"], catalog.at[m, "decimals"]) for m, v in
@@ -481,7 +480,7 @@ def gaps(diag, language: str) -> str:
     scale = money_scale(shown_rows["value_at_stake"], language)
     shown = pd.DataFrame({
         word("metric", language): shown_rows[f"label_{language}"],
-        word("unit", language): _units(shown_rows["unit"], language),
+        word("unit", language): _units(shown_rows["metric_id"], language),
         word("current", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                     zip(shown_rows["metric_id"], shown_rows["current"], shown_rows["unit"])],
         word("target", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
@@ -775,7 +774,7 @@ def methodology(diag, language: str) -> str:
     table = baselines.loc[group].reindex(catalog.index)
     shown = pd.DataFrame({
         word("metric", language): [catalog.at[m, f"label_{language}"] for m in table.index],
-        word("unit", language): _units([catalog.at[m, "unit"] for m in table.index], language),
+        word("unit", language): _units(table.index, language),
         word("quantiles", language): [" / ".join(format_value(table.at[m, c], catalog.at[m, "unit"], catalog.at[m, "decimals"])
                                        for c in ("p25", "p50", "p75")) for m in table.index],
         word("source", language): table["source_zh" if language == "zh" else "source"], word("year", language): table["year"],

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.errors import InputDataError, ParameterError
-from analysis_lib.reference.catalog import DIMENSION_LABELS, LANGUAGES, _read_reference_csv, load_peer_groups
+from analysis_lib.reference.catalog import DIMENSION_LABELS, LANGUAGES, UNIT_LABELS, _read_reference_csv, load_peer_groups
 
 SECTIONS: dict[str, dict[str, str]] = {
     "cover": {"en": "CRM Cost and Efficiency Diagnostic", "zh": "客户关系管理（CRM）成本与效能诊断报告"},
@@ -256,13 +256,8 @@ def problem_zh(code: str, row: int | None, column: str, value: str | None) -> st
     return f"{where}：{PROBLEMS_ZH.get(code, '数据提示')}{shown}"
 
 
-UNITS: dict[str, dict[str, str]] = {
-    "ratio": {"en": "%", "zh": "%"}, "CNY": {"en": "CNY", "zh": "元"}, "count": {"en": "count", "zh": "个"},
-    "hours": {"en": "hours", "zh": "小时"}, "minutes": {"en": "minutes", "zh": "分钟"}, "days": {"en": "days", "zh": "天"},
-    "score": {"en": "score", "zh": "分"},
-}
-NO_UNIT = {"count", "score"}
-"""Units not shown in a table's unit column (counts and scores need none)."""
+UNITS: dict[str, dict[str, str]] = UNIT_LABELS
+"""The catalog's unit labels (:data:`analysis_lib.reference.catalog.UNIT_LABELS`)."""
 TARGET_SETS: dict[str, dict[str, str]] = {
     "top_quartile": {"en": "peer top-quartile", "zh": "同业前25%"}, "best_in_class": {"en": "best-in-class", "zh": "同业最佳（前10%）"},
     "template": {"en": "programme (methodology template)", "zh": "方法模板项目目标"}, "frontier": {"en": "DEA frontier", "zh": "DEA效率前沿"},

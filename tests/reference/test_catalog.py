@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis_lib.reference.catalog import DIMENSIONS, load_catalog, load_peer_groups, load_size_fields, normalise_header
+from analysis_lib.reference.catalog import DIMENSIONS, UNIT_LABELS, UNITS, load_catalog, load_peer_groups, load_size_fields, normalise_header
 
 
 def test_catalog_covers_six_dimensions_with_24_or_more_kpis():
@@ -10,6 +10,15 @@ def test_catalog_covers_six_dimensions_with_24_or_more_kpis():
     assert set(catalog.table["dimension"]) == set(DIMENSIONS)
     for dimension in DIMENSIONS:
         assert len(catalog.in_dimension(dimension)) >= 3, dimension
+
+
+def test_every_unit_has_a_label_in_both_languages():
+    assert set(UNIT_LABELS) == set(UNITS)
+    assert all(labels["en"].strip() and labels["zh"].strip() for labels in UNIT_LABELS.values())
+    catalog = load_catalog()
+    scores = [m for m in catalog.ids if catalog.table.at[m, "unit"] == "score"]
+    assert scores and all(catalog.unit_label(m, "en").startswith("score (") for m in scores)
+    assert {catalog.unit_label(m, "zh") for m in catalog.ids if catalog.table.at[m, "unit"] == "count"} == {"个"}
 
 
 @pytest.mark.parametrize(

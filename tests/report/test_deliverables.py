@@ -166,7 +166,7 @@ def _pieces_of_tables(slides, sources: list[dict]) -> list[int]:
             next_row += len(cells)
             pieces += 1
             if next_row == len(rows):
-                next_column, next_row = next_column + width - 1, 0
+                next_column, next_row = next_column + max(width - 1, 1), 0
         assert pieces >= 1 and all(count == 1 for row in seen for count in row[1:]), "a column or row missing or shown twice"
         assert all(row[0] == seen[0][0] >= 1 for row in seen)  # the row labels once on each column group's slides
         counts.append(pieces)

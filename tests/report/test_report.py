@@ -158,6 +158,29 @@ def test_small_peer_group_says_insufficient_peers_and_uses_all_banks():
     assert "insufficient peers" in section_html(diag, "scorecard")
 
 
+@pytest.mark.parametrize("language, unit_header, expected", [
+    ("en", "Unit", {"Number of CRM systems in use": "count", "Customer satisfaction": "score (0–100)",
+                    "Net Promoter Score": "score (−100 to 100)", "Products per customer": "count", "Customer response time": "hours"}),
+    ("zh", "单位", {"在用CRM系统数量": "个", "客户满意度": "分（0–100）", "净推荐值": "分（−100至100）", "户均持有产品数": "个",
+                   "客户响应时间": "小时"}),
+])
+def test_every_metric_of_the_scorecard_shows_its_unit(language, unit_header, expected):
+    """Counts and scores have a unit too: no blank cell in the scorecard's unit column."""
+    from analysis_lib.reference.catalog import load_catalog
+    from analysis_lib.report.deck import section_text
+    from analysis_lib.report.rendering import section_html
+
+    diag = run_diagnostic(institution_id="CITY-02", mc_draws=1000, language=language)
+    table = section_text(section_html(diag, "scorecard")).tables[1]
+    unit = table["header"].index(unit_header)
+    metric = table["header"].index("指标" if language == "zh" else "Metric")
+    units = {row[metric]: row[unit] for row in table["rows"]}
+    assert len(units) == 29 and all(units.values())
+    assert {k: units[k] for k in expected} == expected
+    catalog = load_catalog()
+    assert units == {catalog.label(m, language): catalog.unit_label(m, language) for m in catalog.ids}
+
+
 def test_summary_is_json_ready():
     diag = run_diagnostic(institution_id="CITY-01", mc_draws=2000)
     summary = json.loads(json.dumps(diag.summary()))
