@@ -178,23 +178,61 @@ def _in(values, scale: MoneyScale) -> np.ndarray:
 
 
 def radar(scores: pd.Series, language: str, title: str) -> Figure:
-    """Six-dimension scores (0–100) against the peer median (50)."""
+    """Six-dimension scores (0–100) against the peer median (50).
+
+    Drawn at the size it is printed beside the scores table (3.3 × 2.45 in,
+    about 84 × 62 mm: the report's box holds it unscaled), so its dimension
+    labels read at 9.5 pt; each label sits outside the ring, aligned away
+    from it, and the ring is as large as the measured labels (English or
+    Chinese) allow inside the figure.
+
+    Examples
+    --------
+    >>> fig = radar(pd.Series({"cost": 40.0, "efficiency": 55.0, "value": 60.0, "overall": 52.0}), "en", "Scores")
+    >>> [t.get_fontsize() >= 9 for t in fig.axes[0].get_xticklabels()], fig.get_size_inches().tolist()
+    ([True, True, True], [3.3, 2.45])
+    """
     apply_style(language)
     dims = [d for d in scores.index if d != "overall"]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.r_[angles, angles[0]]
-    fig = plt.figure(figsize=(WIDTH * 0.75, 4.2), layout="constrained")
-    ax = fig.add_subplot(projection="polar")
+    width, height, label_pt, pad, margin = 3.3, 2.45, 9.5, 4.0 / 72, 0.1  # inches, except the labels' size in points
+    labels = [dimension_label(d, language) for d in dims]
+    fig = plt.figure(figsize=(width, height), layout="none")  # laid out here, in inches: fit() leaves it as drawn
+    ax = fig.add_axes((0, 0, 1, 1), projection="polar")
     values = scores[dims].to_numpy(float)
     ax.plot(closed, np.r_[np.full(len(dims), 50.0), 50.0], color=PALETTE["grey"], linestyle="--", linewidth=1, label=word("peer_median", language))
     ax.plot(closed, np.r_[values, values[0]], color=PALETTE["blue"], linewidth=2, label=word("institution_marker", language))
     ax.fill(closed, np.r_[values, values[0]], color=PALETTE["blue"], alpha=0.15)
     ax.set_xticks(angles)
-    ax.set_xticklabels([dimension_label(d, language) for d in dims])
+    ax.set_xticklabels(labels, fontsize=label_pt)
+    ax.tick_params(axis="x", pad=pad * 72 - 7)  # matplotlib adds 7 pt to a polar label's pad (it centres labels); these are aligned outward
+    for label, angle in zip(ax.get_xticklabels(), angles):  # outward from the ring, never across it
+        cos, sin = np.cos(angle), np.sin(angle)
+        label.set_horizontalalignment("left" if cos > 0.2 else "right" if cos < -0.2 else "center")
+        label.set_verticalalignment("bottom" if sin > 0.2 else "top" if sin < -0.2 else "center")
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75])
-    ax.set_title(title, pad=14)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
+    ax.set_rlabel_position(90)  # the 25/50/75 labels up the vertical, between the labels at 60° and 120°
+    ax.tick_params(axis="y", labelsize=7.5, labelcolor=PALETTE["grey"])
+    heading = fig.suptitle(title, y=1 - 0.04 / height, va="top", fontsize=10, fontweight=_bold(language))
+    legend = fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False, fontsize=9, handlelength=1.6, columnspacing=1.2)
+    # The ring as large as the measured title, legend and labels (in the chart's font) leave room for.
+    renderer = fig.canvas.get_renderer()
+    top = height - heading.get_window_extent(renderer).y0 / fig.dpi + 0.08  # 0.08 in: a label's box sits a little past its anchor
+    bottom = legend.get_window_extent(renderer).y1 / fig.dpi + 0.08
+    half_w, half_h = width / 2 - margin, (height - top - bottom) / 2
+    radius = half_w
+    for label, angle in zip(ax.get_xticklabels(), angles):
+        extent = label.get_window_extent(renderer)
+        w, h = extent.width / fig.dpi, extent.height / fig.dpi
+        cos, sin = abs(np.cos(angle)), abs(np.sin(angle))
+        if cos > 1e-9:
+            radius = min(radius, (half_w - pad * cos - (w if cos > 0.2 else w / 2)) / cos)
+        if sin > 1e-9:
+            radius = min(radius, (half_h - pad * sin - (h if sin > 0.2 else h / 2)) / sin)
+    centre_y = bottom + half_h
+    ax.set_position(((width / 2 - radius) / width, (centre_y - radius) / height, 2 * radius / width, 2 * radius / height))
     return fig
 
 

@@ -49,6 +49,39 @@ def test_fit_lays_out_once_and_keeps_every_label_on_the_canvas():
     plt.close(fig)
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_radar_labels_print_at_9_pt_clear_of_the_ring_and_of_each_other(language):
+    """The report shows the radar unscaled (its CSS box holds the figure's
+    size), so a 9.5 pt label prints at 9.5 pt; every label outside the ring,
+    inside the figure, clear of the others, the title and the legend."""
+    from pathlib import Path
+
+    scores = pd.Series({"cost": 13.0, "efficiency": 16.0, "value": 23.0, "compliance": 14.0, "experience": 9.0, "extension": 30.0,
+                        "overall": 18.0})
+    fig = charts.fit(charts.radar(scores, language, "Six-dimension scorecard" if language == "en" else "六维度评分卡"))
+    width_in, height_in = fig.get_size_inches()
+    css = (Path(charts.__file__).parent / "templates/crm_report/report.css").read_text(encoding="utf-8")
+    box = float(re.search(r"\.section-scorecard \.two-col figure\.chart img \{ max-height: ([\d.]+)mm", css).group(1))
+    assert height_in * 25.4 <= box and width_in * 25.4 <= 86  # half the A4 text column: never shrunk
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    ring = ax.get_window_extent(renderer)
+    centre, radius = ((ring.x0 + ring.x1) / 2, (ring.y0 + ring.y1) / 2), ring.width / 2
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    assert len(labels) == 6 and all(t.get_fontsize() >= 9 for t in labels)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    others = [fig.legends[0].get_window_extent(renderer), fig._suptitle.get_window_extent(renderer)]
+    canvas = fig.bbox
+    for i, b in enumerate(boxes):
+        assert canvas.x0 <= b.x0 and b.x1 <= canvas.x1 and canvas.y0 <= b.y0 and b.y1 <= canvas.y1, labels[i].get_text()
+        nearest = (min(max(centre[0], b.x0), b.x1), min(max(centre[1], b.y0), b.y1))
+        assert np.hypot(nearest[0] - centre[0], nearest[1] - centre[1]) > radius, labels[i].get_text()  # outside the ring
+        assert not any(b.overlaps(o) for o in boxes[i + 1:] + others), labels[i].get_text()
+    assert radius / fig.dpi > 0.6  # a ring large enough to read (1.2 in across or more)
+    plt.close(fig)
+
+
 def test_heat_map_is_vector():
     grid = pd.DataFrame(np.diag([1, 0, 2, 0, 1]), index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5])
     svg = charts.figure_svg(charts.risk_heat_map(grid, "en", "Risk"))
