@@ -180,23 +180,23 @@ def _in(values, scale: MoneyScale) -> np.ndarray:
 def radar(scores: pd.Series, language: str, title: str) -> Figure:
     """Six-dimension scores (0–100) against the peer median (50).
 
-    Drawn at the size it is printed beside the scores table (3.3 × 2.45 in,
-    about 84 × 62 mm: the report's box holds it unscaled), so its dimension
+    Drawn at the size it is printed beside the scores table (4.5 × 2 in,
+    about 114 × 51 mm: the report's box holds it unscaled), so its dimension
     labels read at 9.5 pt; each label sits outside the ring, aligned away
-    from it, and the ring is as large as the measured labels (English or
-    Chinese) allow inside the figure.
+    from it, the legend to the ring's right, and the ring is as large as
+    the measured labels (English or Chinese) allow inside the figure.
 
     Examples
     --------
     >>> fig = radar(pd.Series({"cost": 40.0, "efficiency": 55.0, "value": 60.0, "overall": 52.0}), "en", "Scores")
     >>> [t.get_fontsize() >= 9 for t in fig.axes[0].get_xticklabels()], fig.get_size_inches().tolist()
-    ([True, True, True], [3.3, 2.45])
+    ([True, True, True], [4.5, 2.0])
     """
     apply_style(language)
     dims = [d for d in scores.index if d != "overall"]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.r_[angles, angles[0]]
-    width, height, label_pt, pad, margin = 3.3, 2.45, 9.5, 4.0 / 72, 0.1  # inches, except the labels' size in points
+    width, height, label_pt, pad, margin = 4.5, 2.0, 9.5, 4.0 / 72, 0.08  # inches, except the labels' size in points
     labels = [dimension_label(d, language) for d in dims]
     fig = plt.figure(figsize=(width, height), layout="none")  # laid out here, in inches: fit() leaves it as drawn
     ax = fig.add_axes((0, 0, 1, 1), projection="polar")
@@ -215,24 +215,29 @@ def radar(scores: pd.Series, language: str, title: str) -> Figure:
     ax.set_yticks([25, 50, 75])
     ax.set_rlabel_position(90)  # the 25/50/75 labels up the vertical, between the labels at 60° and 120°
     ax.tick_params(axis="y", labelsize=7.5, labelcolor=PALETTE["grey"])
-    heading = fig.suptitle(title, y=1 - 0.04 / height, va="top", fontsize=10, fontweight=_bold(language))
-    legend = fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False, fontsize=9, handlelength=1.6, columnspacing=1.2)
-    # The ring as large as the measured title, legend and labels (in the chart's font) leave room for.
+    legend = fig.legend(loc="center left", ncols=1, frameon=False, fontsize=9, handlelength=1.6, borderaxespad=0)
+    # The ring as large as the title and the labels (measured in the chart's font) leave room for, and ring, labels
+    # and legend (right of the ring) centred across the figure.
     renderer = fig.canvas.get_renderer()
+    heading = fig.suptitle(title, y=1 - 0.04 / height, va="top", fontsize=10, fontweight=_bold(language))
     top = height - heading.get_window_extent(renderer).y0 / fig.dpi + 0.08  # 0.08 in: a label's box sits a little past its anchor
-    bottom = legend.get_window_extent(renderer).y1 / fig.dpi + 0.08
-    half_w, half_h = width / 2 - margin, (height - top - bottom) / 2
-    radius = half_w
-    for label, angle in zip(ax.get_xticklabels(), angles):
-        extent = label.get_window_extent(renderer)
-        w, h = extent.width / fig.dpi, extent.height / fig.dpi
-        cos, sin = abs(np.cos(angle)), abs(np.sin(angle))
-        if cos > 1e-9:
-            radius = min(radius, (half_w - pad * cos - (w if cos > 0.2 else w / 2)) / cos)
-        if sin > 1e-9:
-            radius = min(radius, (half_h - pad * sin - (h if sin > 0.2 else h / 2)) / sin)
-    centre_y = bottom + half_h
-    ax.set_position(((width / 2 - radius) / width, (centre_y - radius) / height, 2 * radius / width, 2 * radius / height))
+    half_h = (height - top - margin) / 2
+    boxes = [(extent.width / fig.dpi, extent.height / fig.dpi) for extent in (t.get_window_extent(renderer) for t in ax.get_xticklabels())]
+    radius = min((half_h - pad * abs(np.sin(a)) - (h if abs(np.sin(a)) > 0.2 else h / 2)) / abs(np.sin(a))
+                 for (w, h), a in zip(boxes, angles) if abs(np.sin(a)) > 1e-9)
+    legend_w, gap = legend.get_window_extent(renderer).width / fig.dpi, 0.15
+
+    def reach(r: float, side: float) -> float:  # how far ring and labels reach to one side (-1 left, +1 right) of the centre
+        return max([r, *(r * abs(np.cos(a)) + pad * abs(np.cos(a)) + (w if abs(np.cos(a)) > 0.2 else w / 2)
+                         for (w, _), a in zip(boxes, angles) if np.cos(a) * side > 0.2 or abs(np.cos(a)) <= 0.2)])
+
+    while radius > 0.3 and reach(radius, -1) + reach(radius, 1) + gap + legend_w > width - 2 * margin:
+        radius -= 0.01
+    start = (width - reach(radius, -1) - reach(radius, 1) - gap - legend_w) / 2
+    centre_x, centre_y = start + reach(radius, -1), margin + half_h
+    ax.set_position(((centre_x - radius) / width, (centre_y - radius) / height, 2 * radius / width, 2 * radius / height))
+    legend.set_bbox_to_anchor(((centre_x + reach(radius, 1) + gap) / width, centre_y / height), transform=fig.transFigure)
+    heading.set_x(centre_x / width)
     return fig
 
 

@@ -169,14 +169,15 @@ def _frontier(diag, language: str) -> DataTable:
 
 def _gaps(diag, language: str) -> DataTable:
     from analysis_lib.reference.catalog import load_catalog
-    from analysis_lib.report.text import word
+    from analysis_lib.report.text import unit_label, word
 
     rows = diag.gaps.gaps
     catalog = load_catalog().table
     return _table("gaps", ("Gaps", "差距"), ("Gap to target and value at stake per KPI", "各指标与目标的差距及价值空间"), [
         ("Metric id", "指标代码", "text", rows["metric_id"]),
         (word("metric", "en"), word("metric", "zh"), "text", rows[f"label_{language}"]),
-        (word("unit", "en"), word("unit", "zh"), "text", [load_catalog().unit_label(m, language) for m in rows["metric_id"]]),
+        (word("unit", "en"), word("unit", "zh"), "text", [load_catalog().unit_label(m, language) if m in load_catalog() else unit_label(u, language)
+                                                          for m, u in zip(rows["metric_id"], rows["unit"])]),
         (word("current", "en"), word("current", "zh"), METRIC_UNIT, rows["current"]),
         (word("target", "en"), word("target", "zh"), METRIC_UNIT, rows["target"]),
         ("Target basis", "目标依据", "text", rows["basis"]),

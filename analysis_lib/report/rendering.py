@@ -42,6 +42,7 @@ from analysis_lib.report.text import (
     response_label,
     target_set_label,
     title,
+    unit_label,
     with_unit,
     word,
 )
@@ -212,10 +213,13 @@ def _name(diag) -> str:
     return localised_name(name, diag.peer_group, diag.language) if isinstance(name, str) and name else diag.institution_id
 
 
-def _units(metric_ids, language: str) -> list[str]:
-    """A table's unit column: each metric's unit from the catalog, in the report's language."""
+def _units(metric_ids, language: str, units=None) -> list[str]:
+    """A table's unit column: each metric's unit from the catalog, in the
+    report's language (a row that is not a catalog metric, such as the
+    customer book's churn, labels its own ``units``)."""
     catalog = load_catalog()
-    return [catalog.unit_label(m, language) for m in metric_ids]
+    units = list(units) if units is not None else [""] * len(metric_ids)
+    return [catalog.unit_label(m, language) if m in catalog else unit_label(u, language) for m, u in zip(metric_ids, units)]
 
 
 # ------------------------------------------------------------------ sections
@@ -480,7 +484,7 @@ def gaps(diag, language: str) -> str:
     scale = money_scale(shown_rows["value_at_stake"], language)
     shown = pd.DataFrame({
         word("metric", language): shown_rows[f"label_{language}"],
-        word("unit", language): _units(shown_rows["metric_id"], language),
+        word("unit", language): _units(shown_rows["metric_id"], language, shown_rows["unit"]),
         word("current", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
                                     zip(shown_rows["metric_id"], shown_rows["current"], shown_rows["unit"])],
         word("target", language): [format_value(v, u, decimals.get(m, 0)) for m, v, u in
