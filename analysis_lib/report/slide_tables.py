@@ -3,9 +3,10 @@ pieces when it does not fit one slide, so that the deck never truncates a
 table and never lets one run off the slide.
 
 - **Rows** are measured, not counted: each cell's text is wrapped at its
-  column's width and the font size (a Latin character about 0.55 of the
-  size wide, a Chinese one the full size), so a row is as tall as its
-  longest cell and a slide holds as many rows as its height allows. A long
+  column's width and the font size (Latin letters at Arial's proportions,
+  a Chinese character the full size, a little slack for wider glyphs), so
+  a row is as tall as its longest cell and a slide holds as many rows as
+  its height allows. A long
   table continues on further slides, its header row repeated on each, and
   the rows are spread evenly over them (never a lone row on the last).
 - **Columns**: a table too wide for the slide keeps its first column (the
@@ -39,17 +40,6 @@ COMFORTABLE_CHARS = 15
 NARROW, WIDE = set("ijlftrI"), set("mwMW%")
 """Letters much narrower or wider than the average (Arial)."""
 _TOKEN = re.compile(r"[\u2e80-\U0002ffff\uff00-\uffef]|[^\s\u2e80-\U0002ffff\uff00-\uffef]+|\s+")
-
-
-def char_units(text: str) -> int:
-    """Width of a text in half-width characters (a Chinese character counts two).
-
-    Examples
-    --------
-    >>> char_units("NPV"), char_units("净现值")
-    (3, 6)
-    """
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def text_width(text: str, size: float) -> float:
@@ -338,14 +328,3 @@ def _pages_at(header: list[str], rows: list[list[str]], n_cols: int, width: floa
         for part in split_rows(heights, head_h, room_first, rest_height):
             pages.append(TablePage(part, group, size, widths, ((head_h,) if header else ()) + tuple(heights[i] for i in part)))
     return pages
-
-
-def fits_one(header: list[str], rows: list[list[str]], width: float, height: float, language: str, largest: float = 11) -> bool:
-    """Whether the whole table fits one ``width`` × ``height`` box (inches) at a readable size.
-
-    Examples
-    --------
-    >>> fits_one(["A", "B"], [["x", "1"]] * 3, 6, 3, "en"), fits_one(["A", "B"], [["x", "1"]] * 40, 6, 3, "en")
-    (True, False)
-    """
-    return len(table_pages(header, rows, width, height, height, language, largest)) == 1
