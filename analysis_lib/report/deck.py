@@ -6,10 +6,13 @@ and the report never disagree.
 A title slide, then one slide per section shown in the report: the
 section's action title as the slide title (the section's name above it),
 its charts as high-resolution images (the report's own figures, kept at
-:data:`DECK_DPI` while the section renders), its key table (the report's
-table, as the client reads it), the consultant's commentary on it when there
-is one, and a footer with the source line and the page number. The
-section's text goes to the speaker notes.
+:data:`DECK_DPI` while the section renders), its key tables (the report's
+tables, as the client reads them, whole), the consultant's commentary on it
+when there is one, and a footer with the source line and the page number.
+The section's text goes to the speaker notes. A table that does not fit
+continues on slides titled "… (cont.)" / "…（续）", cut where
+:mod:`analysis_lib.report.slide_tables` measures it must be (header
+repeated, row labels kept, never a lone row), each with its footer.
 
 Building the content (:func:`deck_payload`, inside the report's kernel) and
 writing the file (:func:`write_deck`, needing only python-pptx) are separate:
