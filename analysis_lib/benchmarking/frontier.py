@@ -57,6 +57,12 @@ def frontier_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
     """DEA (CRS, VRS, scale, super-efficiency) and SFA cost efficiency of
     every institution, with the DEA peers and target CRM cost.
 
+    ``sfa_cost_efficiency`` is NaN for every institution when the SFA's
+    one-sided LR test does not find significant inefficiency
+    (``attrs["sfa_inefficiency_significant"]`` False): the model then cannot
+    separate inefficiency from noise for this peer set, and its scores of
+    about 1 would read as "perfectly efficient". The DEA scores are kept.
+
     Returns
     -------
     pandas.DataFrame
@@ -80,9 +86,11 @@ def frontier_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
     sup = super_efficiency(x, y, "crs", "input")
     try:
         fit = sfa(data, "crm_cost", list(FRONTIER_OUTPUTS), kind="cost")
-        cost, gamma, lr = fit.efficiency, fit.gamma, fit.lr_statistic
+        gamma, lr, significant = fit.gamma, fit.lr_statistic, fit.inefficiency_significant
+        # without significant inefficiency every score is about 1 by construction: no score rather than "perfectly efficient"
+        cost = fit.efficiency if significant else pd.Series(np.nan, index=data.index)
     except InputDataError:
-        cost, gamma, lr = pd.Series(np.nan, index=data.index), np.nan, np.nan
+        cost, gamma, lr, significant = pd.Series(np.nan, index=data.index), np.nan, np.nan, False
     peers = crs.peers().groupby("dmu")["peer"].apply(", ".join)
     result = pd.DataFrame({
         "dea_crs": crs.efficiency,
@@ -95,7 +103,7 @@ def frontier_efficiency(frame: pd.DataFrame) -> pd.DataFrame:
         "target_crm_cost": crs.targets["crm_cost"],
     })
     result.index.name = "institution_id"
-    result.attrs.update({"sfa_gamma": gamma, "sfa_lr_statistic": lr, "sfa_inefficiency_significant": bool(lr > 2.706)})
+    result.attrs.update({"sfa_gamma": gamma, "sfa_lr_statistic": lr, "sfa_inefficiency_significant": significant})
     return result
 
 
@@ -129,7 +137,8 @@ def cached_frontier_efficiency(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     code = hashlib.sha256(b"".join((Path(__file__).parent / f"{m}.py").read_bytes() for m in ("frontier", "dea", "sfa"))).hexdigest()[:12]
     directory = Path(os.environ.get("CRM_DIAG_CACHE") or _default_cache_dir())
     stem = directory / f"frontier-{key[:32]}-{__version__}-{code}"
-    table_path, attrs_path = stem.with_suffix(".parquet"), stem.with_suffix(".json")
+    # with_name, not with_suffix: the version's dots would make with_suffix cut the code hash off the key
+    table_path, attrs_path = stem.with_name(stem.name + ".parquet"), stem.with_name(stem.name + ".json")
     try:
         table = pd.read_parquet(table_path)
         table.attrs.update(json.loads(attrs_path.read_text(encoding="utf-8")))

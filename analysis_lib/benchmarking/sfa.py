@@ -38,6 +38,9 @@ from statsmodels.tools.numdiff import approx_hess3
 from analysis_lib.errors import InputDataError
 
 KINDS = {"production": 1.0, "cost": -1.0}
+LR_CRITICAL_5PCT = 2.706
+"""5% critical value of the one-sided LR test of no inefficiency (γ = 0):
+a mixed χ² with one restriction (Kodde & Palm 1986, table 1)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ class SFAResult:
         """LR test of no inefficiency (γ = 0): 2 (ℓ_ML − ℓ_OLS), a mixed χ²
         with one restriction (Kodde & Palm 1986 critical value 2.706 at 5%)."""
         return 2 * (self.loglik - self.ols_loglik)
+
+    @property
+    def inefficiency_significant(self) -> bool:
+        """True when the LR test rejects "no inefficiency" at 5%
+        (:data:`LR_CRITICAL_5PCT`). When it does not, the model cannot tell
+        inefficiency from noise: every unit's efficiency is then close to 1
+        by construction, which says nothing about how efficient it is."""
+        return bool(np.isfinite(self.lr_statistic) and self.lr_statistic > LR_CRITICAL_5PCT)
 
     def summary(self) -> pd.DataFrame:
         """Parameter table: estimate, standard error, z."""

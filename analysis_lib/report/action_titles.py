@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis_lib.reference.catalog import load_catalog
@@ -148,10 +149,11 @@ def _business_case(diag, language: str) -> str:
     irr = percent(case.irr, 0) if case.irr is not None and math.isfinite(case.irr) else "–"
     payback = f"{case.payback_years:.1f}" if case.payback_years is not None and math.isfinite(case.payback_years) else "–"
     prob = percent(float(diag.simulation.prob_npv_positive), 0)
-    return (f"项目总投入{money_m(case.tco, language)}，净现值{money_m(case.npv, language)}，内部收益率{irr}，{payback}年回收，"
-            f"模拟中净现值为正的概率为{prob}。" if language == "zh" else
-            f"The programme costs {money_m(case.tco, language)} and returns NPV {money_m(case.npv, language)}, IRR {irr}, payback in "
-            f"{payback} years; the NPV is positive in {prob} of simulations.")
+    p50 = money_m(float(np.percentile(diag.simulation.npv, 50)), language)
+    return (f"项目总投入{money_m(case.tco, language)}，基准情景净现值{money_m(case.npv, language)}（模拟中位数{p50}），内部收益率{irr}，"
+            f"{payback}年回收，模拟中净现值为正的概率为{prob}。" if language == "zh" else
+            f"The programme costs {money_m(case.tco, language)} and returns a base-case NPV of {money_m(case.npv, language)} (simulated "
+            f"median {p50}), IRR {irr}, payback in {payback} years; the NPV is positive in {prob} of simulations.")
 
 
 def _option_value(diag, language: str) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 UNIT_LABELS = {
@@ -255,7 +256,9 @@ def business_case_rows(diag) -> list[tuple[str, str, str, str, float]]:
     same numbers as the report's table and ``summary.json``."""
     case = diag.case
     return [
-        ("npv", "NPV", "净现值", "CNY", case.npv), ("irr", "IRR", "内部收益率", "ratio", case.irr),
+        ("npv", "NPV, base case", "净现值（基准情景）", "CNY", case.npv),
+        *((f"npv_p{q}", f"NPV, simulated P{q}", f"净现值模拟P{q}", "CNY", float(np.percentile(diag.simulation.npv, q))) for q in (10, 50, 90)),
+        ("irr", "IRR", "内部收益率", "ratio", case.irr),
         ("mirr", "MIRR", "修正内部收益率", "ratio", case.mirr), ("payback_years", "Payback", "回收期", "years", case.payback_years),
         ("discounted_payback_years", "Discounted payback", "折现回收期", "years", case.discounted_payback_years),
         ("roi_multiple", "ROI multiple", "投资回报倍数", "multiple", case.roi_multiple),

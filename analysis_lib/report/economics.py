@@ -285,22 +285,30 @@ def tornado_rows(diag) -> pd.DataFrame:
     return rows
 
 
+def base_and_median(diag, language: str) -> str:
+    """The base-case NPV beside the simulated median (P50) and P10–P90, and
+    in one clause why the base sits above (or below) the median."""
+    base = diag.case.npv
+    p10, p50, p90 = (float(np.percentile(diag.simulation.npv, q)) for q in (10, 50, 90))
+    rank = base_in_distribution(diag.simulation.npv, base)
+    why = word("base_above_median" if base >= p50 else "base_below_median", language)
+    if language == "zh":
+        side = "高于" if base >= p50 else "低于"
+        return (f"基准情景净现值{money_m(base, language)}，模拟中位数（P50）{money_m(p50, language)}，P10–P90为{money_m(p10, language)}至"
+                f"{money_m(p90, language)}；基准位于模拟分布的第{rank:.0f}百分位，{side}中位数，原因是{why}。")
+    side = "above" if base >= p50 else "below"
+    return (f"Base-case NPV {money_m(base, language)}, simulated median (P50) {money_m(p50, language)}, P10–P90 {money_m(p10, language)} "
+            f"to {money_m(p90, language)}; the base sits {side} the median, at the {ordinal(rank)} percentile, because {why}.")
+
+
 def median_sentence(diag, language: str) -> str:
     """What the Monte Carlo varies and why the base case and the median differ."""
-    base = diag.case.npv
-    median = float(np.median(diag.simulation.npv))
-    rank = base_in_distribution(diag.simulation.npv, base)
     if language == "zh":
-        side = "高于" if base > median else "低于"
-        return (f"模拟同时改变各项收益、基准（同业目标分位数的抽样波动）、采纳率、延期月数、成本超支与折现率，并考虑其相关性。"
-                f"基准净现值{money_m(base, language)}{side}模拟中位数{money_m(median, language)}（位于模拟分布的第{rank:.0f}百分位）："
-                "各驱动因素以基准值为最可能值，但向不利方向偏斜（超支可能性大于节约，延期多于提前，采纳率难以超过计划，收益下行空间大于上行空间）。")
-    side = "above" if base > median else "below"
-    return (f"The simulation varies each lever's benefit, the baseline (resampling the peer quantiles used as targets), adoption, delay "
-            f"in months, cost overrun and the discount rate, correlated where they move together. The base-case NPV "
-            f"({money_m(base, language)}) sits {side} the simulated median ({money_m(median, language)}), at the {ordinal(rank)} percentile: "
-            "every driver has the base case as its most likely value but is skewed to the downside (overruns are likelier than savings, "
-            "delays than early delivery, adoption rarely beats plan, and benefits can fall further than they can rise).")
+        return ("模拟同时改变各项收益、基准（同业目标分位数的抽样波动）、采纳率、延期月数、成本超支与折现率，并考虑其相关性；"
+                "收益与采纳率以风险调整后的估计为中位数（风险折减已扣除预期的收益短缺）。" + base_and_median(diag, language))
+    return ("The simulation varies each lever's benefit, the baseline (resampling the peer quantiles used as targets), adoption, delay "
+            "in months, cost overrun and the discount rate, correlated where they move together; benefits and adoption are centred on "
+            "the risk-adjusted estimate (the risk haircut already takes off the expected shortfall). " + base_and_median(diag, language))
 
 
 def ordinal(value: float) -> str:

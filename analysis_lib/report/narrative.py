@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis_lib.reference.catalog import load_catalog
-from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent, target_set_label
+from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent, target_set_label, word
 
 MAX_FINDINGS = 5
 
@@ -78,7 +78,7 @@ def findings(diag) -> list[Finding]:
         "npv": case.npv, "irr": case.irr, "payback": case.payback_years,
         "payback_unconventional": bool(case.payback_note), "budget": case.tco,
         "benefit": diag.value_chain.totals()["risk_adjusted_benefit"], "prob_positive": diag.simulation.prob_npv_positive,
-        "p10": float(sim.loc["npv", "p10"]), "p90": float(sim.loc["npv", "p90"]), "recommended": bool(diag.recommended),
+        "p10": float(sim.loc["npv", "p10"]), "p50": float(sim.loc["npv", "p50"]), "p90": float(sim.loc["npv", "p90"]), "recommended": bool(diag.recommended),
         "rule_selected": bool(diag.rule_selected),
         "initiatives": [str(i) for i in diag.programme],
         "names": [str(diag.initiatives.at[i, "name_en"]) for i in diag.programme],
@@ -203,9 +203,13 @@ def _business_case_sentence(v: dict[str, Any], language: str) -> str:
     if zh:
         return (f"项目由{len(v['names'])}项举措组成（{names}），总投入{money_m(v['budget'], language)}（含应急预算），风险调整后年收益"
                 f"{money_m(v['benefit'], language)}（全面达产）；净现值{money_m(v['npv'], language)}，内部收益率{irr}，{payback}；"
-                f"蒙特卡洛模拟中净现值为正的概率为{percent(v['prob_positive'], 0)}（P10–P90：{money_m(v['p10'], language)}至"
-                f"{money_m(v['p90'], language)}）。")
+                f"蒙特卡洛模拟净现值中位数（P50）为{money_m(v['p50'], language)}（P10–P90：{money_m(v['p10'], language)}至"
+                f"{money_m(v['p90'], language)}），净现值为正的概率为{percent(v['prob_positive'], 0)}；"
+                f"基准情景{'高于' if v['npv'] >= v['p50'] else '低于'}中位数，原因是"
+                f"{word('base_above_median' if v['npv'] >= v['p50'] else 'base_below_median', language)}。")
     return (f"The programme of {len(v['names'])} initiatives ({names}) costs {money_m(v['budget'], language)} including contingency "
             f"for a risk-adjusted benefit of {money_m(v['benefit'], language)} a year at full run-rate: NPV {money_m(v['npv'], language)}, "
-            f"IRR {irr}, {payback}; NPV is positive in {percent(v['prob_positive'], 0)} of Monte Carlo draws "
-            f"(P10–P90 {money_m(v['p10'], language)} to {money_m(v['p90'], language)}).")
+            f"IRR {irr}, {payback}; the Monte Carlo median (P50) is {money_m(v['p50'], language)} (P10–P90 "
+            f"{money_m(v['p10'], language)} to {money_m(v['p90'], language)}) and the NPV is positive in {percent(v['prob_positive'], 0)} "
+            f"of draws; the base case sits {'above' if v['npv'] >= v['p50'] else 'below'} the median because "
+            f"{word('base_above_median' if v['npv'] >= v['p50'] else 'base_below_median', language)}.")

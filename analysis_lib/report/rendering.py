@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.benchmarking.positioning import MIN_PEERS, public_share
+from analysis_lib.benchmarking.sfa import LR_CRITICAL_5PCT
 from analysis_lib.reference.baselines import load_baselines
 from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_catalog, load_peer_groups
 from analysis_lib.reference.sample import localised_name, synthetic_name
@@ -415,9 +416,10 @@ def frontier(diag, language: str) -> str:
         "": ["DEA θ (CRS)", "DEA θ (VRS)", "Scale efficiency", "SFA cost efficiency"] if language == "en" else
             ["DEA效率值θ（规模报酬不变）", "DEA效率值θ（规模报酬可变）", "规模效率", "SFA成本效率"],
         word("score", language): [f"{row['dea_crs']:.2f}", f"{row['dea_vrs']:.2f}", f"{row['scale_efficiency']:.2f}",
-                                  f"{row['sfa_cost_efficiency']:.2f}" if np.isfinite(row["sfa_cost_efficiency"]) else "–"],
+                                  f"{row['sfa_cost_efficiency']:.2f}" if np.isfinite(row["sfa_cost_efficiency"]) else
+                                  word("not_applicable", language) + "*"],
     })
-    sfa_note = diag.frontier.attrs.get("sfa_inefficiency_significant")
+    sfa_note = sfa_footnote(diag.frontier.attrs, language) if not np.isfinite(row["sfa_cost_efficiency"]) else ""
     explain = ("数据包络分析（DEA）以CRM成本和员工人数为投入、客户数和营业收入为产出，衡量本机构与同业最佳实践的距离；"
                "随机前沿分析（SFA）以柯布—道格拉斯成本函数估计成本前沿，并将无效率与随机误差区分开。" if language == "zh" else
                "DEA uses CRM cost and employees as inputs and customers and revenue as outputs; SFA fits a Cobb–Douglas cost frontier.")
@@ -426,9 +428,6 @@ def frontier(diag, language: str) -> str:
                 if language == "zh" else
                 f" The frontier is drawn from all {n_frontier} institutions of the panel (a frontier needs a broad reference set), whereas the "
                 f"percentiles compare with the {diag.peer_count} institutions of the {group} group.")
-    if sfa_note is False:
-        explain += ("本样本中SFA的无效率项在似然比检验下不显著，其得分仅作参考。" if language == "zh" else
-                    " In this panel the SFA inefficiency term is not significant (likelihood-ratio test), so its score is indicative only.")
     peers = diag.learning_peers
     peer_table = ""
     if len(peers):
@@ -452,7 +451,27 @@ def frontier(diag, language: str) -> str:
         })))
     fig = charts.frontier_scores(diag.frontier, inst, language, title("frontier", language))
     chart = figure_html(fig, "frontier", chart_source(diag, "frontier", language))
-    return _section("frontier", language, _p(explain) + table_html(metrics) + peer_table + chart)
+    return _section("frontier", language, _p(explain) + table_html(metrics) + sfa_note + peer_table + chart)
+
+
+def sfa_footnote(attrs: dict, language: str) -> str:
+    """The footnote under the frontier scores when SFA gives no score: the
+    LR test found no significant inefficiency (SFA cannot separate
+    inefficiency from noise for this peer set), or the model could not be
+    fitted."""
+    lr = attrs.get("sfa_lr_statistic", float("nan"))
+    if lr is None or not np.isfinite(lr):
+        text = ("* 本样本无法估计SFA成本前沿，不给出SFA得分；DEA得分不受影响。" if language == "zh" else
+                "* The SFA cost frontier could not be estimated on this panel, so it gives no score; the DEA scores stand.")
+    elif language == "zh":
+        text = (f"* 对本同业样本，SFA无法区分无效率与随机误差：无效率项的单侧似然比检验不显著（LR = {max(lr, 0.0):.2f}，"
+                f"5%临界值{LR_CRITICAL_5PCT:.2f}），各机构的SFA得分都会接近1.00，并不表示达到效率前沿，因此不予列示；DEA得分不受影响。")
+    else:
+        text = (f"* SFA cannot separate inefficiency from noise for this peer set: the one-sided likelihood-ratio test finds no "
+                f"significant inefficiency (LR = {max(lr, 0.0):.2f} against a 5% critical value of {LR_CRITICAL_5PCT:.2f}), so every "
+                "institution would score about 1.00, which does not mean it is on the frontier; no SFA score is shown, and the DEA scores "
+                "stand.")
+    return f'<p class="footnote">{esc(text)}</p>'
 
 
 def expectations(diag, language: str) -> str:
@@ -537,14 +556,17 @@ def initiatives(diag, language: str) -> str:
 
 def business_case(diag, language: str) -> str:
     case = diag.case
-    scale = money_scale([case.npv, case.tco], language)
+    p10, p50, p90 = (float(np.percentile(diag.simulation.npv, q)) for q in (10, 50, 90))
+    scale = money_scale([case.npv, case.tco, p10, p90], language)
     times = "倍" if language == "zh" else "×"
     metrics = pd.DataFrame({
-        "": [with_unit(word("npv", language), scale.unit, language), with_unit(word("irr", language), "%", language),
+        "": [with_unit(word("npv_base", language), scale.unit, language), with_unit(word("npv_p50", language), scale.unit, language),
+             with_unit(word("npv_p10_p90", language), scale.unit, language), with_unit(word("irr", language), "%", language),
              with_unit(word("mirr", language), "%", language), word("payback", language), word("discounted_payback", language),
              with_unit(word("roi", language), times, language), with_unit(word("bcr", language), times, language),
              with_unit(word("tco", language), scale.unit, language)],
-        word("value", language): [scale.number(case.npv), _pct(case.irr), _pct(case.mirr), _payback(case.payback_years, case, language),
+        word("value", language): [scale.number(case.npv), scale.number(p50), f"{scale.number(p10)} / {scale.number(p90)}", _pct(case.irr),
+                                  _pct(case.mirr), _payback(case.payback_years, case, language),
                                   _payback(case.discounted_payback_years, case, language), _num(case.roi_multiple, 2),
                                   _num(case.benefit_cost_ratio, 2), scale.number(case.tco)],
     })
@@ -568,13 +590,10 @@ def business_case(diag, language: str) -> str:
                    f"{money_m(contingency, language)} (the {diag.contingency['confidence']} risk reserve); risk-adjusted benefit "
                    f"{money_m(inputs.annual_benefit, language)} a year at full run-rate, at {percent(inputs.benefit_realisation, 0)} "
                    f"realisation, each line ramping up from its initiative's months to value; discount rate {percent(inputs.discount_rate)}.")
-    summary = diag.simulation.summary()
-    mc = (f"蒙特卡洛模拟（{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}）：净现值P10为{money_m(summary.loc['npv', 'p10'], language)}，"
-          f"P50为{money_m(summary.loc['npv', 'p50'], language)}，P90为{money_m(summary.loc['npv', 'p90'], language)}；"
-          f"净现值为正的概率{percent(diag.simulation.prob_npv_positive, 0)}。" if language == "zh" else
-          f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): NPV P10 "
-          f"{money_m(summary.loc['npv', 'p10'], language)}, P50 {money_m(summary.loc['npv', 'p50'], language)}, P90 "
-          f"{money_m(summary.loc['npv', 'p90'], language)}; probability of a positive NPV {percent(diag.simulation.prob_npv_positive, 0)}.")
+    mc = (f"蒙特卡洛模拟（{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}）：净现值为正的概率"
+          f"{percent(diag.simulation.prob_npv_positive, 0)}。" if language == "zh" else
+          f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): probability of a positive NPV "
+          f"{percent(diag.simulation.prob_npv_positive, 0)}.")
     labels = {**{k: v[language] for k, v in DRIVER_LABELS.items()},
               **{d: economics.driver_label(d, language) for d in diag.tornado["driver"]}}
     mc += " " + economics.median_sentence(diag, language)

@@ -47,6 +47,10 @@ SECTIONS: dict[str, dict[str, str]] = {
 }
 
 WORDS: dict[str, dict[str, str]] = {
+    "base_above_median": {"en": "the base case takes each driver's most likely value, and delays and cost overruns are skewed to the "
+                                "downside (IT programmes run late and over budget far more often than early and under)",
+                          "zh": "基准情景取各驱动因素的最可能值，而延期与成本超支向不利方向偏斜（IT项目延期、超支远多于提前、节约）"},
+    "base_below_median": {"en": "the benefit drivers can rise further than they can fall", "zh": "收益驱动因素的上行空间大于下行空间"},
     "institution": {"en": "Institution", "zh": "机构"},
     "peer_group": {"en": "Peer group", "zh": "同业组"},
     "date": {"en": "Date", "zh": "日期"},
@@ -86,6 +90,9 @@ WORDS: dict[str, dict[str, str]] = {
     "year": {"en": "Year", "zh": "年份"},
     "amount": {"en": "{unit}", "zh": "{unit}"},
     "npv": {"en": "NPV", "zh": "净现值"},
+    "npv_base": {"en": "NPV, base case", "zh": "净现值（基准情景）"},
+    "npv_p50": {"en": "NPV, simulated median (P50)", "zh": "净现值模拟中位数（P50）"},
+    "npv_p10_p90": {"en": "NPV, simulated P10 / P90", "zh": "净现值模拟P10 / P90"},
     "irr": {"en": "IRR", "zh": "内部收益率"},
     "mirr": {"en": "MIRR", "zh": "修正内部收益率"},
     "payback": {"en": "Payback (years)", "zh": "回收期（年）"},
@@ -194,6 +201,7 @@ WORDS: dict[str, dict[str, str]] = {
     "amber": {"en": "Amber", "zh": "黄灯"},
     "green": {"en": "Green", "zh": "绿灯"},
     "n/a": {"en": "n/a", "zh": "无"},
+    "not_applicable": {"en": "n/a", "zh": "不适用"},
     "public": {"en": "public", "zh": "公开数据"},
     "template": {"en": "template", "zh": "方法模板"},
     "assumption": {"en": "assumption", "zh": "假设"},

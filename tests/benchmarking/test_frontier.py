@@ -70,3 +70,47 @@ def test_peers_to_learn_from_are_comparable(efficiency, sample_panel):
     assert "large_state_owned" not in set(city["peer_group"])
     # a best-practice institution with nobody better has no one to learn from
     assert learning_peers(efficiency, "JSB-01", frame).empty
+
+
+def _designed_panel(inefficiency_sd: float, seed: int = 7, n: int = 80) -> pd.DataFrame:
+    """CRM cost on an exact Cobb–Douglas cost frontier of customers and
+    revenue, with symmetric noise (sd 0.10) and half-normal inefficiency."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    customers = np.exp(rng.uniform(np.log(1e6), np.log(5e7), n))
+    revenue = customers * 1_000 * np.exp(rng.normal(0, 0.2, n))
+    log_cost = -2.0 + 0.6 * np.log(customers) + 0.4 * np.log(revenue) + rng.normal(0, 0.10, n)
+    log_cost += np.abs(rng.normal(0, inefficiency_sd, n)) if inefficiency_sd else 0.0
+    return pd.DataFrame({"institution_id": [f"B{i:02d}" for i in range(n)], "revenue": revenue, "customers": customers,
+                         "crm_opex_ratio": np.exp(log_cost) / revenue, "employees": customers / 800 * np.exp(rng.normal(0, 0.2, n))})
+
+
+def test_sfa_gives_no_score_when_it_cannot_separate_inefficiency_from_noise():
+    """Noise only: the LR test of no inefficiency is not significant, so no
+    institution gets an SFA score (rather than 1.00, "perfectly
+    efficient"); DEA still scores every institution."""
+    efficiency = frontier_efficiency(_designed_panel(0.0))
+    assert efficiency.attrs["sfa_lr_statistic"] < 2.706
+    assert efficiency.attrs["sfa_inefficiency_significant"] is False
+    assert efficiency["sfa_cost_efficiency"].isna().all()
+    assert efficiency["dea_crs"].between(0.3, 1 + 1e-9).all() and (efficiency["dea_crs"] > 1 - 1e-7).any()
+
+
+def test_sfa_scores_institutions_when_inefficiency_is_significant():
+    efficiency = frontier_efficiency(_designed_panel(0.3))
+    assert efficiency.attrs["sfa_lr_statistic"] > 2.706
+    assert efficiency.attrs["sfa_inefficiency_significant"] is True
+    scores = efficiency["sfa_cost_efficiency"]
+    assert scores.notna().all() and scores.between(0.3, 0.99).all() and scores.median() == pytest.approx(0.78, abs=0.05)
+
+
+def test_frontier_cache_is_keyed_by_the_frontier_code(sample_panel, tmp_path, monkeypatch):
+    """A change to the DEA/SFA code must not read a table cached by the old code."""
+    from analysis_lib.benchmarking import frontier as module
+
+    monkeypatch.setenv("CRM_DIAG_CACHE", str(tmp_path))
+    module.cached_frontier_efficiency(sample_panel.latest().data, sample_panel.sha256)
+    (cached,) = tmp_path.glob("*.parquet")
+    code = cached.name.removesuffix(".parquet").rsplit("-", 1)[1]
+    assert len(code) == 12 and all(c in "0123456789abcdef" for c in code)

@@ -190,3 +190,25 @@ def test_data_quality_notes_of_a_client_file_are_in_chinese(tmp_path):
     assert f"第{row + 2}行，CRM运营成本占营收比：已按百分比" in text and "完整性97" in text, text
     stray = sorted({w for w in LATIN_WORD.findall(text) if w not in abbreviations()})
     assert not stray, stray
+
+
+def test_sfa_without_significant_inefficiency_is_not_applicable_with_a_footnote_in_both_languages(editions):
+    """On the sample panel the SFA finds no significant inefficiency (LR
+    below the 5% critical value 2.706): both editions show n/a with the
+    reason, never a score of 1.00, and keep the DEA scores."""
+    from analysis_lib.benchmarking.frontier import frontier_efficiency
+    from analysis_lib.intake.panel import load_panel
+
+    attrs = frontier_efficiency(load_panel(SAMPLE_PANEL).latest().data).attrs
+    assert attrs["sfa_inefficiency_significant"] is False
+    lr = f"LR = {max(attrs['sfa_lr_statistic'], 0.0):.2f}"
+    for edition, label, score, reason in (
+            (editions[0], "SFA cost efficiency", "n/a*", "SFA cannot separate inefficiency from noise for this peer set"),
+            (editions[1], "SFA成本效率", "不适用*", "对本同业样本，SFA无法区分无效率与随机误差")):
+        html = edition.html.read_text(encoding="utf-8")
+        section = re.sub(r"</?span[^>]*>", "", html[html.index('id="frontier"'):html.index('id="expectations"')])
+        assert f"<td>{label}</td><td>{score}</td>" in section
+        assert f"<td>{label}</td><td>1.00</td>" not in section
+        footnote = re.search(r'<p class="footnote">([^<]*)</p>', section)
+        assert footnote and reason in footnote.group(1) and lr in footnote.group(1)
+        assert re.search(r"<td>DEA[^<]*</td><td>0\.\d\d</td>", section)  # DEA keeps its score

@@ -128,7 +128,9 @@ def test_key_table_has_the_reports_numbers(run):
     tables = [shape.table for shape in slide.shapes if shape.has_table]
     assert len(tables) == 1
     cells = {tables[0].cell(r, 0).text: tables[0].cell(r, 1).text for r in range(len(tables[0].rows))}
-    assert cells["NPV (CNY m)"] == f"{summary['npv'] / 1e6:,.1f}"
+    assert cells["NPV, base case (CNY m)"] == f"{summary['npv'] / 1e6:,.1f}"
+    assert cells["NPV, simulated median (P50) (CNY m)"] == f"{summary['npv_p50'] / 1e6:,.1f}"
+    assert cells["NPV, simulated P10 / P90 (CNY m)"] == f"{summary['npv_p10'] / 1e6:,.1f} / {summary['npv_p90'] / 1e6:,.1f}"
     report_rows = dict(re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>", sections["business_case"]))
     assert cells["IRR (%)"] == report_rows["IRR (%)"] == f"{100 * summary['irr']:.0f}"  # as the report prints it
 
@@ -313,7 +315,8 @@ def test_the_data_pack_has_every_table_as_a_named_sheet(run):
 def test_the_data_pack_round_trips_to_summary_json(run):
     summary, path = run["summary"], run["xlsx"]
     case = pd.read_excel(path, sheet_name="Business case").set_index("Key")["Value"]
-    for key in ("npv", "irr", "payback_years", "programme_cost", "programme_benefit", "contingency", "value_at_stake", "prob_npv_positive"):
+    for key in ("npv", "irr", "payback_years", "programme_cost", "programme_benefit", "contingency", "value_at_stake", "prob_npv_positive",
+                "npv_p10", "npv_p50", "npv_p90"):
         assert case[key] == pytest.approx(summary[key], rel=1e-12), key
     scores = pd.read_excel(path, sheet_name="Scores").set_index("Dimension id")["Score (0-100)"]
     for key, value in scores.items():

@@ -155,3 +155,19 @@ def test_selected_initiatives_that_do_not_carry_shared_costs_are_not_recommended
 
     assert "not recommended as scoped" in section_html(diag, "business_case")
     assert diag.summary()["programme_rule_selected"] and not diag.summary()["programme_recommended"]
+
+
+def test_base_case_median_and_range_agree_in_summary_executive_summary_and_business_case(report):
+    """The base case sits above the simulated median by design (delays and
+    overruns are skewed): summary.json, the executive summary and the
+    business case give base, P50 and P10–P90 side by side, with the reason."""
+    summary, page, _ = report
+    assert summary["npv_p10"] < summary["npv_p50"] < summary["npv"] < summary["npv_p90"]
+    assert 0.6 < summary["npv_p50"] / summary["npv"] < 0.95
+    words = [money_m(summary[k]) for k in ("npv", "npv_p50", "npv_p10", "npv_p90")]
+    executive = html_lib.unescape(page[page.index('id="executive_summary"'):page.index('id="scorecard"')])
+    case = html_lib.unescape(page[page.index('id="business_case"'):page.index('id="roadmap"')])
+    for text in (executive, case):
+        assert all(w in text for w in words), words
+        assert "delays and cost overruns are skewed to the downside" in text
+    assert f"<td>NPV, simulated median (P50) (CNY m)</td><td>{summary['npv_p50'] / 1e6:,.1f}</td>" in page

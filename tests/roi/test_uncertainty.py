@@ -7,7 +7,7 @@ import pytest
 
 from analysis_lib.report.diagnostic import run_diagnostic
 from analysis_lib.roi.business_case import evaluate
-from analysis_lib.roi.uncertainty import correlation, distributions, programme_flows, programme_tornado, simulate_programme
+from analysis_lib.roi.uncertainty import SKEWED_DRIVERS, correlation, distributions, programme_flows, programme_tornado, simulate_programme
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,37 @@ def test_tornado_ranks_delay_overrun_and_levers(diag):
     assert any(d.startswith("lever:") for d in table.index[:6])
 
 
-@pytest.mark.parametrize("params", [(0.6, 1.0, 1.3), (0.6, 1.0, 1.05), (-1.0, 0.0, 9.0)])
+def test_benefit_drivers_are_centred_and_only_schedule_and_cost_are_skewed(diag):
+    """The risk haircut already takes the expected shortfall off the benefits:
+    benefits and adoption have their median at the base case; delay and
+    overrun are the drivers skewed to the downside, by design."""
+    dists = distributions(diag.value_chain, diag.case_inputs)
+    half = np.array([0.5])
+    for name, dist in dists.items():
+        if name.startswith("lever:") or name == "adoption":
+            assert dist.ppf(half)[0] == pytest.approx(1.0, abs=1e-9), name
+    assert dists["delay_months"].ppf(half)[0] == pytest.approx(1.04, abs=0.05)  # PERT(-1, 0, 9): median a month late
+    assert dists["cost_overrun"].ppf(half)[0] == pytest.approx(1.1, abs=0.01)  # triangular(0.95, 1, 1.4): median 10% over
+    assert SKEWED_DRIVERS == ("delay_months", "cost_overrun")
+    draws = diag.simulation.draws
+    assert draws["adoption"].median() == pytest.approx(1.0, abs=0.01)
+
+
+def test_base_case_sits_above_the_median_only_by_the_schedule_and_cost_skew(diag):
+    """RURAL-02: the base case is near the 65th percentile (it was near the
+    75th while adoption and benefits were drawn downward too); with delay and
+    overrun fixed at their base the base case is the median within 3 points."""
+    from analysis_lib.roi.uncertainty import base_in_distribution
+
+    rank = base_in_distribution(diag.simulation.npv, diag.case.npv)
+    assert 58 < rank < 70
+    draws = diag.simulation.draws.assign(delay_months=0.0, cost_overrun=1.0, discount_rate=diag.case_inputs.discount_rate)
+    net, _ = programme_flows(diag.value_chain, diag.case_inputs, draws, _spread(diag))
+    npv = (net * (1 + diag.case_inputs.discount_rate) ** -np.arange(diag.case_inputs.periods)).sum(axis=1)
+    assert base_in_distribution(npv, diag.case.npv) == pytest.approx(50, abs=3)
+
+
+@pytest.mark.parametrize("params", [(0.7, 1.0, 1.3), (0.75, 1.0, 1.25), (-1.0, 0.0, 9.0)])
 def test_tabulated_pert_inverse_matches_scipy(params):
     from analysis_lib.roi.simulation import Distribution
     from analysis_lib.roi.uncertainty import _ppf
