@@ -6,7 +6,8 @@ accuracy), from the same rules the intake applies.
   (:data:`CONSISTENCY_RULES`: the cost-to-income ratio is at least the
   CRM-cost ratio, the relationship managers implied by customers per RM do
   not outnumber the employees, CRM cost agrees with TCO per customer ×
-  customers within 15%, acquisition spend does not exceed CRM cost, …); an
+  customers within 15%, acquisition spend does not exceed CRM cost, lifetime
+  value is 1–20 times the acquisition cost, …); an
   institution that breaks one cannot score 100, and
   :func:`consistency_breaks` lists the values that break each rule.
 - *Accuracy*: share of reported metrics inside the plausible band of the peer
@@ -64,6 +65,13 @@ class ConsistencyRule:
         return f"{words[self.kind]} ({self.explanation})"
 
 
+BLENDED_ACQUISITION_COST = "acq_cost_hnw * hnw_customers / customers + acq_cost_mass * (1 - hnw_customers / customers)"
+"""Acquisition cost per customer, HNW and mass weighted by the book's HNW share."""
+CLV_TO_CAC_MAX = 20.0
+"""Highest credible lifetime value over acquisition cost (CLV/CAC): 3–10× is
+the usual range for retail banking; beyond 20× the acquisition cost is
+missing most of what winning a customer costs."""
+
 CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
     ConsistencyRule("cost_to_income", "crm_opex_ratio", "CRM operating cost is part of all operating cost"),
     ConsistencyRule("acq_cost_hnw", "acq_cost_mass", "a high-net-worth customer costs at least as much to acquire as a mass-market one"),
@@ -81,6 +89,13 @@ CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
                     "customers)", "crm_opex_ratio * revenue", "acquisition spend (cost per acquired customer x customers acquired) is "
                     "marketing and sales cost run on the CRM: more than the whole CRM cost means one of the two is wrong",
                     name="acquisition_spend_within_crm_cost", kind="le", tolerance=0.0, column="new_customers"),
+    ConsistencyRule("clv_per_customer", BLENDED_ACQUISITION_COST, "a customer is worth at least what it costs to acquire: a lifetime "
+                    "value below the acquisition cost means one of the two is wrong (or the bank loses money on every new customer)",
+                    name="clv_covers_acquisition_cost", kind="ge", column="acq_cost_mass"),
+    ConsistencyRule("clv_per_customer", f"{CLV_TO_CAC_MAX:g} * ({BLENDED_ACQUISITION_COST})", "lifetime value more than "
+                    f"{CLV_TO_CAC_MAX:g} times the acquisition cost is not credible: the acquisition cost probably leaves out "
+                    "relationship-manager time, channel fees or incentives", name="clv_within_20x_acquisition_cost", kind="le",
+                    column="acq_cost_mass"),
 )
 """Named cross-field rules; the data-quality *consistency* score is the
 share of applicable rules an institution satisfies, so an institution that

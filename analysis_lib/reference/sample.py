@@ -38,6 +38,11 @@ clipped to ±10% so every institution passes the ±15% consistency rule."""
 ACQUISITION_SHARE = (0.25, 0.85)
 """Range of paid acquisition spend as a share of the CRM cost from which each
 institution's ``new_customers`` is derived."""
+CLV_TO_CAC = (1.5, 18.0)
+"""Range of customer lifetime value over the blended acquisition cost the
+sample keeps to (inside the 1–20× of the data-quality rules): a bank that
+pays more to win a customer than the customer is worth, or acquires at a
+twentieth of the value, is not a credible sample bank."""
 
 
 def quantile_function(quantiles: np.ndarray, levels: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -82,7 +87,9 @@ def reconcile_sample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     institution reports one set of facts: TCO per customer from the CRM cost
     (``crm_opex_ratio × revenue / customers``, within ±10%) and paid
     acquisitions (``new_customers``) from a share of the CRM cost
-    (:data:`ACQUISITION_SHARE`) divided by the blended acquisition cost.
+    (:data:`ACQUISITION_SHARE`) divided by the blended acquisition cost,
+    after both acquisition costs are scaled (by one factor, so the HNW/mass
+    ratio is kept) into :data:`CLV_TO_CAC` of the lifetime value.
 
     Parameters
     ----------
@@ -99,10 +106,13 @@ def reconcile_sample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     Examples
     --------
     >>> row = pd.DataFrame({"revenue": [1e9], "customers": [1e6], "crm_opex_ratio": [0.01], "hnw_customers": [1e4],
-    ...                     "acq_cost_hnw": [1e5], "acq_cost_mass": [1e4], "tco_per_customer": [99.0], "new_customers": [0.0]})
+    ...                     "acq_cost_hnw": [1e4], "acq_cost_mass": [600.0], "clv_per_customer": [5000.0], "tco_per_customer": [99.0],
+    ...                     "new_customers": [0.0]})
     >>> out = reconcile_sample(row, np.random.default_rng(0))
-    >>> bool(9 <= out.at[0, "tco_per_customer"] <= 11), bool(0 < out.at[0, "new_customers"] * 10_900 <= 1e7)
+    >>> bool(9 <= out.at[0, "tco_per_customer"] <= 11), bool(0 < out.at[0, "new_customers"] * 694 <= 1e7)
     (True, True)
+    >>> float(reconcile_sample(row.assign(acq_cost_mass=12_000.0), np.random.default_rng(0)).at[0, "acq_cost_mass"])
+    3339.0
     """
     frame = frame.copy()
     count = len(frame)
@@ -112,6 +122,12 @@ def reconcile_sample(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     frame["tco_per_customer"] = np.round(crm_cost / frame["customers"] * spread, decimals)
     hnw_share = frame["hnw_customers"] / frame["customers"]
     blended = frame["acq_cost_hnw"] * hnw_share + frame["acq_cost_mass"] * (1 - hnw_share)
+    if "clv_per_customer" in frame:
+        low, high = frame["clv_per_customer"] / CLV_TO_CAC[1], frame["clv_per_customer"] / CLV_TO_CAC[0]
+        factor = (blended.clip(low, high) / blended).fillna(1.0)
+        frame["acq_cost_hnw"] = np.round(frame["acq_cost_hnw"] * factor)
+        frame["acq_cost_mass"] = np.round(frame["acq_cost_mass"] * factor)
+        blended = frame["acq_cost_hnw"] * hnw_share + frame["acq_cost_mass"] * (1 - hnw_share)
     share = rng.uniform(*ACQUISITION_SHARE, count)
     frame["new_customers"] = np.floor(crm_cost * share / blended)
     return frame

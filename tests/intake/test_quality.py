@@ -58,6 +58,17 @@ def test_named_economic_rules_reach_validation_with_their_values():
       "crm_opex_ratio": 0.02, "revenue": 1e9}, "acquisition_spend_within_crm_cost", True),  # 5.0m + 14.85m <= 20m
     ({"acq_cost_hnw": 5000.0, "acq_cost_mass": 2000.0, "new_customers": 1e5, "hnw_customers": 1e4, "customers": 1e6,
       "crm_opex_ratio": 0.02, "revenue": 1e9}, "acquisition_spend_within_crm_cost", False),
+    # blended acquisition cost = 12,000 x 1% + 600 x 99% = 714: CLV/CAC 7.0, inside 1-20
+    ({"clv_per_customer": 5000.0, "acq_cost_hnw": 12000.0, "acq_cost_mass": 600.0, "hnw_customers": 1e4, "customers": 1e6},
+     "clv_covers_acquisition_cost", True),
+    ({"clv_per_customer": 5000.0, "acq_cost_hnw": 12000.0, "acq_cost_mass": 600.0, "hnw_customers": 1e4, "customers": 1e6},
+     "clv_within_20x_acquisition_cost", True),
+    # the template's 12,000 / 120,000 CNY: blended 13,080, CLV/CAC 0.38
+    ({"clv_per_customer": 5000.0, "acq_cost_hnw": 120000.0, "acq_cost_mass": 12000.0, "hnw_customers": 1e4, "customers": 1e6},
+     "clv_covers_acquisition_cost", False),
+    # blended 3,000 x 1% + 200 x 99% = 228: CLV/CAC 21.9
+    ({"clv_per_customer": 5000.0, "acq_cost_hnw": 3000.0, "acq_cost_mass": 200.0, "hnw_customers": 1e4, "customers": 1e6},
+     "clv_within_20x_acquisition_cost", False),
 ])
 def test_named_economic_rules_and_the_score(values, rule, holds):
     frame = _frame(**values)
@@ -66,3 +77,11 @@ def test_named_economic_rules_and_the_score(values, rule, holds):
     scores = quality_scores(frame).loc["A"]
     assert bool(scores["consistency"] == 100) is holds
     assert (rule in set(consistency_breaks(frame)["rule"])) is not holds
+
+
+def test_template_acquisition_cost_is_flagged_by_validation_with_its_values():
+    frame = _frame(clv_per_customer=5000.0, acq_cost_hnw=120000.0, acq_cost_mass=12000.0, hnw_customers=1e4, customers=1e6)
+    (problem,) = [p for p in consistency_problems(frame) if p["column"] == "acq_cost_mass"]
+    assert problem["row"] == 2
+    assert problem["message"].startswith("clv_per_customer = 5000 is below acq_cost_hnw * hnw_customers / customers")
+    assert "13080" in problem["message"] and "lifetime value below the acquisition cost" in problem["expected"]

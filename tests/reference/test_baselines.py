@@ -72,3 +72,27 @@ def test_sources_and_notes_are_given_in_chinese_with_the_same_source_id():
         assert ref in zh and not any(w in zh for w in ("Workbook", "template", "SOURCES.md")), zh
     conflicts = baselines[baselines["note"].str.contains("CONFLICT", na=False)]
     assert conflicts["note_zh"].str.startswith("与公开数据冲突").all()
+
+
+def test_acquisition_cost_is_consistent_with_lifetime_value_not_the_template():
+    """The template's unsourced 12,000 / 120,000 CNY would put a mass
+    customer's acquisition cost at two to four times its lifetime value; the
+    baseline (A2) is derived from the panel's CRM cost and sits 7-11 times
+    below the lifetime value at the median of every peer group."""
+    import pandas as pd
+
+    from analysis_lib.reference.catalog import data_dir
+
+    baselines = load_baselines()
+    hnw_share = pd.read_csv(data_dir() / "sample" / "size_profile.csv").set_index("peer_group")["hnw_share"]
+    p50 = baselines["p50"].unstack("metric_id")
+    blended = p50["acq_cost_hnw"] * hnw_share + p50["acq_cost_mass"] * (1 - hnw_share)
+    ratio = (p50["clv_per_customer"] / blended).dropna()
+    assert len(ratio) == 5
+    assert ratio.between(5.5, 11.5).all(), ratio
+    assert ratio["city_commercial"] == pytest.approx(5000 / (12000 * 0.003 + 600 * 0.997), rel=1e-9)  # 7.9x
+    assert p50.loc["city_commercial", "acq_cost_mass"] == 600 and p50.loc["rural_commercial", "acq_cost_mass"] == 450
+    assert (p50["acq_cost_mass"] < 2000).all() and (p50["acq_cost_hnw"] < 30000).all()
+    rows = baselines[baselines.index.get_level_values("metric_id").isin(["acq_cost_mass", "acq_cost_hnw"])]
+    assert (rows["confidence"] == "assumption").all() and rows["source"].str.contains("A2").all()
+    assert rows["note"].str.contains("CONFLICT").all() and rows["year"].eq(2025).all()

@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from analysis_lib.benchmarking.positioning import position_panel
 from analysis_lib.reference.sample import PINNED, generate_sample_panel
@@ -37,3 +38,17 @@ def test_generator_is_deterministic_and_seeded():
     a, b, c = generate_sample_panel(1), generate_sample_panel(1), generate_sample_panel(2)
     pd.testing.assert_frame_equal(a, b)
     assert not a["cost_to_income"].equals(c["cost_to_income"])
+
+
+def test_sample_acquisition_cost_agrees_with_lifetime_value_and_paid_acquisitions(sample_panel):
+    """Every synthetic bank's lifetime value is 1.5-18 times its blended
+    acquisition cost, and the CRM cost it spends on acquisition buys paid new
+    customers of 0.2-4% of its book a year."""
+    data = sample_panel.latest().data.set_index("institution_id")
+    hnw = data["hnw_customers"] / data["customers"]
+    blended = data["acq_cost_hnw"] * hnw + data["acq_cost_mass"] * (1 - hnw)
+    ratio = data["clv_per_customer"] / blended
+    assert ratio.between(1.5 - 0.01, 18 + 0.05).all(), ratio[~ratio.between(1.49, 18.05)]
+    assert (data["new_customers"] / data["customers"]).between(0.002, 0.04).all()
+    assert data.loc["CITY-02", "acq_cost_mass"] == 847 and data.loc["RURAL-02", "acq_cost_mass"] == 687
+    assert ratio["CITY-02"] == pytest.approx(4.41, abs=0.01) and ratio["RURAL-02"] == pytest.approx(5.31, abs=0.01)
