@@ -93,7 +93,7 @@ def _gaps(diag, language: str) -> str:
     table = diag.gaps.gaps
     counted = table[table["counted"]].sort_values("value_at_stake", ascending=False)
     if total <= 0 or counted.empty:
-        return ("各项指标已达到或优于目标，差距价值可忽略。" if language == "zh" else
+        return ("各项指标已达到或优于目标，价值空间可忽略。" if language == "zh" else
                 "The institution meets or beats its targets: there is little value at stake.")
     lead = _metric(str(counted.iloc[0]["metric_id"]), language) if counted.iloc[0]["metric_id"] in load_catalog().table.index else \
         ("客户流失" if language == "zh" else "customer churn")

@@ -83,7 +83,7 @@ def value_chain_section(diag, language: str) -> str:
     totals = chain.totals()
     revenue = float(diag.institution["revenue"])
     if language == "zh":
-        intro = (f"价值链：差距价值空间每年{money_m(totals['value_at_stake'], language)}（全面达产，占营业收入"
+        intro = (f"价值链：价值空间每年{money_m(totals['value_at_stake'], language)}（全面达产，占营业收入"
                  f"{percent(totals['value_at_stake'] / revenue)}）→ CRM项目可影响部分{money_m(totals['addressable'], language)} → "
                  f"入选举措可实现收益{money_m(totals['initiative_benefit'], language)}（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
                  f"风险调整后收益{money_m(totals['risk_adjusted_benefit'], language)}（按收益类型折减）。所有收益均为年度现金流量，"
@@ -383,7 +383,7 @@ def methodology_block(diag, language: str) -> str:
             "从不将生命周期价值按年计入。",
             "成本（总体经济影响法口径）：软件许可、实施服务商、基础设施、培训与变革（一次性投入按比例拆分），项目团队（资源计划），"
             "运营成本，以及应急预算 = 风险登记册的P80储备。",
-            "合理性检验：价值空间与收益占营业收入和营运成本的比例、每客户收益、内部收益率上限与回收期下限；超出者在报告和批量摘要中警示。",
+            "合理性检验：价值空间与收益占营业收入和营运成本的比例、每客户收益、内部收益率上限与投资回收期下限；超出者在报告和批量摘要中警示。",
         ]
     else:
         items = [

@@ -231,7 +231,7 @@ REASONS = {
     "long_payback": {"en": "payback takes more than three years", "zh": "投资回收期超过三年"},
     "assumed_baselines": {"en": "most benchmarks rest on assumptions rather than public data", "zh": "多数基准值基于假设而非公开数据"},
     "secure_case": {"en": "the case is positive in most simulations, the downside is limited and payback is short",
-                    "zh": "多数模拟情景净现值为正，下行风险有限且回收期较短"},
+                    "zh": "多数模拟情景净现值为正，下行风险有限且投资回收期较短"},
 }
 
 

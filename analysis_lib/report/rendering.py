@@ -464,7 +464,7 @@ def sfa_footnote(attrs: dict, language: str) -> str:
         text = ("* 本样本无法估计SFA成本前沿，不给出SFA得分；DEA得分不受影响。" if language == "zh" else
                 "* The SFA cost frontier could not be estimated on this panel, so it gives no score; the DEA scores stand.")
     elif language == "zh":
-        text = (f"* 对本同业样本，SFA无法区分无效率与随机误差：无效率项的单侧似然比检验不显著（LR = {max(lr, 0.0):.2f}，"
+        text = (f"* 对本同业样本，SFA无法区分无效率与随机误差：无效率项的单侧似然比检验不显著（似然比统计量{max(lr, 0.0):.2f}，"
                 f"5%临界值{LR_CRITICAL_5PCT:.2f}），各机构的SFA得分都会接近1.00，并不表示达到效率前沿，因此不予列示；DEA得分不受影响。")
     else:
         text = (f"* SFA cannot separate inefficiency from noise for this peer set: the one-sided likelihood-ratio test finds no "

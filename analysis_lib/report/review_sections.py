@@ -26,7 +26,7 @@ TITLES = {
     "summary": {"en": "Summary", "zh": "评估摘要"},
     "kpi_tracking": {"en": "KPI tracking against baseline and targets", "zh": "关键指标跟踪：对照基线与目标"},
     "productivity": {"en": "Productivity change (Malmquist index)", "zh": "生产率变化（Malmquist指数）"},
-    "benefits": {"en": "Benefits realised against the business case", "zh": "收益实现情况：对照投资效益分析"},
+    "benefits": {"en": "Benefits realised against the business case", "zh": "收益实现情况：对照商业论证"},
     "delivery": {"en": "Delivery: earned value and milestones", "zh": "实施进度：挣值与里程碑"},
     "business_case": {"en": "Revised business case and risks that occurred", "zh": "修订后的投资效益与已发生风险"},
     "method": {"en": "Appendix: method and sources", "zh": "附录：方法与数据来源"},
@@ -312,7 +312,7 @@ def benefits(review, language: str) -> str:
     chart = review_charts.benefits_bars(rows, list(rows[f"name_{language}"]), language,
                                         "各举措收益：计划与实现" if language == "zh" else "Benefits to date: planned and realised",
                                         (t("planned", language), t("realised_to_date", language)))
-    intro = ("计划收益为原诊断投资效益分析中各举措的年度收益 × 收益实现率 × 爬坡系数，按上线后各期分摊。"
+    intro = ("计划收益为原诊断商业论证中各举措的年度收益 × 收益实现率 × 爬坡系数，按上线后各期分摊。"
              "实现率不低于90%为符合计划，60%–90%为落后，低于60%为严重偏离。" if language == "zh" else
              "The plan is each initiative's annual benefit in the original business case × the benefit realisation × the ramp-up, spread "
              "over the periods since go-live. Status: on track at 90% of plan or more, behind from 60%, off track below.")
@@ -344,7 +344,7 @@ def delivery(review, language: str) -> str:
         t("reached", language): stones["reached_period"].fillna("–"),
         t("status", language): [(t(status_map[s], language), colour[s]) for s in stones["status"]],
     })
-    intro = ("完工预算（BAC）为原投资效益分析的建设投入；计划价值按路线图各阶段周数线性累计、按阶段人力成本加权；挣值为完工预算 × 各阶段完成比例；"
+    intro = ("完工预算（BAC）为原商业论证的建设投入；计划价值按路线图各阶段周数线性累计、按阶段人力成本加权；挣值为完工预算 × 各阶段完成比例；"
              "SPI = EV/PV，CPI = EV/AC，完工估算EAC = BAC/CPI。偏差超过±8%需预警。" if language == "zh" else
              "Budget at completion (BAC) is the build cost of the original business case; planned value accrues linearly over each "
              "roadmap phase's weeks, weighted by the phase's people cost; earned value is BAC × each phase's share complete. SPI = EV/PV, "

@@ -201,14 +201,44 @@ def test_sfa_without_significant_inefficiency_is_not_applicable_with_a_footnote_
 
     attrs = frontier_efficiency(load_panel(SAMPLE_PANEL).latest().data).attrs
     assert attrs["sfa_inefficiency_significant"] is False
-    lr = f"LR = {max(attrs['sfa_lr_statistic'], 0.0):.2f}"
-    for edition, label, score, reason in (
-            (editions[0], "SFA cost efficiency", "n/a*", "SFA cannot separate inefficiency from noise for this peer set"),
-            (editions[1], "SFA成本效率", "不适用*", "对本同业样本，SFA无法区分无效率与随机误差")):
+    lr = f"{max(attrs['sfa_lr_statistic'], 0.0):.2f}"
+    for edition, label, score, reason, statistic in (
+            (editions[0], "SFA cost efficiency", "n/a*", "SFA cannot separate inefficiency from noise for this peer set", f"LR = {lr}"),
+            (editions[1], "SFA成本效率", "不适用*", "对本同业样本，SFA无法区分无效率与随机误差", f"似然比统计量{lr}")):
         html = edition.html.read_text(encoding="utf-8")
         section = re.sub(r"</?span[^>]*>", "", html[html.index('id="frontier"'):html.index('id="expectations"')])
         assert f"<td>{label}</td><td>{score}</td>" in section
         assert f"<td>{label}</td><td>1.00</td>" not in section
         footnote = re.search(r'<p class="footnote">([^<]*)</p>', section)
-        assert footnote and reason in footnote.group(1) and lr in footnote.group(1)
+        assert footnote and reason in footnote.group(1) and statistic in footnote.group(1)
         assert re.search(r"<td>DEA[^<]*</td><td>0\.\d\d</td>", section)  # DEA keeps its score
+
+
+TERMS = {
+    "business case": ("商业论证", r"投资效益分析|商业案例"),
+    "pilot first": ("先行试点", r"试点先行|试点期权"),
+    "value at stake": ("价值空间", r"差距价值"),
+    "payback period": ("投资回收期", r"(?<!投资)回收期"),
+    "relationship manager": ("客户经理", r"理财经理"),
+}
+"""Concept → (the one Chinese term, the other renderings it replaced)."""
+
+
+def test_chinese_report_uses_one_term_per_concept(editions):
+    html = re.sub(r"</?span[^>]*>", "", editions[1].html.read_text(encoding="utf-8"))
+    for concept, (_, others) in TERMS.items():
+        assert not re.search(others, html), (concept, re.findall(others, html)[:3])
+    for concept in ("business case", "pilot first", "value at stake", "payback period"):
+        assert TERMS[concept][0] in html, concept
+    assert "<h2>商业论证</h2>" in html
+
+
+def test_product_text_renders_each_concept_one_way():
+    """The word tables, data files and notebooks the Chinese edition, deck and
+    data pack are written from never use the replaced renderings."""
+    files = [*(REPO / "analysis_lib").rglob("*.py"), *(REPO / "data").glob("*.csv"), *(REPO / "notebooks").glob("*.ipynb"),
+             REPO / "README.md"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for concept, (_, others) in TERMS.items():
+            assert not re.search(others, text), (path.name, concept, re.findall(others, text)[:3])
