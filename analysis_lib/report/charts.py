@@ -438,8 +438,10 @@ def tornado(table: pd.DataFrame, language: str, title: str, driver_labels: dict[
     return fig
 
 
-def npv_distribution(npv: np.ndarray, language: str, title: str) -> Figure:
-    """Monte Carlo NPV histogram with P10, P50, P90 and zero marked."""
+def npv_distribution(npv: np.ndarray, language: str, title: str, base: float | None = None) -> Figure:
+    """Monte Carlo NPV histogram with P10, P50, P90 and zero marked, and the
+    base-case NPV when given (so the reader sees where it sits against the
+    median)."""
     fig, ax = _figure(2.8, language)
     scale = money_scale(np.percentile(npv, [1, 99]), language)
     values = _in(npv, scale)
@@ -449,6 +451,10 @@ def npv_distribution(npv: np.ndarray, language: str, title: str) -> Figure:
         ax.axvline(v, color=PALETTE["ink"], linestyle=style, linewidth=1.2)
         ax.text(v, ax.get_ylim()[1] * 0.95, f" P{q}", fontsize=8, va="top")
     ax.axvline(0, color=PALETTE["vermillion"], linewidth=1.2)
+    if base is not None and np.isfinite(base):
+        b = float(_in(np.array([base]), scale)[0])
+        ax.axvline(b, color=PALETTE["blue"], linestyle="--", linewidth=1.4)
+        ax.text(b, ax.get_ylim()[1] * 0.80, " " + word("base_case_marker", language), fontsize=8, va="top", color=PALETTE["blue"])
     ax.set_xlabel(_with_unit(word("npv", language), scale, language))
     ax.set_ylabel(word("frequency", language))
     ax.set_title(title)

@@ -604,7 +604,8 @@ def business_case(diag, language: str) -> str:
                           chart_source(diag, "case", language))
             + table_html(scen) + figure_html(charts.tornado(economics.tornado_rows(diag), language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
                                                             labels), "tornado", chart_source(diag, "case", language))
-            + _p(mc) + figure_html(charts.npv_distribution(diag.simulation.npv, language, "Monte Carlo" if language == "en" else "蒙特卡洛模拟"),
+            + _p(mc) + figure_html(charts.npv_distribution(diag.simulation.npv, language, "Monte Carlo" if language == "en" else "蒙特卡洛模拟",
+                                                                      diag.case.npv),
                                    "Monte Carlo", chart_source(diag, "case", language)))
     return _section("business_case", language, body)
 

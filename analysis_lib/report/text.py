@@ -91,6 +91,7 @@ WORDS: dict[str, dict[str, str]] = {
     "amount": {"en": "{unit}", "zh": "{unit}"},
     "npv": {"en": "NPV", "zh": "净现值"},
     "npv_base": {"en": "NPV, base case", "zh": "净现值（基准情景）"},
+    "base_case_marker": {"en": "Base case", "zh": "基准情景"},
     "npv_p50": {"en": "NPV, simulated median (P50)", "zh": "净现值模拟中位数（P50）"},
     "npv_p10_p90": {"en": "NPV, simulated P10 / P90", "zh": "净现值模拟P10 / P90"},
     "irr": {"en": "IRR", "zh": "内部收益率"},

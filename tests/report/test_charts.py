@@ -114,3 +114,11 @@ def test_bold_text_stays_bold_only_where_the_font_has_a_bold_face(language, bold
     ax.text(0.5, 0.5, "加权评分" if language == "zh" else "Weighted score", fontweight="bold")
     svg = charts.figure_svg(fig).decode("utf-8")
     assert ("font-weight: 700" in svg) is bold_kept
+
+
+@pytest.mark.parametrize("language, marker", [("en", "Base case"), ("zh", "基准情景")])
+def test_monte_carlo_chart_marks_the_base_case_beside_the_percentiles(language, marker):
+    npv = np.random.default_rng(3).normal(100e6, 60e6, 5000)
+    svg = charts.figure_svg(charts.npv_distribution(npv, language, "Monte Carlo", base=140e6)).decode("utf-8")
+    assert marker in svg and "P50" in svg
+    assert marker not in charts.figure_svg(charts.npv_distribution(npv, language, "Monte Carlo")).decode("utf-8")
