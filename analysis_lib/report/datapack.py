@@ -247,8 +247,8 @@ def _cash_flows(diag, language: str) -> DataTable:
     columns = [("Year", "年份", "years", wide.index)]
     columns += [(*names.get(c, (c, c)), "CNY", wide[c]) for c in wide.columns]
     return _table("cash_flows", ("Cash flows", "现金流"), ("Yearly cash flows of the business case (year 0 undiscounted)",
-                                                         "投资效益测算的逐年现金流（第0年不折现）"), columns, language,
-                  (f"Business case model, scenario {diag.params['scenario']}", f"投资效益模型，情景：{diag.params['scenario']}"))
+                                                         "商业论证的逐年现金流（第0年不折现）"), columns, language,
+                  (f"Business case model, scenario {diag.params['scenario']}", f"商业论证模型，情景：{diag.params['scenario']}"))
 
 
 def business_case_rows(diag) -> list[tuple[str, str, str, str, float]]:
@@ -274,10 +274,10 @@ def business_case_rows(diag) -> list[tuple[str, str, str, str, float]]:
 
 def _business_case(diag, language: str) -> DataTable:
     rows = business_case_rows(diag)
-    return _table("business_case", ("Business case", "投资效益"), ("Key figures of the business case", "投资效益关键指标"), [
+    return _table("business_case", ("Business case", "商业论证"), ("Key figures of the business case", "商业论证关键指标"), [
         ("Key", "代码", "text", [r[0] for r in rows]), ("Figure", "指标", "text", [_l(r[1], r[2], language) for r in rows]),
         ("Unit", "单位", "text", [UNIT_LABELS[r[3]][language] for r in rows]), ("Value", "数值", METRIC_UNIT, [r[4] for r in rows]),
-    ], language, ("Business case model (analysis_lib.roi)", "投资效益模型"), row_units=tuple(r[3] for r in rows),
+    ], language, ("Business case model (analysis_lib.roi)", "商业论证模型"), row_units=tuple(r[3] for r in rows),
         row_decimals=tuple(0 if r[3] == "CNY" else 2 for r in rows))
 
 
@@ -285,7 +285,7 @@ def _scenarios(diag, language: str) -> DataTable:
     from analysis_lib.report.text import word
 
     s = diag.scenarios
-    return _table("scenarios", ("Scenarios", "情景"), ("Business case by scenario", "各情景下的投资效益"), [
+    return _table("scenarios", ("Scenarios", "情景"), ("Business case by scenario", "各情景下的商业论证"), [
         ("Scenario", "情景", "text", [word(i, language) for i in s.index]), ("NPV", "净现值", "CNY", s["npv"]),
         ("IRR", "内部收益率", "ratio", s["irr"]), ("MIRR", "修正内部收益率", "ratio", s["mirr"]),
         ("Payback", "投资回收期", "years", s["payback_years"]), ("Discounted payback", "折现投资回收期", "years", s["discounted_payback_years"]),

@@ -28,7 +28,7 @@ TITLES = {
     "productivity": {"en": "Productivity change (Malmquist index)", "zh": "生产率变化（Malmquist指数）"},
     "benefits": {"en": "Benefits realised against the business case", "zh": "收益实现情况：对照商业论证"},
     "delivery": {"en": "Delivery: earned value and milestones", "zh": "实施进度：挣值与里程碑"},
-    "business_case": {"en": "Revised business case and risks that occurred", "zh": "修订后的投资效益与已发生风险"},
+    "business_case": {"en": "Revised business case and risks that occurred", "zh": "修订后的商业论证与已发生风险"},
     "method": {"en": "Appendix: method and sources", "zh": "附录：方法与数据来源"},
 }
 TEXT = {

@@ -215,7 +215,7 @@ def test_sfa_without_significant_inefficiency_is_not_applicable_with_a_footnote_
 
 
 TERMS = {
-    "business case": ("商业论证", r"投资效益分析|商业案例"),
+    "business case": ("商业论证", r"投资效益|商业案例"),
     "pilot first": ("先行试点", r"试点先行|试点期权"),
     "value at stake": ("价值空间", r"差距价值"),
     "payback period": ("投资回收期", r"(?<!投资)回收期"),
