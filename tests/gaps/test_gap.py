@@ -53,7 +53,7 @@ def test_targets_never_make_a_metric_worse():
 
 
 def test_overlap_group_counts_once_and_totals_add_up():
-    inst = _institution(crm_opex_ratio=0.02, tco_per_customer=40.0, crm_systems_count=6.0, acq_cost_mass=20000.0)
+    inst = _institution(crm_opex_ratio=0.02, tco_per_customer=40.0, crm_systems_count=6.0, acq_cost_mass=1500.0)
     result = gaps_for(inst, EMPTY_PANEL, "top_quartile")
     gaps = result.gaps.set_index("metric_id")
     crm = gaps.loc[["crm_opex_ratio", "tco_per_customer", "crm_systems_count"]]
@@ -63,7 +63,7 @@ def test_overlap_group_counts_once_and_totals_add_up():
     assert result.total_value() == pytest.approx(expected_total)
     assert result.by_dimension()["value_at_stake"].sum() == pytest.approx(result.total_value())
     # acquisition: saving per mass customer x mass customers acquired (5e4 x 99%)
-    assert gaps.loc["acq_cost_mass", "value_at_stake"] == pytest.approx((20000 - 13000 * 0.78) * 5e4 * 0.99)
+    assert gaps.loc["acq_cost_mass", "value_at_stake"] == pytest.approx((1500 - 600 * 0.78) * 5e4 * 0.99)  # city p25 = 468 CNY
 
 
 def test_missing_values_are_not_assessable_and_the_rest_is_produced():
