@@ -17,7 +17,7 @@ from analysis_lib.report.rendering import SECTION_ORDER, section_html
 
 from conftest import SAMPLE_PANEL
 
-DESIGNED = {"weak": "CITY-02", "strong": "JSB-01", "borderline": "CITY-05", "data_poor": "RURAL-03"}
+DESIGNED = {"weak": "CITY-02", "strong": "JSB-01", "borderline": "CITY-08", "data_poor": "RURAL-03"}
 
 
 @pytest.fixture(scope="module")
