@@ -124,8 +124,10 @@ def test_footer_has_the_source_line_and_the_page_number(run):
 def test_key_table_has_the_reports_numbers(run):
     deck, sections, summary = run["deck"], run["sections"], run["summary"]
     shown = [key for key in sections if key != "cover"]
-    slide = _by_section(deck)[shown.index("business_case")][0]
-    tables = [shape.table for shape in slide.shapes if shape.has_table]
+    slides = _by_section(deck)[shown.index("business_case")]
+    # the key figures (base NPV, simulated median and P10/P90 beside IRR, paybacks ...): beside the chart or on the next slide
+    tables = [shape.table for slide in slides for shape in slide.shapes if shape.has_table
+              and any(shape.table.cell(r, 0).text == "IRR (%)" for r in range(len(shape.table.rows)))]
     assert len(tables) == 1
     cells = {tables[0].cell(r, 0).text: tables[0].cell(r, 1).text for r in range(len(tables[0].rows))}
     assert cells["NPV, base case (CNY m)"] == f"{summary['npv'] / 1e6:,.1f}"
