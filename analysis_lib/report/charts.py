@@ -79,6 +79,12 @@ def _figure(height: float, language: str, ncols: int = 1) -> tuple[Figure, objec
     return fig, ax
 
 
+FIXED = {"figure.constrained_layout.use": False, "figure.autolayout": False}
+"""rcParams under which a laid-out figure keeps its layout: matplotlib gives
+a figure without a layout engine the default engine of the rcParams in force
+whenever it resets the engine, as every ``savefig`` does on its way out."""
+
+
 def fit(fig: Figure) -> Figure:
     """Lay ``fig`` out once and fix it: every label inside the canvas.
 
@@ -87,7 +93,8 @@ def fit(fig: Figure) -> Figure:
     every text twice more. Here the labels are measured once (matplotlib's
     tight layout, 3 pt from the edges) and the engine removed, so saving
     draws the figure a single time. Figures without an engine (their
-    layout set in inches) are left as they are.
+    layout set in inches) are left as they are. Save a fitted figure with
+    :func:`save` (or under :data:`FIXED`), so that it stays as laid out.
 
     Examples
     --------
@@ -98,9 +105,25 @@ def fit(fig: Figure) -> Figure:
     if fig.get_layout_engine() is not None:
         fig.set_layout_engine("none")
         fig.tight_layout(pad=FIT_PAD)
-        with plt.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+        with plt.rc_context(FIXED):
             fig.set_layout_engine(None)
     return fig
+
+
+def save(fig: Figure, target, **savefig: object) -> None:
+    """``fig.savefig(target, **savefig)`` of the fitted figure, laid out once
+    however often it is saved (the report's SVG, the deck's PNG).
+
+    Examples
+    --------
+    >>> fig, ax = _figure(2.0, "en")
+    >>> save(fig, io.BytesIO(), format="png"); save(fig, io.BytesIO(), format="svg")
+    >>> fig.get_layout_engine() is None
+    True
+    """
+    fit(fig)
+    with plt.rc_context(FIXED):
+        fig.savefig(target, **savefig)
 
 
 def _weights_the_fonts_have(fig: Figure) -> None:
@@ -150,7 +173,7 @@ def figure_svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     _weights_the_fonts_have(fig)
     with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "crm-diagnostic"}):
-        fit(fig).savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
+        save(fig, buffer, format="svg", facecolor="white", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
 
@@ -167,7 +190,7 @@ def figure_png(fig: Figure, dpi: int = 300) -> bytes:
     (b'PNG', 670)
     """
     buffer = io.BytesIO()
-    fit(fig).savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    save(fig, buffer, format="png", dpi=dpi, facecolor="white")
     plt.close(fig)
     return buffer.getvalue()
 

@@ -152,10 +152,10 @@ class _Capture:
     images: list[str] = field(default_factory=list)
 
     def __call__(self, fig, alt: str) -> None:
-        from analysis_lib.report.charts import fit
+        from analysis_lib.report.charts import save
 
         buffer = io.BytesIO()
-        fit(fig).savefig(buffer, format="png", dpi=DECK_DPI, facecolor="white")  # laid out as the report's copy is
+        save(fig, buffer, format="png", dpi=DECK_DPI, facecolor="white")  # laid out once, as the report's copy is
         self.images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
 
 

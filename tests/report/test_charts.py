@@ -122,3 +122,23 @@ def test_monte_carlo_chart_marks_the_base_case_beside_the_percentiles(language, 
     svg = charts.figure_svg(charts.npv_distribution(npv, language, "Monte Carlo", base=140e6)).decode("utf-8")
     assert marker in svg and "P50" in svg
     assert marker not in charts.figure_svg(charts.npv_distribution(npv, language, "Monte Carlo")).decode("utf-8")
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("language", ["en", pytest.param("zh", marks=pytest.mark.skipif(
+    not fonts.pdf_cjk_fonts(), reason="needs a TrueType-outline Chinese font (fonts-wqy-microhei)"))])
+def test_a_chart_saved_for_the_deck_and_the_report_is_laid_out_once(language):
+    """The deck's PNG and the report's SVG come from one figure: the second
+    save must not lay it out again (matplotlib would give it the default
+    engine of the house style, and tight layout would move a radar laid out
+    in inches)."""
+    import io
+
+    scores = pd.Series({"cost": 40.0, "efficiency": 55.0, "value": 60.0, "experience": 45.0, "extension": 70.0,
+                        "compliance": 50.0, "overall": 52.0})
+    for fig in (charts.radar(scores, language, "Scores"), charts.cash_flows(_cash_flow_table(), language, "Business case")):
+        charts.save(fig, io.BytesIO(), format="png", dpi=100)
+        placed = [ax.get_position().bounds for ax in fig.axes]
+        charts.figure_svg(fig)
+        assert fig.get_layout_engine() is None
+        assert [ax.get_position().bounds for ax in fig.axes] == placed
