@@ -30,12 +30,14 @@ GOING_AHEAD = ("proceed", "pilot_first")
 
 
 def load_first_steps() -> pd.DataFrame:
-    """The verdict-specific first steps, ``data/first_100_days.csv``.
+    """The verdict-specific first steps, ``data/first_100_days.csv``
+    (``sustain_lead``: a leader that needs no programme, whose verdict is
+    *do not proceed*).
 
     Examples
     --------
     >>> sorted(load_first_steps()["verdict"].unique())
-    ['do_not_proceed', 'fix_data_first', 'pilot_first', 'proceed']
+    ['do_not_proceed', 'fix_data_first', 'pilot_first', 'proceed', 'sustain_lead']
     """
     table = pd.read_csv(data_dir() / "first_100_days.csv")
     if (table["day"] > PLAN_DAYS).any() or (table["day"] < 0).any():
@@ -94,7 +96,8 @@ def hundred_day_plan(tasks: pd.DataFrame, verdict: str, roles: pd.DataFrame) -> 
         ``name_en, name_zh, ef`` in weeks, ``milestone``, ``owner_role``).
     verdict : str
         One of ``proceed``, ``pilot_first``, ``do_not_proceed``,
-        ``fix_data_first``.
+        ``fix_data_first``, or ``sustain_lead`` (do not proceed because the
+        institution leads its peers).
     roles : pandas.DataFrame
         ``label_en`` and ``label_zh`` per role (``data/day_rates.csv``).
 

@@ -143,6 +143,10 @@ def _technology(diag, language: str) -> str:
 
 def _business_case(diag, language: str) -> str:
     case = diag.case
+    if diag.sustains_lead:
+        from analysis_lib.report.sustain import business_case_title
+
+        return business_case_title(diag, language)
     if not diag.recommended:
         return (f"按当前范围，项目净现值为{money_m(case.npv, language)}，不建议实施。" if language == "zh" else
                 f"As scoped, the programme's NPV is {money_m(case.npv, language)}: it is not recommended.")
@@ -229,6 +233,12 @@ def _data_protection(diag, language: str) -> str:
             "before the initiative goes live.")
 
 
+def _sustain(diag, language: str) -> str:
+    from analysis_lib.report.sustain import action_title as sustain_title
+
+    return sustain_title(diag, language)
+
+
 def _customers(diag, language: str) -> str:
     if not diag.customers:
         return ""
@@ -257,7 +267,7 @@ TITLES: dict[str, Callable] = {
     "scorecard": _scorecard, "positioning": _positioning, "frontier": _frontier, "expectations": _expectations, "gaps": _gaps,
     "value_chain": _value_chain, "initiatives": _initiatives, "technology": _technology, "business_case": _business_case, "option_value": _option_value,
     "roadmap": _roadmap, "risk": _risk, "kpi_tracking": _kpi_tracking, "organisation": _organisation,
-    "data_protection": _data_protection, "customers": _customers, "data_quality": _data_quality,
+    "data_protection": _data_protection, "sustain": _sustain, "customers": _customers, "data_quality": _data_quality,
 }
 """One takeaway function per section (see :data:`NO_ACTION_TITLE` for the others)."""
 

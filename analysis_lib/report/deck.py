@@ -44,7 +44,7 @@ systems substitute a CJK sans such as Noto Sans CJK SC)."""
 LATIN_FONT = "Arial"
 ACCENT, INK, MUTED, AMBER = "0072B2", "1F2A36", "5B6673", "E69F00"
 KEY_TABLE: dict[str, int | tuple[int, ...]] = {
-    "scorecard": (0, 1), "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "technology": 1, "business_case": 2,
+    "scorecard": (0, 1), "frontier": 0, "expectations": 0, "gaps": 0, "value_chain": 1, "initiatives": 0, "technology": 1, "business_case": 2, "sustain": 0,
     "roadmap": 0, "risk": 0, "kpi_tracking": 0, "organisation": 0, "data_protection": 0, "data_quality": 0, "methodology": 0,
     "glossary": 0, "reproducibility": 0}
 """Which of a section's tables are on its slides (by order in the section): the first beside the charts when it

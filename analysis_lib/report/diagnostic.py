@@ -29,6 +29,7 @@ from analysis_lib.plan.fit import fit_register, fit_roadmap
 from analysis_lib.plan.moves import hundred_day_plan, key_moves
 from analysis_lib.plan.resources import load_day_rates, resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
+from analysis_lib.plan.watchlist import lead_watchlist, peer_quartiles, previous_change
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
@@ -155,6 +156,21 @@ class Diagnostic:
             return set()
         return {m for i in self.programme for m in self.initiatives.at[i, "metrics"]}
 
+    @property
+    def sustains_lead(self) -> bool:
+        """Whether the report recommends no programme because the institution
+        leads its peers: then the sections on delivering a programme give way
+        to one section on sustaining the lead (the watch-list)."""
+        return not self.recommended and "leads_peers" in self.recommendation().economic_reasons
+
+    def watchlist(self) -> pd.DataFrame:
+        """The KPIs a leader monitors, with the reading that triggers a
+        re-assessment (:func:`analysis_lib.plan.watchlist.lead_watchlist`)."""
+        card = self.scorecard()
+        quartiles = peer_quartiles(card, self.panel.latest().data, self.peer_group)
+        change = previous_change(self.panel.data, self.institution_id, list(card["metric_id"]))
+        return lead_watchlist(card, quartiles, change)
+
     def key_moves(self) -> pd.DataFrame:
         """The three to five initiatives that create most of the programme's
         value (empty when no programme is recommended)."""
@@ -163,14 +179,17 @@ class Diagnostic:
 
     def hundred_days(self) -> pd.DataFrame:
         """The first 100 days that fit the verdict."""
-        return hundred_day_plan(self.schedule.tasks, self.recommendation().verdict, load_day_rates())
+        verdict = self.recommendation().verdict
+        if verdict == "do_not_proceed" and self.sustains_lead:
+            verdict = "sustain_lead"
+        return hundred_day_plan(self.schedule.tasks, verdict, load_day_rates())
 
     def summary(self) -> dict[str, Any]:
         """Key results as plain values (for the batch's portfolio view)."""
         scores = self.scores()
         sim = self.simulation
         chain = self.value_chain.totals()
-        return {
+        summary = {
             "institution_id": self.institution_id,
             "name": str(self.institution.get("name", "")),
             "peer_group": self.peer_group,
@@ -203,12 +222,32 @@ class Diagnostic:
                           for k, m in self.key_moves().iterrows()],
             "public_benchmark_share": public_share(self.benchmark_confidence()),
             "synthetic_peers": self.synthetic_peers(),
+            "sustain_lead": False,
             "input_sha256": self.panel.sha256,
             "programme": programme_record(
                 self.initiatives.loc[self.programme].assign(sequenced_value=self.value_chain.by_initiative()["risk_adjusted"]),
                 self.case_inputs, self.gaps.gaps, self.schedule.tasks,
                 self.resources.groupby("phase")["cost"].sum(), self.risks, str(self.institution.get("period", ""))),
         }
+        return _without_programme(summary, self.watchlist()) if self.sustains_lead else summary
+
+
+REFERENCE_CASE_FIELDS = ("programme_initiatives", "programme_benefit", "programme_cost", "cost_lines", "contingency", "npv", "irr",
+                         "payback_years", "prob_npv_positive")
+"""Summary fields that describe a programme: for a leader without one, they
+move under ``reference_case`` (the best candidate the verdict declined)."""
+
+
+def _without_programme(summary: dict[str, Any], watchlist: pd.DataFrame) -> dict[str, Any]:
+    """A leader's summary as its report reads: no programme (its figures kept
+    under ``reference_case``, labelled as the declined best candidate) and the
+    watch-list of the "sustaining the lead" section."""
+    reference = {k: summary[k] for k in REFERENCE_CASE_FIELDS}
+    cleared = {k: ([] if k == "programme_initiatives" else {} if k == "cost_lines" else None) for k in REFERENCE_CASE_FIELDS}
+    watched = [{"metric_id": str(r.metric_id), "role": str(r.role), "value": _plain(r.value), "percentile": _plain(r.percentile),
+                "threshold": _plain(r.threshold), "level": str(r.level)} for r in watchlist.itertuples(index=False)]
+    return {**summary, **cleared, "programme": None, "sustain_lead": True, "watchlist": watched,
+            "reference_case": {**reference, "note": "best candidate evaluated and declined; not a recommended programme"}}
 
 
 def record_summary(diag: Diagnostic):

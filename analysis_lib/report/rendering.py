@@ -52,7 +52,7 @@ REPORT_PARTS = (
     ("cover", "executive_summary"),
     ("scorecard", "positioning", "frontier", "expectations"),
     ("gaps", "value_chain", "initiatives", "technology"),
-    ("business_case", "option_value"),
+    ("business_case", "sustain", "option_value"),
     ("roadmap", "risk", "kpi_tracking", "organisation", "data_protection"),
     ("customers",),
     ("data_quality", "methodology", "glossary", "reproducibility"),
@@ -555,6 +555,10 @@ def initiatives(diag, language: str) -> str:
 
 
 def business_case(diag, language: str) -> str:
+    if diag.sustains_lead:
+        from analysis_lib.report.sustain import business_case_body
+
+        return _section("business_case", language, business_case_body(diag, language, _p))
     case = diag.case
     p10, p50, p90 = (float(np.percentile(diag.simulation.npv, q)) for q in (10, 50, 90))
     scale = money_scale([case.npv, case.tco, p10, p90], language)
@@ -870,11 +874,20 @@ SECTIONS = {
 def section_registry() -> dict:
     """Every section's renderer by key: this module's and the sections on
     running the programme (:mod:`analysis_lib.report.programme_sections`,
-    which builds on this module's helpers). The order is
+    which builds on this module's helpers) and "Sustaining the lead"
+    (:mod:`analysis_lib.report.sustain`). The order is
     :data:`SECTION_ORDER`."""
     from analysis_lib.report import programme_sections
 
-    return {**SECTIONS, **programme_sections.SECTIONS}
+    return {**SECTIONS, **programme_sections.SECTIONS, "sustain": sustain}
+
+
+def sustain(diag, language: str) -> str:
+    """Sustaining the lead: the watch-list of a leader without a programme
+    (:mod:`analysis_lib.report.sustain`)."""
+    from analysis_lib.report.sustain import section_body
+
+    return _section("sustain", language, section_body(diag, language, _p, table_html))
 
 
 def section_html(diag, key: str) -> str:
@@ -882,6 +895,10 @@ def section_html(diag, key: str) -> str:
     registry = section_registry()
     if key not in registry:
         raise KeyError(f"unknown section {key!r}; sections are {', '.join(SECTION_ORDER)}")
+    from analysis_lib.report.sustain import applies
+
+    if not applies(diag, key):
+        return ""  # a delivery section without a programme, or "Sustaining the lead" with one
     from analysis_lib.report.commentary import with_commentary
     from analysis_lib.report.deck import kept_for_deck
 

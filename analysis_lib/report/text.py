@@ -32,6 +32,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     "value_chain": {"en": "From value at stake to benefit", "zh": "从价值空间到收益"},
     "initiatives": {"en": "Initiative prioritisation", "zh": "举措优先级排序"},
     "business_case": {"en": "Business case", "zh": "商业论证"},
+    "sustain": {"en": "Sustaining the lead", "zh": "保持领先"},
     "option_value": {"en": "Option value of a pilot-first rollout", "zh": "先行试点的期权价值"},
     "roadmap": {"en": "Roadmap and critical path", "zh": "实施路线图与关键路径"},
     "risk": {"en": "Risk heat map and contingency", "zh": "风险热力图与应急预算"},

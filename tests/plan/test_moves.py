@@ -23,7 +23,7 @@ def test_no_benefit_no_moves():
     assert key_moves(pd.Series(dtype=float), INITIATIVES, ramp_months=12).empty
 
 
-@pytest.mark.parametrize("verdict", ["proceed", "pilot_first", "do_not_proceed", "fix_data_first"])
+@pytest.mark.parametrize("verdict", ["proceed", "pilot_first", "do_not_proceed", "fix_data_first", "sustain_lead"])
 def test_every_verdict_has_a_first_100_days_plan_in_both_languages(verdict):
     plan = hundred_day_plan(critical_path(load_roadmap()).tasks, verdict, load_day_rates())
     assert len(plan) >= 3 and plan["day"].between(0, PLAN_DAYS).all() and plan["day"].is_monotonic_increasing
@@ -35,5 +35,6 @@ def test_every_verdict_has_a_first_100_days_plan_in_both_languages(verdict):
 def test_plans_differ_by_verdict():
     tasks = critical_path(load_roadmap()).tasks
     plans = {v: tuple(hundred_day_plan(tasks, v, load_day_rates())["action_en"]) for v in load_first_steps()["verdict"].unique()}
-    assert len(set(plans.values())) == 4
+    assert len(set(plans.values())) == 5
+    assert any("watch-list" in a for a in plans["sustain_lead"]) and not any("programme as scoped" in a for a in plans["sustain_lead"])
     assert any("success criteria" in a for a in plans["pilot_first"]) and any("Correct the flagged inputs" in a for a in plans["fix_data_first"])
