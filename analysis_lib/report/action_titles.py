@@ -105,6 +105,12 @@ def _gaps(diag, language: str) -> str:
 
 def _value_chain(diag, language: str) -> str:
     totals = diag.value_chain.totals()
+    if diag.sustains_lead:
+        return (f"每年{money_m(totals['value_at_stake'], language)}的价值空间中，CRM项目可影响{money_m(totals['addressable'], language)}，"
+                f"经排序与风险折减后每年仅余{money_m(totals['risk_adjusted_benefit'], language)}，不足以支撑一个项目。" if language == "zh" else
+                f"Of {money_m(totals['value_at_stake'], language)} a year at stake, {money_m(totals['addressable'], language)} is within a "
+                f"CRM programme's reach and only {money_m(totals['risk_adjusted_benefit'], language)} a year would remain after sequencing "
+                "and risk haircuts: too little to pay for a programme.")
     return (f"{money_m(totals['value_at_stake'], language)}的价值空间中，CRM项目可影响{money_m(totals['addressable'], language)}，"
             f"经排序与风险折减后每年{money_m(totals['risk_adjusted_benefit'], language)}计入商业论证。" if language == "zh" else
             f"Of {money_m(totals['value_at_stake'], language)} a year at stake, {money_m(totals['addressable'], language)} is within a "

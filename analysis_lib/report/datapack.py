@@ -210,7 +210,8 @@ def _value_chain(diag, language: str) -> DataTable:
 
 def _initiatives(diag, language: str) -> DataTable:
     table = diag.initiatives
-    selected = set(diag.programme)
+    selected = set() if diag.sustains_lead else set(diag.programme)
+    reasons = {**diag.value_chain.selection["reason"].astype(str).to_dict(), **diag.value_chain.dropped["reason"].astype(str).to_dict()}
     by_initiative = diag.value_chain.by_initiative()["risk_adjusted"]
     return _table("initiatives", ("Initiatives", "举措"), ("Initiatives in priority order, with the programme's selection",
                                                           "按优先级排列的举措及项目入选情况"), [
@@ -224,10 +225,16 @@ def _initiatives(diag, language: str) -> DataTable:
         ("One-off cost", "一次性投入", "CNY", table["one_off_cost"]),
         ("Effort", "实施难度", "level", table["effort"]),
         ("Months to value", "见效时间", "months", table["time_to_value_months"]),
-        ("Why not selected", "未入选原因", "text", [diag.value_chain.dropped["reason"].get(i, "") if i not in selected else ""
+        ("Why not selected", "未入选原因", "text", [_reason(reasons[i], language) if i not in selected and reasons.get(i) else ""
                                                    for i in table.index]),
     ], language, ("data/initiatives.csv; selection rule: PV of benefit at least 1.5× own cost",
                   "举措表；入选规则：收益现值不低于自身成本现值的1.5倍"))
+
+
+def _reason(reason: str, language: str) -> str:
+    from analysis_lib.report.economics import _reason as worded
+
+    return worded(reason, language)
 
 
 def _cost_lines(diag, language: str) -> DataTable:
@@ -369,6 +376,31 @@ def _kpi_scorecard(diag, language: str) -> DataTable:
                   row_units=tuple(card["unit"]), row_decimals=tuple(int(catalog.at[m, "decimals"]) for m in card["metric_id"]))
 
 
+def _watchlist(diag, language: str) -> DataTable:
+    from analysis_lib.reference.catalog import load_catalog
+    from analysis_lib.report.sustain import FREQUENCY_LABELS, LEVEL_LABELS, ROLE_LABELS
+    from analysis_lib.report.text import unit_label
+
+    watch = diag.watchlist()
+    catalog = load_catalog().table
+    return _table("watchlist", ("Watch-list", "监测清单"), ("Sustaining the lead: KPIs watched and their re-assessment thresholds",
+                                                         "保持领先：监测指标及重新评估阈值"), [
+        ("Metric id", "指标代码", "text", watch["metric_id"]),
+        ("KPI", "指标", "text", [catalog.at[m, f"label_{language}"] for m in watch["metric_id"]]),
+        ("Unit", "单位", "text", [unit_label(catalog.at[m, "unit"], language) for m in watch["metric_id"]]),
+        ("Now", "现值", METRIC_UNIT, watch["value"]),
+        ("Peer percentile", "同业百分位", "score", watch["percentile"]),
+        ("Watched for", "监测原因", "text", [ROLE_LABELS[r][language] for r in watch["role"]]),
+        ("Re-assess if worse than", "重新评估阈值", METRIC_UNIT, watch["threshold"]),
+        ("Peer threshold", "同业阈值", "text", [LEVEL_LABELS[v][language] for v in watch["level"]]),
+        ("Owner", "责任部门", "text", watch[f"owner_{language}"]),
+        ("Data source", "数据来源", "text", watch[f"data_source_{language}"]),
+        ("Measured", "监测频率", "text", [FREQUENCY_LABELS.get(f, {}).get(language, "") for f in watch["frequency"]]),
+    ], language, ("peer quartiles of the peer group (baseline quantiles below 10 peers); data/kpi_tracking.csv",
+                  "同业组分位数（同业不足10家时取基准分位数）；KPI跟踪表"),
+        row_units=tuple(catalog.loc[watch["metric_id"], "unit"]), row_decimals=tuple(int(d) for d in catalog.loc[watch["metric_id"], "decimals"]))
+
+
 def _data_quality(diag, language: str) -> DataTable:
     from analysis_lib.report.text import word
 
@@ -407,6 +439,9 @@ BUILDERS = {"positioning": _positioning, "scores": _scores, "frontier": _frontie
             "scenarios": _scenarios, "tornado": _tornado, "monte_carlo": _monte_carlo, "roadmap": _roadmap, "risks": _risks,
             "kpi_scorecard": _kpi_scorecard, "data_quality": _data_quality, "sources": _sources}
 """Every sheet of the data pack, in order (after the README)."""
+PROGRAMME_SHEETS = ("cost_lines", "cash_flows", "business_case", "scenarios", "tornado", "monte_carlo", "roadmap", "risks", "kpi_scorecard")
+"""Sheets that describe a programme: a leader without one gets the
+watch-list sheet in their place (:mod:`analysis_lib.report.sustain`)."""
 
 
 def datapack_tables(diag, language: str | None = None) -> dict[str, DataTable]:
@@ -420,7 +455,17 @@ def datapack_tables(diag, language: str | None = None) -> dict[str, DataTable]:
     (['positioning', 'scores', 'frontier', 'gaps'], 'npv')
     """
     language = language or diag.language
+    if diag.sustains_lead:
+        builders = {k: b for k, b in BUILDERS.items() if k not in PROGRAMME_SHEETS}
+        builders = dict(list(builders.items())[:builders_index(builders, "initiatives")] + [("watchlist", _watchlist)]
+                        + list(builders.items())[builders_index(builders, "initiatives"):])
+        return {key: build(diag, language) for key, build in builders.items()}
     return {key: build(diag, language) for key, build in BUILDERS.items()}
+
+
+def builders_index(builders: dict, key: str) -> int:
+    """Position just after ``key`` in an ordered mapping of sheet builders."""
+    return list(builders).index(key) + 1
 
 
 # ------------------------------------------------------------------ the workbook

@@ -29,8 +29,8 @@ from analysis_lib.plan.fit import fit_register, fit_roadmap
 from analysis_lib.plan.moves import hundred_day_plan, key_moves
 from analysis_lib.plan.resources import load_day_rates, resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
-from analysis_lib.plan.watchlist import lead_watchlist, peer_quartiles, previous_change
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
+from analysis_lib.plan.watchlist import lead_watchlist, peer_quartiles, previous_change
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.parameters import validate_parameters
 from analysis_lib.report.recommendation import LEADER_SCORE, Evidence, Recommendation, recommend

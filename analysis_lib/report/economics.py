@@ -85,16 +85,19 @@ def value_chain_section(diag, language: str) -> str:
     if language == "zh":
         intro = (f"价值链：价值空间每年{money_m(totals['value_at_stake'], language)}（全面达产，占营业收入"
                  f"{percent(totals['value_at_stake'] / revenue)}）→ CRM项目可影响部分{money_m(totals['addressable'], language)} → "
-                 f"入选举措可实现收益{money_m(totals['initiative_benefit'], language)}（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
-                 f"风险调整后收益{money_m(totals['risk_adjusted_benefit'], language)}（按收益类型折减）。所有收益均为年度现金流量，"
-                 "从不将客户生命周期价值按年计入。")
+                 f"{'最佳候选举措可实现收益' if diag.sustains_lead else '入选举措可实现收益'}{money_m(totals['initiative_benefit'], language)}（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
+                 f"风险调整后收益{money_m(totals['risk_adjusted_benefit'], language)}（按收益类型折减）"
+                 + ("，不足以支撑一个项目（见投资效益分析）。" if diag.sustains_lead else "。")
+                 + "所有收益均为年度现金流量，从不将客户生命周期价值按年计入。")
     else:
         intro = (f"The value chain: the gaps are worth {money_m(totals['value_at_stake'], language)} a year at full run-rate "
                  f"({percent(totals['value_at_stake'] / revenue)} of revenue); {money_m(totals['addressable'], language)} of it is within "
-                 f"a CRM programme's reach; the selected initiatives capture {money_m(totals['initiative_benefit'], language)} (in priority "
+                 f"a CRM programme's reach; {'the best candidate would capture' if diag.sustains_lead else 'the selected initiatives capture'} "
+                 f"{money_m(totals['initiative_benefit'], language)} (in priority "
                  f"order, each taking its share of what is left, so no metric is captured beyond 100%); after a risk haircut per benefit "
-                 f"line, {money_m(totals['risk_adjusted_benefit'], language)} a year enters the business case. Every line is an annual flow; "
-                 "a customer's lifetime value is never booked as a yearly benefit.")
+                 f"line, {money_m(totals['risk_adjusted_benefit'], language)} a year "
+                 + ("would remain, too little to pay for a programme (business case). " if diag.sustains_lead else "enters the business case. ")
+                 + "Every line is an annual flow; a customer's lifetime value is never booked as a yearly benefit.")
     levers = chain.levers.sort_values("value_at_stake", ascending=False)
     risk = load_benefit_risk()
     label = "label_zh" if language == "zh" else "label_en"
@@ -157,8 +160,12 @@ def programme_block(diag, language: str) -> str:
             f"Selection rule: initiatives are taken in priority order; one joins the programme when the present value of its risk-adjusted "
             f"benefit over {chain.horizon_years} years is at least {SELECTION_HURDLE:g} times the present value of its own one-off and "
             "running cost (the margin covers shared costs: programme team and contingency). The others are dropped, with the reason.")
-    if not diag.rule_selected:
-        rule += (" 没有举措满足入选规则：下表的商业论证仅为参考（收益/成本比最高的举措），不建议投资。" if language == "zh" else
+    if diag.sustains_lead:
+        rule += ("没有举措满足入选规则，因此不组建项目、不作投资论证；收益/成本比最高的举措仅列作参考。" if language == "zh" else
+                 " No initiative clears the rule, so no programme is formed and no investment case is made; the best candidate is "
+                 "listed for reference only.")
+    elif not diag.rule_selected:
+        rule += ("没有举措满足入选规则：下表的商业论证仅为参考（收益/成本比最高的举措），不建议投资。" if language == "zh" else
                  " No initiative clears the rule: the business case shows the best candidate for reference only and is not recommended.")
     selection = chain.selection
     shown = pd.DataFrame({
@@ -168,7 +175,8 @@ def programme_block(diag, language: str) -> str:
         word("benefit_cost_ratio_short", language): [f"{r:.2f}" if np.isfinite(r) else "–" for r in selection["ratio"]],
         word("reason", language): [_reason(r, language) for r in selection["reason"]],
     })
-    return (f'<div class="keep-together"><h3>{_esc(word("programme", language))}</h3><p>{_esc(rule)}</p>'
+    heading = word("selection" if diag.sustains_lead else "programme", language)
+    return (f'<div class="keep-together"><h3>{_esc(heading)}</h3><p>{_esc(rule)}</p>'
             + _table(shown, "programme") + "</div>")
 
 

@@ -209,9 +209,9 @@ DECISIONS = {
                     "zh": "请管理层决策：批准试点预算及启动全面推广的成功标准。"},
     "do_not_proceed": {"en": "Decision requested: stop the programme as scoped and re-scope it around the few levers that pay back.",
                        "zh": "请管理层决策：暂停当前范围的项目，围绕可收回投资的少数举措重新界定范围。"},
-    "do_not_proceed_leader": {"en": "Decision requested: keep the CRM's run budget, track the KPI scorecard against its alert thresholds, "
-                                     "and fund targeted fixes from the run budget where a metric slips.",
-                              "zh": "请管理层决策：维持CRM运营预算，按KPI跟踪表及预警阈值持续监测，在个别指标下滑时以运营预算进行针对性改进。"},
+    "do_not_proceed_leader": {"en": "Decision requested: keep the CRM's run budget, adopt the watch-list of \"Sustaining the lead\" with "
+                                     "its re-assessment thresholds, and fund targeted fixes from the run budget where a metric slips.",
+                              "zh": "请管理层决策：维持CRM运营预算，采纳“保持领先”一节的监测清单及重新评估阈值，在个别指标下滑时以运营预算进行针对性改进。"},
     "fix_data_first": {"en": "Decision requested: mandate the data owners to correct the flagged inputs within four weeks, then rerun "
                                 "the diagnostic.",
                        "zh": "请管理层决策：责成数据责任部门在四周内修正所列问题数据，随后重新运行诊断。"},
@@ -235,6 +235,13 @@ REASONS = {
 }
 
 
+LEADER_REASONS = {
+    "negative_npv": {"en": "the best candidate's base-case NPV is negative", "zh": "最佳候选举措的基准情景净现值为负"},
+    "unlikely_positive": {"en": "its NPV is positive in fewer than half of the simulations", "zh": "其净现值为正的模拟概率不足一半"},
+}
+"""Reason wordings for a leader, whose economics are those of the best candidate it declines."""
+
+
 def headline(recommendation: Recommendation, language: str = "en") -> str:
     """The recommendation in one sentence, with its reasons.
 
@@ -245,17 +252,24 @@ def headline(recommendation: Recommendation, language: str = "en") -> str:
     'We recommend proceeding with a pilot first, and committing the full programme once the pilot confirms the benefits. \
 Why: payback takes more than three years.'
     """
-    text = HEADLINES[_variant(recommendation.verdict, recommendation.reasons)][language] + _why(recommendation.reasons, language)
+    variant = _variant(recommendation.verdict, recommendation.reasons)
+    text = HEADLINES[variant][language] + _why(recommendation.reasons, language, variant)
     if recommendation.verdict == "fix_data_first" and recommendation.economic_verdict:
         lead = "若现有数据经核实无误，经济性结论为：" if language == "zh" else " If the figures are confirmed, the economics point to this: "
-        economic = HEADLINES[_variant(recommendation.economic_verdict, recommendation.economic_reasons)][language]
+        economic_variant = _variant(recommendation.economic_verdict, recommendation.economic_reasons)
+        economic = HEADLINES[economic_variant][language]
         economic = economic if language == "zh" else economic[0].lower() + economic[1:]
-        text += lead + economic + _why(recommendation.economic_reasons, language)
+        text += lead + economic + _why(recommendation.economic_reasons, language, economic_variant)
     return text
 
 
-def _why(reasons: tuple[str, ...], language: str) -> str:
-    words = [REASONS[r][language] for r in reasons]
+def _why(reasons: tuple[str, ...], language: str, variant: str = "") -> str:
+    """The reasons in words; a leader's headline already says it leads, and
+    its economic reasons are those of the best candidate it declines."""
+    if variant == "do_not_proceed_leader":
+        words = [LEADER_REASONS.get(r, REASONS[r])[language] for r in reasons if r != "leads_peers"]
+    else:
+        words = [REASONS[r][language] for r in reasons]
     joined = "；".join(words) if language == "zh" else "; ".join(words)
     return f"理由：{joined}。" if language == "zh" else f" Why: {joined}."
 

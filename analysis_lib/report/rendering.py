@@ -270,6 +270,7 @@ def moves_block(diag, language: str) -> str:
     zh = language == "zh"
     head = f"<h3 class=\"moves-head\">{esc(word('key_moves', language))}</h3>"
     if moves.empty:
+        head = head.replace('"moves-head"', '"moves-head no-moves"')  # one paragraph: it stays on the summary's page
         score = float(diag.scores()["overall"])
         if "leads_peers" in diag.recommendation().economic_reasons:
             text = (f"{_name(diag)}综合得分{score:.0f}分，在同业中处于领先地位：价值在于守住优势，而非开展全面升级项目。" if zh else
@@ -520,6 +521,9 @@ def gaps(diag, language: str) -> str:
                  " With a customer extract, the retention value comes from the customer-level model (the annual margin of the customers "
                  "predicted to leave, grossed up from the extract to all customers, times the share of churn the retention targets "
                  "remove); the panel's retention rows are then not added to the total.")
+    if diag.sustains_lead:
+        note += ("未建议实施项目，故不列CRM成本瀑布图。" if language == "zh" else " No programme is recommended, so there is no CRM cost waterfall.")
+        return _section("gaps", language, table_html(shown) + _p(note))
     if not diag.waterfall["kind"].eq("delta").any():
         current = money_m(float(diag.waterfall["amount"].iloc[0]), language)
         note += (f"入选举措均不直接降低CRM成本（现为每年{current}）：项目价值来自收入、留存与效率提升，故不列CRM成本瀑布图。"

@@ -25,15 +25,15 @@ DELIVERY_SECTIONS = ("technology", "option_value", "roadmap", "risk", "kpi_track
 the pilot's option value, roadmap with the resource plan, risk register and
 contingency, KPI targets, organisation and training, data-protection
 obligations of the initiatives): not shown when the bank sustains its lead."""
-ROLE_LABELS = {"lead": {"en": "Widest lead", "zh": "领先最多"}, "thinnest": {"en": "Thinnest lead", "zh": "领先最薄"},
+ROLE_LABELS = {"lead": {"en": "Widest lead", "zh": "领先幅度最大"}, "thinnest": {"en": "Thinnest lead", "zh": "领先幅度最小"},
                "behind": {"en": "Below peer median", "zh": "低于同业中位数"}, "slipping": {"en": "Worsened last period", "zh": "较上期下滑"}}
-LEVEL_LABELS = {"top_quartile": {"en": "peer top-quartile boundary", "zh": "同业前25%分界值"},
-                "median": {"en": "peer median", "zh": "同业中位数"},
-                "bottom_quartile": {"en": "peer bottom-quartile boundary", "zh": "同业后25%分界值"}}
+LEVEL_LABELS = {"top_quartile": {"en": "Top quartile", "zh": "前25%分界"}, "median": {"en": "Median", "zh": "中位数"},
+                "bottom_quartile": {"en": "Bottom quartile", "zh": "后25%分界"}}
+CHINESE_NUMERALS = {1: "一", 2: "两", 3: "三", 4: "四"}
 FREQUENCY_LABELS = {"monthly": {"en": "Monthly", "zh": "月度"}, "quarterly": {"en": "Quarterly", "zh": "季度"}}
 HEADERS = {"kpi": {"en": "KPI", "zh": "指标"}, "unit": {"en": "Unit", "zh": "单位"}, "now": {"en": "Now", "zh": "现值"},
            "percentile": {"en": "Peer percentile", "zh": "同业百分位"}, "why": {"en": "Watched for", "zh": "监测原因"},
-           "threshold": {"en": "Re-assess if worse than", "zh": "重新评估阈值"}, "basis": {"en": "Threshold", "zh": "阈值依据"},
+           "threshold": {"en": "Re-assess if worse than", "zh": "重新评估阈值"}, "basis": {"en": "Peer threshold", "zh": "同业阈值"},
            "owner": {"en": "Owner", "zh": "责任部门"}, "frequency": {"en": "Measured", "zh": "监测频率"}}
 NO_UNIT = {"count", "score"}
 
@@ -61,7 +61,7 @@ def _names(metric_ids, language: str) -> str:
     catalog = load_catalog().table
     names = [str(catalog.at[m, f"label_{language}"]) for m in metric_ids]
     if language == "zh":
-        return "、".join(names)
+        return "、".join(names[:-1]) + "与" + names[-1] if len(names) > 1 else names[0]
     names = [n if n[:3].isupper() else n[0].lower() + n[1:] for n in names]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -73,8 +73,8 @@ def action_title(diag, language: str) -> str:
     thin = watch.loc[watch["role"] == "thinnest", "metric_id"].head(2)
     behind = watch.loc[watch["role"] == "behind", "metric_id"]
     if language == "zh":
-        text = f"领先优势最大的是{_names(lead, language)}" if len(lead) else "各项指标均未进入同业前25%"
-        text += f"，最窄的是{_names(thin, language)}" if len(thin) else ""
+        text = f"领先幅度最大的指标是{_names(lead, language)}" if len(lead) else "各项指标均未进入同业前25%"
+        text += f"，领先幅度最小的是{_names(thin, language)}" if len(thin) else ""
         text += f"；{_names(behind, language)}已低于同业中位数" if len(behind) else ""
         return text + f"：{len(watch)}项指标按同业分位阈值监测，每季度复盘。"
     text = f"The lead is widest on {_names(lead, language)}" if len(lead) else "No metric is in the peers' top quarter"
@@ -98,7 +98,7 @@ def section_body(diag, language: str, p, table_html) -> str:
     name = localised_name(str(name), diag.peer_group, language)
     zh = language == "zh"
     lead = (f"{name}无需开展CRM升级项目：综合得分{score:.0f}分（满分100），{len(card)}项指标中{top}项处于{group}同业前25%。"
-            "当前的任务是守住这一位置：下表列出领先最多与领先最薄的指标、低于同业中位数的指标，以及各指标触发重新评估的读数。"
+            "当前的任务是守住这一位置：下表列出领先幅度最大与最小的指标、低于同业中位数的指标，以及各指标触发重新评估的读数。"
             if zh else
             f"{name} needs no CRM programme: it scores {score:.0f} of 100 and {top} of its {len(card)} metrics sit in the top quarter of "
             f"{group.lower()}. The task is to keep that position: the table lists where the lead is widest and thinnest, where the bank "
@@ -124,8 +124,8 @@ def section_body(diag, language: str, p, table_html) -> str:
 
 def _thresholds(diag, language: str) -> str:
     if language == "zh":
-        return (f"阈值取{peer_group_label(diag.peer_group, language)}同业{diag.peer_count}家的分位数（同业不足{MIN_PEERS}家的指标取本工具基准分位数），"
-                "按各指标的优劣方向读取：处于同业前25%的指标以前25%分界值为阈值（越过即失去该项领先），处于第二个四分位的以同业中位数为阈值，"
+        return (f"阈值取{diag.peer_count}家{peer_group_label(diag.peer_group, language)}同业的分位数（同业不足{MIN_PEERS}家的指标取本工具基准分位数），"
+                "按各指标的优劣方向读取：处于同业前25%的指标以前25%分界值为阈值（越过即失去该项领先），处于前25%至50%之间的以同业中位数为阈值，"
                 "低于中位数的以后25%分界值为阈值。")
     return (f"Thresholds are the quartiles of the peer group ({peer_group_label(diag.peer_group, language).lower()}, {diag.peer_count} "
             "institutions; the "
@@ -140,7 +140,7 @@ def review_sentence(diag, language: str) -> str:
     following = str(int(period) + 1) if period.isdigit() else ""
     if language == "zh":
         nxt = f"{following}年度数据" if following else "下一年度数据"
-        return (f"复盘安排：月度指标由责任部门按月监测，其余按季度监测，行长办公会每季度审阅监测清单。任一指标连续{CONSECUTIVE_READINGS}期差于阈值，"
+        return (f"复盘安排：月度指标由责任部门按月监测，其余按季度监测，行长办公会每季度审阅监测清单。任一指标连续{CHINESE_NUMERALS.get(CONSECUTIVE_READINGS, CONSECUTIVE_READINGS)}期差于阈值，"
                 f"即以最新数据重新运行诊断、重新评估该项差距；否则下一次全面复核在{nxt}可得时进行。")
     nxt = f"the {following} figures" if following else "next year's figures"
     return (f"Review: owners measure the monthly KPIs every month and the others every quarter; the executive committee reviews the "
