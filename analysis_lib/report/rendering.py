@@ -270,12 +270,14 @@ def moves_block(diag, language: str) -> str:
     zh = language == "zh"
     head = f"<h3 class=\"moves-head\">{esc(word('key_moves', language))}</h3>"
     if moves.empty:
-        head = head.replace('"moves-head"', '"moves-head no-moves"')  # one paragraph: it stays on the summary's page
+        heading = word("where_value_lies" if diag.sustains_lead else "key_moves", language)
+        head = f"<h3 class=\"moves-head no-moves\">{esc(heading)}</h3>"  # one paragraph: it stays on the summary's page
         score = float(diag.scores()["overall"])
         if "leads_peers" in diag.recommendation().economic_reasons:
-            text = (f"{_name(diag)}综合得分{score:.0f}分，在同业中处于领先地位：价值在于守住优势，而非开展全面升级项目。" if zh else
-                    f"{_name(diag)} leads its peers (overall score {score:.0f} of 100): the value lies in protecting the lead, not in a "
-                    "broad upgrade programme.")
+            text = (f"{_name(diag)}综合得分{score:.0f}分，在同业中处于领先地位：价值在于守住优势（见“保持领先”一节），而非开展全面升级项目。"
+                    if zh else
+                    f"{_name(diag)} leads its peers (overall score {score:.0f} of 100): the value lies in protecting the lead (see "
+                    "\"Sustaining the lead\"), not in a broad upgrade programme.")
         else:
             text = ("没有举措能以自身收益覆盖其成本及项目共享成本，因此不列出推荐举措。" if zh else
                     "No initiative pays for its own and the programme's shared costs, so no moves are listed.")

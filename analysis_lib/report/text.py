@@ -223,6 +223,7 @@ WORDS: dict[str, dict[str, str]] = {
     "risk_haircuts": {"en": "Risk haircut by benefit type (TEI)", "zh": "按收益类型的风险折减（总体经济影响法）"},
     "addressable_reasons": {"en": "What a CRM programme can move, and why", "zh": "CRM项目可影响的比例及理由"},
     "programme": {"en": "The programme: selected and dropped initiatives", "zh": "实施项目：入选与未入选举措"},
+    "where_value_lies": {"en": "Where the value lies", "zh": "价值所在"},
     "selection": {"en": "The selection rule: why no initiative joins a programme", "zh": "入选规则：为何没有举措入选"},
     "in_programme": {"en": "In programme", "zh": "是否入选"},
     "benefit_cost_ratio_short": {"en": "Benefit/cost (PV)", "zh": "收益/成本（现值）"},

@@ -159,6 +159,9 @@ re-run the diagnosis with this version (crm-diag report CITY-02 …) to write on
         raise UnreadableFileError(f"{path.name}: not a JSON summary ({exc})") from None
     record = summary.get("programme") if isinstance(summary, dict) else None
     institution = str(summary.get("institution_id", "?")) if isinstance(summary, dict) else "?"
+    if isinstance(summary, dict) and summary.get("sustain_lead"):
+        raise InputDataError(f"{path.name}: {institution} leads its peers and its diagnosis recommended no programme, so there is no "
+                             f"programme to review; rerun the diagnosis on the new figures instead (crm-diag report {institution} …)")
     if not isinstance(record, dict):
         raise InputDataError(f"{path.name}: no 'programme' record (business case, initiatives, KPI targets, roadmap); re-run the "
                              f"diagnosis with this version (crm-diag report {institution} …) to write one")

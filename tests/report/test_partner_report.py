@@ -73,7 +73,7 @@ def test_every_analytic_section_opens_with_an_action_title_and_every_chart_has_a
     for key in SECTION_ORDER:
         html = section_html(diag, key)
         title = re.search(r'<p class="action-title">(.*?)</p>', html)
-        if key in NO_ACTION_TITLE or (key == "customers" and diag.customers is None):
+        if key in NO_ACTION_TITLE or not html:  # not shown: no customer extract, or "Sustaining the lead" for a bank with a programme
             assert title is None, key
         else:
             assert title and len(title.group(1)) > 30, key

@@ -179,3 +179,12 @@ def test_a_diagnosis_without_periods_takes_the_named_baseline(tmp_path):
     review = run_review(diagnosis_summary=str(path))
     assert review.programme.baseline_period == "2024"
     assert review.benefits.at["total", "realisation"] == pytest.approx(0.75, abs=0.005)
+
+
+def test_a_leaders_diagnosis_has_no_programme_to_review(tmp_path):
+    summary = json.loads(SUMMARY.read_text(encoding="utf-8"))
+    summary.update({"institution_id": "JSB-01", "sustain_lead": True, "programme": None, "programme_initiatives": []})
+    path = tmp_path / "JSB-01.summary.json"
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    with pytest.raises(InputDataError, match="JSB-01 leads its peers and its diagnosis recommended no programme"):
+        load_programme(path)
