@@ -85,7 +85,8 @@ def value_chain_section(diag, language: str) -> str:
     if language == "zh":
         intro = (f"价值链：价值空间每年{money_m(totals['value_at_stake'], language)}（全面达产，占营业收入"
                  f"{percent(totals['value_at_stake'] / revenue)}）→ CRM项目可影响部分{money_m(totals['addressable'], language)} → "
-                 f"{'最佳候选举措可实现收益' if diag.sustains_lead else '入选举措可实现收益'}{money_m(totals['initiative_benefit'], language)}（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
+                 f"{'最佳候选举措可实现收益' if diag.sustains_lead else '入选举措可实现收益'}{money_m(totals['initiative_benefit'], language)}"
+                 "（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
                  f"风险调整后收益{money_m(totals['risk_adjusted_benefit'], language)}（按收益类型折减）"
                  + ("，不足以支撑一个项目（见投资效益分析）。" if diag.sustains_lead else "。")
                  + "所有收益均为年度现金流量，从不将客户生命周期价值按年计入。")

@@ -140,7 +140,8 @@ def review_sentence(diag, language: str) -> str:
     following = str(int(period) + 1) if period.isdigit() else ""
     if language == "zh":
         nxt = f"{following}年度数据" if following else "下一年度数据"
-        return (f"复盘安排：月度指标由责任部门按月监测，其余按季度监测，行长办公会每季度审阅监测清单。任一指标连续{CHINESE_NUMERALS.get(CONSECUTIVE_READINGS, CONSECUTIVE_READINGS)}期差于阈值，"
+        readings = CHINESE_NUMERALS.get(CONSECUTIVE_READINGS, CONSECUTIVE_READINGS)
+        return (f"复盘安排：月度指标由责任部门按月监测，其余按季度监测，行长办公会每季度审阅监测清单。任一指标连续{readings}期差于阈值，"
                 f"即以最新数据重新运行诊断、重新评估该项差距；否则下一次全面复核在{nxt}可得时进行。")
     nxt = f"the {following} figures" if following else "next year's figures"
     return (f"Review: owners measure the monthly KPIs every month and the others every quarter; the executive committee reviews the "

@@ -57,11 +57,15 @@ def test_the_portfolio_data_pack_holds_every_institutions_summary(batch):
     assert sorted(institutions.index) == sorted(IDS)
     for institution in IDS:
         summary = json.loads((result.run_dir / institution / "summary.json").read_text(encoding="utf-8"))
-        assert institutions.at[institution, "NPV (CNY)"] == pytest.approx(summary["npv"], rel=1e-12)
+        if summary["sustain_lead"]:  # a leader without a programme (JSB-01): no NPV, as its report makes no investment case
+            assert summary["npv"] is None and pd.isna(institutions.at[institution, "NPV (CNY)"])
+        else:
+            assert institutions.at[institution, "NPV (CNY)"] == pytest.approx(summary["npv"], rel=1e-12)
         assert institutions.at[institution, "Overall score (0-100)"] == pytest.approx(summary["score_overall"])
     programmes = pd.read_excel(path, sheet_name="Programmes")
     city = json.loads((result.run_dir / "CITY-02" / "summary.json").read_text(encoding="utf-8"))
     assert list(programmes.loc[programmes["Institution"] == "CITY-02", "Initiative"]) == city["programme_initiatives"]
+    assert "JSB-01" not in set(programmes["Institution"])
 
 
 def test_the_command_line_batch_writes_the_portfolio_data_pack(tmp_path, capsys):
