@@ -920,7 +920,8 @@ def section_html(diag, key: str) -> str:
 
 def show(diag, *keys: str):
     """Display sections in a notebook, in the order given (one
-    ``IPython.display.HTML``).
+    ``IPython.display.HTML``; ``None``, so the cell shows nothing, when
+    none of them applies to the institution).
 
     Examples
     --------
@@ -931,4 +932,5 @@ def show(diag, *keys: str):
     """
     from IPython.display import HTML
 
-    return HTML("".join(section_html(diag, key) for key in keys))
+    body = "".join(section_html(diag, key) for key in keys)
+    return HTML(body) if body else None  # no section of the part applies (no customer extract; no programme to deliver): no output

@@ -153,3 +153,11 @@ def test_the_chinese_section_reads_in_chinese(reports):
     html = section_html(reports["jsb_zh"], "sustain")
     assert not re.search(r"\b(monthly|quarterly|Top|quartile|lead)\b", _text(html))
     assert "领先幅度最大" in html and "重新评估阈值" in html and "连续两期" in html
+
+
+def test_a_part_with_no_applicable_section_shows_nothing_in_the_notebook(reports):
+    from analysis_lib.report.rendering import show
+
+    delivery = ("roadmap", "risk", "kpi_tracking", "organisation", "data_protection")
+    assert show(reports["jsb_en"], *delivery) is None  # no empty output cell, so no blank page in the PDF
+    assert 'id="roadmap"' in show(reports["city"], *delivery).data
