@@ -157,7 +157,8 @@ def lead_watchlist(scorecard: pd.DataFrame, quartiles: pd.DataFrame, change: pd.
     behind = table[(table["percentile"] < LEVELS["median"]) & ~table.index.isin(list(chosen))]
     chosen.update(dict.fromkeys(behind.sort_values("percentile").head(BEHIND_SHOWN).index, "behind"))
     slipping = table[(table["change"] < 0) & ~table.index.isin(list(chosen))]
-    chosen.update(dict.fromkeys(slipping.sort_values("change").head(SLIPPING_SHOWN).index, "slipping"))
+    worst = (slipping["change"] / pd.Series(spread, index=table.index).reindex(slipping.index)).sort_values()  # in IQRs: units differ
+    chosen.update(dict.fromkeys(worst.head(SLIPPING_SHOWN).index, "slipping"))
     watched = table.loc[list(chosen)].assign(role=[chosen[m] for m in chosen])
     watched = watched.join(tracking, how="left").drop(columns="strength")
     order = {r: i for i, r in enumerate(ROLES)}

@@ -161,3 +161,17 @@ def test_a_part_with_no_applicable_section_shows_nothing_in_the_notebook(reports
     delivery = ("roadmap", "risk", "kpi_tracking", "organisation", "data_protection")
     assert show(reports["jsb_en"], *delivery) is None  # no empty output cell, so no blank page in the PDF
     assert 'id="roadmap"' in show(reports["city"], *delivery).data
+
+
+def test_with_history_the_watch_list_names_the_metrics_that_worsened_and_the_next_years_review():
+    from analysis_lib.report.sustain import review_sentence
+
+    diag = run_diagnostic(institution_id="JSB-01", mc_draws=1000, panel_path=str(SAMPLE_PANEL.parent / "institutions_history.csv"))
+    watch = diag.watchlist().set_index("metric_id")
+    history = pd.read_csv(SAMPLE_PANEL.parent / "institutions_history.csv")
+    own = history[history["institution_id"] == "JSB-01"].sort_values("period")
+    expected = -(own["complaints_per_10k"].iloc[-1] - own["complaints_per_10k"].iloc[-2])  # lower is better: a rise is a worsening
+    assert watch.at["complaints_per_10k", "role"] == "slipping" and watch.at["complaints_per_10k", "change"] == pytest.approx(expected)
+    assert expected == pytest.approx(-0.37)
+    assert (watch.loc[watch["role"] == "slipping", "change"] < 0).all()
+    assert "the 2026 figures" in review_sentence(diag, "en") and "2026年度数据" in review_sentence(diag, "zh")
