@@ -65,7 +65,7 @@ PRELOAD = (
     "analysis_lib.customers.mapping", "analysis_lib.customers.book", "yaml", "scipy.linalg",
     "analysis_lib.report.programme_sections", "analysis_lib.report.action_titles", "analysis_lib.plan.change",
     "analysis_lib.plan.data_protection", "analysis_lib.plan.scorecard", "analysis_lib.plan.fit", "analysis_lib.plan.moves",
-    "analysis_lib.roi.sourcing",
+    "analysis_lib.roi.sourcing", "analysis_lib.report.sustain",
     "matplotlib.backends.backend_svg", "pyarrow.dataset", "pandas.core.reshape.reshape",
     "analysis_lib.report.deliverables", "analysis_lib.report.deck", "analysis_lib.report.commentary", "html.parser",
     "pandas.core.methods.to_dict", "pandas.core.arrays.arrow.extension_types", "IPython.core.oinspect", "IPython.utils.wildcard",
