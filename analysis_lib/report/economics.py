@@ -88,7 +88,7 @@ def value_chain_section(diag, language: str) -> str:
                  f"{'最佳候选举措可实现收益' if diag.sustains_lead else '入选举措可实现收益'}{money_m(totals['initiative_benefit'], language)}"
                  "（按优先顺序依次获取剩余差距，任何指标不超过100%）→ "
                  f"风险调整后收益{money_m(totals['risk_adjusted_benefit'], language)}（按收益类型折减）"
-                 + ("，不足以支撑一个项目（见投资效益分析）。" if diag.sustains_lead else "。")
+                 + ("，不足以支撑一个项目（见商业论证）。" if diag.sustains_lead else "。")
                  + "所有收益均为年度现金流量，从不将客户生命周期价值按年计入。")
     else:
         intro = (f"The value chain: the gaps are worth {money_m(totals['value_at_stake'], language)} a year at full run-rate "
