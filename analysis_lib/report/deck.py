@@ -746,8 +746,8 @@ def write_deck(payload: dict[str, Any], path: str | Path, template: str | None =
     >>> import tempfile
     >>> from analysis_lib.report.diagnostic import run_diagnostic
     >>> path = write_deck(deck_payload(run_diagnostic(institution_id="JSB-01", mc_draws=1000)), Path(tempfile.mkdtemp()) / "d.pptx")
-    >>> from pptx import Presentation; len(Presentation(str(path)).slides)  # title and 14 sections: a leader has no delivery slides
-    15
+    >>> from pptx import Presentation; len(Presentation(str(path)).slides)  # title, 14 sections (no delivery slides), 6 continuations
+    21
     """
     from analysis_lib.report.export import atomic_write_bytes
 

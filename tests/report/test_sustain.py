@@ -78,8 +78,11 @@ def test_the_watch_list_thresholds_are_the_peer_quartiles_in_each_metrics_direct
     # higher is better, top quarter: the peers' P75; lower is better, top quarter: their P25
     assert watch.at["system_availability", "threshold"] == pytest.approx(peers["system_availability"].quantile(0.75))
     assert watch.at["system_availability", "threshold"] == pytest.approx(0.999415, abs=1e-6)
-    assert watch.at["acq_cost_hnw", "threshold"] == pytest.approx(peers["acq_cost_hnw"].quantile(0.25))
-    assert watch.at["acq_cost_hnw", "threshold"] == pytest.approx(115211.0, abs=0.5)
+    assert watch.at["data_error_rate", "threshold"] == pytest.approx(peers["data_error_rate"].quantile(0.25))
+    assert watch.at["data_error_rate", "threshold"] == pytest.approx(0.043175, abs=1e-9)
+    # second quarter (mass-market acquisition cost, lower is better): watched against the peer median
+    assert watch.at["acq_cost_mass", "level"] == "median"
+    assert watch.at["acq_cost_mass", "threshold"] == pytest.approx(peers["acq_cost_mass"].median())
     # below the median (complaints, lower is better): watched against the bottom-quartile boundary, the peers' P75
     assert watch.at["complaints_per_10k", "role"] == "behind" and watch.at["complaints_per_10k", "level"] == "bottom_quartile"
     assert watch.at["complaints_per_10k", "threshold"] == pytest.approx(2.44, abs=1e-9)
@@ -136,7 +139,7 @@ def test_deck_data_pack_and_summary_agree_with_the_report(reports, kind):
     assert [s["key"] for s in payload["slides"]] == shown
     assert not set(shown) & set(DELIVERY_SECTIONS) and "sustain" in shown
     slides = {s["key"]: s for s in payload["slides"]}
-    assert slides["sustain"]["title"] == action_title(diag, "sustain") and slides["sustain"]["table"]
+    assert slides["sustain"]["title"] == action_title(diag, "sustain") and slides["sustain"]["tables"]
     tables = datapack_tables(diag)
     assert not set(tables) & set(PROGRAMME_SHEETS) and "watchlist" in tables
     summary = diag.summary()
