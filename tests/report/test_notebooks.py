@@ -35,3 +35,20 @@ def test_notebook_runs_top_to_bottom_with_its_defaults(name, tmp_path):
         assert "npv" in text and "benefit_realisation" in text and "peer_group" in text
     else:
         assert any("text/html" in o.get("data", {}) for o in outputs)
+
+
+def test_running_notebooks_does_not_load_the_iri_grammar():
+    """The processes that run and convert notebooks import this package's
+    export module first: jsonschema then never compiles its IRI grammar,
+    and notebooks still validate."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, analysis_lib.report.export, nbformat\n"
+             "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+             "nbformat.validate(nb)\n"
+             "bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+             "bad.cells[0]['execution_count'] = 'one'\n"
+             "print(sys.modules.get('rfc3987_syntax', 'absent'), nbformat.validator.isvalid(bad))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["None", "False"] or done.stdout.split() == ["absent", "False"]
