@@ -81,7 +81,8 @@ def _expectations(diag, language: str) -> str:
     table = diag.expectations.dropna(subset=["residual_percentile"])
     if table.empty:
         return ""
-    worse_count = int((table["residual_percentile"] < 50).sum())  # the percentile is oriented: higher is better
+    lower_better = table["metric_id"].map(load_catalog().table["direction"]).eq("lower_better").to_numpy()
+    worse_count = int(np.where(lower_better, table["residual"] > 0, table["residual"] < 0).sum())  # actual worse than expected
     return (f"考虑规模因素后，{len(table)}项关键指标中有{worse_count}项仍差于同等规模机构的预期水平。" if language == "zh" else
             f"Allowing for size, {worse_count} of {len(table)} key metrics are still worse than an institution of this size would be "
             "expected to reach.")

@@ -70,7 +70,7 @@ def plausibility_block(diag, language: str, consistency: bool = False) -> str:
     if not warnings:
         return ""
     lead = ("合理性警示：以下数字超出说明理由的合理区间（见方法附录），请先核实输入数据再引用：" if language == "zh" else
-            "Plausibility warning: these figures fall outside the bounds stated (with their rationale) in data/plausibility.csv; "
+            "Plausibility warning: these figures fall outside the workbook's plausibility bounds (Appendix B states each with its rationale); "
             "check the inputs before quoting them:")
     items = "".join(f"<li>{_esc(w)}</li>" for w in warnings)
     return f'<div class="plausibility-warning"><p><b>{_esc(lead)}</b></p><ul>{items}</ul></div>'
@@ -397,11 +397,11 @@ def methodology_block(diag, language: str) -> str:
     else:
         items = [
             "Value at stake: the gap of each metric to its target, turned into CNY a year at full run-rate by the formula in "
-            "data/value_drivers.csv; metrics that measure the same money (CRM cost ratio, TCO per customer) count once.",
-            "Addressable: value at stake × the share a CRM programme can move (data/addressable.csv, one reason per lever).",
+            "the workbook's value-driver table; metrics that measure the same money (CRM cost ratio, TCO per customer) count once.",
+            "Addressable: value at stake × the share a CRM programme can move (the workbook's addressable-share table, one reason per lever).",
             "Initiative benefit: the selected initiatives, in priority order, each take their mid impact share of what is left of each "
             "addressable value, so no metric is captured beyond 100%; each ramps linearly over 12 months from its months to value.",
-            "Risk-adjusted benefit: initiative benefit × (1 − haircut), the haircut by benefit type (data/benefit_risk.csv, Forrester TEI "
+            "Risk-adjusted benefit: initiative benefit × (1 − haircut), the haircut by benefit type (the workbook's benefit-risk table, Forrester TEI "
             "practice): cost savings 10%, revenue and retention 25%, productivity 40%.",
             "Retention benefit = extra customers kept × their annual margin. Each year's extra customers form a cohort that decays by the "
             "retention rate; the benefit of a year is the annual margin of those still on the book. A lifetime value is never booked as a "
@@ -409,7 +409,7 @@ def methodology_block(diag, language: str) -> str:
             "Costs (TEI shape): licences, implementation partner, infrastructure, training and change (the one-off cost split by stated "
             "shares), the programme team (the resource plan), running cost, and a contingency equal to the risk register's P80 reserve.",
             "Plausibility: value at stake and benefit as shares of revenue and of the cost base, benefit per customer, an IRR ceiling and a "
-            "payback floor (data/plausibility.csv); an institution outside a bound carries a warning in the report and the batch summary.",
+            "payback floor; an institution outside a bound carries a warning in the report and the batch summary.",
         ]
     lis = "".join(f"<li>{_esc(i)}</li>" for i in items)
     return f"<h3>{_esc(title('value_chain', language))}</h3><ol class=\"method-chain\">{lis}</ol>"

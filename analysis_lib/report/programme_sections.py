@@ -18,7 +18,7 @@ from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
 from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, word
 from analysis_lib.roi.programme import run_years
-from analysis_lib.roi.sourcing import sourcing_tco
+from analysis_lib.roi.sourcing import COST_LINES, sourcing_tco
 
 FREQUENCY_LABELS = {"monthly": {"en": "monthly", "zh": "月度"}, "quarterly": {"en": "quarterly", "zh": "季度"}}
 PILLAR_LABELS = {"culture": {"en": "Culture", "zh": "文化"}, "institution": {"en": "Rules", "zh": "制度"},
@@ -199,8 +199,24 @@ def technology(diag, language: str) -> str:
     })
     cheapest = str(costs["tco_pv"].idxmin())
     flips = sensitivity.dropna(subset=["change_to_flip"])
+    as_costed = sourcing_tco(diag.programme_costs, years, float(diag.params["discount_rate"]),
+                             pd.DataFrame({line: [1.0] for line in COST_LINES}, index=["bottom_up"])).iloc[0]
     return _section("technology", language, _p(_technology_lead(options, scored, flips, costs, leader, cheapest, horizon, language))
-                    + table_html(matrix, "compact") + table_html(tco, "compact") + _p(_sourcing_note(language)))
+                    + table_html(matrix, "compact") + table_html(tco, "compact")
+                    + _p(_costed_as(_option_label(options, leader, language), float(costs.at[leader, "tco"]), float(as_costed["tco"]),
+                                    horizon, language))
+                    + _p(_sourcing_note(language)))
+
+
+def _costed_as(leader: str, leader_tco: float, costed_tco: float, horizon: int, language: str) -> str:
+    """How the business case's cost relates to the option the matrix favours."""
+    change = leader_tco / costed_tco - 1 if costed_tco else 0.0
+    if language == "zh":
+        return (f"商业论证按本项目自下而上的成本项测算（{horizon}年合计{money_m(costed_tco, language)}，不含应急预算），未绑定任一方案；"
+                f"若选定“{leader}”，总成本{'增加' if change >= 0 else '减少'}{percent(abs(change), 0)}，须在供应商应答后按签约方案重新测算。")
+    return (f"The business case is costed on this programme's bottom-up lines ({money_m(costed_tco, language)} over {horizon} years before "
+            f"contingency), not on one option: choosing {leader} would {'raise' if change >= 0 else 'lower'} that by "
+            f"{percent(abs(change), 0)}, and the case is to be re-costed on the option contracted once the vendors have answered.")
 
 
 def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, language) -> str:
@@ -230,10 +246,10 @@ def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, l
 
 def _sourcing_note(language: str) -> str:
     return ("方案评分为示例性评估，须以供应商应答与演示替换；各方案成本由本项目不含应急预算的成本项乘以方案系数得出（许可、实施、基础设施、培训、"
-            "项目团队、运营），系数及其依据见数据目录中的方案成本系数表。" if language == "zh" else
+            "项目团队、运营），系数及其依据见工作簿的方案成本系数表。" if language == "zh" else
             "The scores are illustrative and are to be replaced by the vendors' answers and demonstrations; each option's cost is "
             "this programme's cost lines before contingency (licences, integrator, infrastructure, training, programme team, running) "
-            "times the option's factors, stated with their rationale in the sourcing-factor table of the data folder.")
+            "times the option's factors, stated with their rationale in the workbook's sourcing-factor table.")
 
 
 SECTIONS = {"technology": technology, "kpi_tracking": kpi_tracking, "organisation": organisation, "data_protection": data_protection}

@@ -229,7 +229,8 @@ REASONS = {
     "uncertain_npv": {"en": "the NPV is positive in fewer than 80% of simulations", "zh": "模拟中净现值为正的概率低于80%"},
     "downside_negative": {"en": "the pessimistic case (P10) loses money", "zh": "悲观情景（P10）净现值为负"},
     "long_payback": {"en": "payback takes more than three years", "zh": "投资回收期超过三年"},
-    "assumed_baselines": {"en": "most benchmarks rest on assumptions rather than public data", "zh": "多数基准值基于假设而非公开数据"},
+    "assumed_baselines": {"en": "the benchmarks rest mostly or wholly on assumptions rather than public data",
+                          "zh": "基准值大多或全部基于假设而非公开数据"},
     "secure_case": {"en": "the case is positive in most simulations, the downside is limited and payback is short",
                     "zh": "多数模拟情景净现值为正，下行风险有限且投资回收期较短"},
 }

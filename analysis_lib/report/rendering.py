@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 import re
 from functools import lru_cache
@@ -317,13 +316,16 @@ def verdict_block(diag, language: str) -> str:
     confidence = diag.benchmark_confidence()
     share = public_share(confidence)
     synthetic = diag.synthetic_peers()
+    public = int(round(share * len(confidence)))
     if language == "zh":
-        basis = ((f"对标依据：{len(confidence)}项指标比较中，{percent(share, 0)}基于公开数据或真实同业数据，其余基于方法模板或假设；" if share > 0 else
+        basis = ((f"对标依据：{len(confidence)}项指标比较中，{public}项基于公开数据或真实同业数据，其余基于方法模板或假设；" if public else
                   f"对标依据：{len(confidence)}项指标比较均未采用公开数据或真实同业数据，全部基于方法模板或假设；")
                  + ("同业样本为模拟数据（随附示例），结论仅供演示。" if synthetic else "同业样本为真实机构数据。"))
     else:
-        basis = (f"Confidence: {percent(share, 0)} of the {len(confidence)} benchmark comparisons rest on public figures or a real peer "
-                 "panel, the rest on the methodology template or assumptions; "
+        basis = ((f"Confidence: {public} of the {len(confidence)} benchmark comparisons rest on public figures or a real peer panel, "
+                  "the rest on the methodology template or assumptions; " if public else
+                  f"Confidence: none of the {len(confidence)} benchmark comparisons rests on public figures or a real peer panel; all rest "
+                  "on the methodology template or assumptions; ")
                  + ("the peers are synthetic (the bundled sample panel), so the findings are illustrative." if synthetic else
                     "the peers are real institutions."))
     rows = []
@@ -779,15 +781,48 @@ def data_quality(diag, language: str) -> str:
         listing = "".join(f"<li>{esc(problem_zh(p.code, p.row, _column_zh(p.column, catalog), p.value))}</li>" for p in mine[:15])
     else:
         listing = "".join(f"<li>{esc(p.message)}{' (' + esc(p.column) + ')' if p.column else ''}</li>" for p in mine[:15])
+    consistency = economics.consistency_block(diag, language)
     if mine:
         text = (f"校验文件：{diag.validation.file}；该机构数据的校验提示{len(mine)}条：" if language == "zh" else
                 f"Validated file: {diag.validation.file}; intake notes on this institution's rows ({len(mine)}):")
-    else:
+    elif consistency:
         text = (f"校验文件：{diag.validation.file}；该机构数据通过了逐项格式与取值范围校验（一致性校验结果见下）。" if language == "zh" else
                 f"Validated file: {diag.validation.file}; this institution's rows passed every format and range check (the "
                 "consistency rules follow below).")
-    return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else "")
-                    + economics.consistency_block(diag, language))
+    else:
+        text = (f"校验文件：{diag.validation.file}；该机构数据通过了逐项格式、取值范围与一致性校验。" if language == "zh" else
+                f"Validated file: {diag.validation.file}; this institution's rows passed every format, range and consistency check.")
+    return _section("data_quality", language, table_html(shown) + _p(text) + (f"<ul>{listing}</ul>" if listing else "") + consistency)
+
+
+def _without_flag(note: str) -> str:
+    """A conflict note without the workbook's ``CONFLICT:`` flag (the report
+    introduces the list as conflicts), its first letter capitalised.
+
+    Examples
+    --------
+    >>> _without_flag("CONFLICT: the template states 8.7%.")
+    'The template states 8.7%.'
+    >>> _without_flag("与公开数据冲突：方法模板称8.7%。")
+    '方法模板称8.7%。'
+    """
+    text = re.sub(r"^(CONFLICT:\s*|与公开数据冲突：)", "", str(note))
+    return text[:1].upper() + text[1:]
+
+
+def _source_for_client(source: str) -> str:
+    """A baseline's source as the client reads it: the note it rests on,
+    not the workbook file that documents the note.
+
+    Examples
+    --------
+    >>> _source_for_client("Workbook assumption (see data/SOURCES.md, A1)")
+    'Workbook assumption (source note A1)'
+    >>> _source_for_client("方法模板（见数据来源说明T1）")
+    '方法模板（来源说明T1）'
+    """
+    source = re.sub(r"\(see data/SOURCES\.md,\s*([A-Z]\d+)\)", r"(source note \1)", str(source))
+    return re.sub(r"（见(?:data/SOURCES\.md|数据来源说明)[，,]?\s*([A-Z]\d+)）", r"（来源说明\1）", source)
 
 
 def _column_zh(column: str | None, catalog) -> str:
@@ -811,13 +846,17 @@ def methodology(diag, language: str) -> str:
         word("unit", language): _units(table.index, language),
         word("quantiles", language): [" / ".join(format_value(table.at[m, c], catalog.at[m, "unit"], catalog.at[m, "decimals"])
                                        for c in ("p25", "p50", "p75")) for m in table.index],
-        word("source", language): table["source_zh" if language == "zh" else "source"], word("year", language): table["year"],
+        word("source", language): table["source_zh" if language == "zh" else "source"].map(_source_for_client),
+        word("year", language): table["year"],
         word("confidence", language): [word(c, language) for c in table["confidence"]],
     })
     conflicts = baselines[baselines["note"].str.contains("CONFLICT", na=False)].xs(group, level="peer_group", drop_level=False)
     note = "note_zh" if language == "zh" else "note"
-    notes = "".join(f"<li><b>{esc(catalog.at[m, f'label_{language}'])}</b>{'：' if language == 'zh' else ': '}{esc(n)}</li>"
-                    for (_, m), n in conflicts[note].items())
+    by_note: dict[str, list[str]] = {}  # metrics sharing one note (the two acquisition costs) listed once
+    for (_, metric), text in conflicts[note].items():
+        by_note.setdefault(_without_flag(text), []).append(catalog.at[metric, f"label_{language}"])
+    notes = "".join(f"<li><b>{esc(('、' if language == 'zh' else '; ').join(labels))}</b>{'：' if language == 'zh' else ': '}{esc(text)}</li>"
+                    for text, labels in by_note.items())
     text = ("方法：同业百分位在同业组报送该指标的机构不少于10家时按样本分布计算，否则按基准分位数插值；六维综合得分为各维度等权平均；"
             "数据包络分析采用规模报酬不变与可变两种模型，以线性规划求解；随机前沿分析采用柯布—道格拉斯成本函数，以极大似然法估计；"
             "价值空间按价值驱动因素表中的公式测算；净现值计算中首期（第0年）现金流不折现，其后各年按折现率折现。"
@@ -825,7 +864,7 @@ def methodology(diag, language: str) -> str:
             if language == "zh" else
             "Method: peer percentiles (from the panel when at least 10 peers report a metric, otherwise interpolated from the baseline "
             "quantiles); six-dimension composite as equal-weighted means; DEA (CCR/BCC, HiGHS); SFA (Cobb–Douglas, maximum likelihood); "
-            "value at stake from the formulas in data/value_drivers.csv; NPV with the first flow undiscounted. Baselines and their "
+            "value at stake from the formulas of the workbook's value-driver table; NPV with the first flow undiscounted. Baselines and their "
             "sources follow; template figures that conflict with public data are flagged:")
     return _section("methodology", language, economics.methodology_block(diag, language) + _p(text) + f'<ul class="conflicts">{notes}</ul>'
                     + table_html(shown, "small long"))
@@ -846,10 +885,7 @@ def reproducibility(diag, language: str) -> str:
             (word("seed", language), stamp["seed"]), (word("run_started", language), stamp["run_started_utc"])]
     rows += [(word("version", language, name=k), v) for k, v in stamp["versions"].items()]
     params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract", "customer_mapping", "commentary", "exports")}
-    if language == "zh":
-        rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
-    else:
-        rows.append(("parameters", json.dumps(params, ensure_ascii=False, sort_keys=True)))
+    rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
     body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     return _section("reproducibility", language, f'<table class="report-table stamp">{body}</table>')
 

@@ -26,7 +26,7 @@ the pilot's option value, roadmap with the resource plan, risk register and
 contingency, KPI targets, organisation and training, data-protection
 obligations of the initiatives): not shown when the bank sustains its lead."""
 ROLE_LABELS = {"lead": {"en": "Widest lead", "zh": "领先幅度最大"}, "thinnest": {"en": "Thinnest lead", "zh": "领先幅度最小"},
-               "behind": {"en": "Below peer median", "zh": "低于同业中位数"}, "slipping": {"en": "Worsened last period", "zh": "较上期下滑"}}
+               "behind": {"en": "Worse than peer median", "zh": "差于同业中位数"}, "slipping": {"en": "Worsened last period", "zh": "较上期下滑"}}
 LEVEL_LABELS = {"top_quartile": {"en": "Top quartile", "zh": "前25%分界"}, "median": {"en": "Median", "zh": "中位数"},
                 "bottom_quartile": {"en": "Bottom quartile", "zh": "后25%分界"}}
 CHINESE_NUMERALS = {1: "一", 2: "两", 3: "三", 4: "四"}
@@ -75,7 +75,7 @@ def action_title(diag, language: str) -> str:
     if language == "zh":
         text = f"领先幅度最大的指标是{_names(lead, language)}" if len(lead) else "各项指标均未进入同业前25%"
         text += f"，领先幅度最小的是{_names(thin, language)}" if len(thin) else ""
-        text += f"；{_names(behind, language)}已低于同业中位数" if len(behind) else ""
+        text += f"；{_names(behind, language)}已差于同业中位数" if len(behind) else ""
         return text + f"：{len(watch)}项指标按同业分位阈值监测，每季度复盘。"
     text = f"The lead is widest on {_names(lead, language)}" if len(lead) else "No metric is in the peers' top quarter"
     text += f" and thinnest on {_names(thin, language)}" if len(thin) else ""
@@ -98,7 +98,7 @@ def section_body(diag, language: str, p, table_html) -> str:
     name = localised_name(str(name), diag.peer_group, language)
     zh = language == "zh"
     lead = (f"{name}无需开展CRM升级项目：综合得分{score:.0f}分（满分100），{len(card)}项指标中{top}项处于{group}同业前25%。"
-            "当前的任务是守住这一位置：下表列出领先幅度最大与最小的指标、低于同业中位数的指标，以及各指标触发重新评估的读数。"
+            "当前的任务是守住这一位置：下表列出领先幅度最大与最小的指标、差于同业中位数的指标，以及各指标触发重新评估的读数。"
             if zh else
             f"{name} needs no CRM programme: it scores {score:.0f} of 100 and {top} of its {len(card)} metrics sit in the top quarter of "
             f"{group.lower()}. The task is to keep that position: the table lists where the lead is widest and thinnest, where the bank "
@@ -126,7 +126,7 @@ def _thresholds(diag, language: str) -> str:
     if language == "zh":
         return (f"阈值取{diag.peer_count}家{peer_group_label(diag.peer_group, language)}同业的分位数（同业不足{MIN_PEERS}家的指标取本工具基准分位数），"
                 "按各指标的优劣方向读取：处于同业前25%的指标以前25%分界值为阈值（越过即失去该项领先），处于前25%至50%之间的以同业中位数为阈值，"
-                "低于中位数的以后25%分界值为阈值。")
+                "差于中位数的以后25%分界值为阈值。")
     return (f"Thresholds are the quartiles of the peer group ({peer_group_label(diag.peer_group, language).lower()}, {diag.peer_count} "
             "institutions; the "
             f"workbook's baseline quantiles where fewer than {MIN_PEERS} peers report), read in each metric's direction: a metric in the "

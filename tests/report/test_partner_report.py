@@ -123,3 +123,20 @@ def test_kpi_targets_follow_the_programme_and_a_leader_gets_a_watch_list(designe
     assert strong.programme_metrics() == set()
     assert section_html(strong, "kpi_tracking") == "" and section_html(strong, "organisation") == ""
     assert "KPIs are watched against peer-quartile thresholds" in section_html(strong, "sustain")
+
+
+def test_the_size_title_counts_metrics_whose_actual_is_worse_than_expected():
+    """A metric counts as worse than its size predicts when the actual falls
+    on the wrong side of the expected value (direction from the catalog),
+    not when its residual ranks below the median residual."""
+    from analysis_lib.reference.catalog import load_catalog
+    from analysis_lib.report.action_titles import action_title
+    from analysis_lib.report.diagnostic import run_diagnostic
+
+    diag = run_diagnostic(institution_id="RURAL-02", panel_path=str(SAMPLE_PANEL), mc_draws=1000)
+    table = diag.expectations.dropna(subset=["residual_percentile"])
+    direction = table["metric_id"].map(load_catalog().table["direction"])
+    worse = ((direction == "lower_better") & (table["value"] > table["expected"])) | \
+        ((direction != "lower_better") & (table["value"] < table["expected"]))
+    assert f"{int(worse.sum())} of {len(table)} key metrics" in action_title(diag, "expectations")
+    assert int(worse.sum()) < int((table["residual_percentile"] < 50).sum())  # RURAL-02's response time: better than expected, residual below median

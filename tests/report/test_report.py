@@ -53,7 +53,8 @@ def test_english_html_is_clean_and_self_contained(reports):
     for title in EN_TITLES:
         assert title in html
     assert file_sha256(SAMPLE_PANEL) in html  # reproducibility stamp matches the input
-    assert '"seed": 2026' in html
+    assert re.search(r"<th>[Ss]eed</th><td><code>2026</code>", html)  # the run's parameters, labelled
+    assert "{&quot;" not in html and '{"' not in html.split("</style>")[-1]  # no raw JSON in the client's appendix
 
 
 def test_english_pdf_has_pages_titles_and_no_code(reports):
