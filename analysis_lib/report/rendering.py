@@ -652,9 +652,11 @@ def option_value(diag, language: str) -> str:
                 f"{money_m(o['underlying'], language)}; the strike is the cost still to pay then, {money_m(o['strike'], language)} (the rollout's "
                 f"{percent(o['rollout_share'], 0)} of the one-off budget and contingency plus the running costs after the decision); "
                 f"{o['years']:.2f} years to the decision; volatility {percent(o['volatility'], 0)} from the Monte Carlo. The option is worth "
-                f"{money_m(o['option_value'], language)}, of which {money_m(o['flexibility_value'], language)} is the value of the "
-                "flexibility itself" + (". " if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
-                                         ": on the base figures the rollout is clearly worth it, " + pilot_purpose(diag, language)))
+                f"{money_m(o['option_value'], language)}" + (
+                    f", of which {money_m(o['flexibility_value'], language)} is the value of the flexibility itself. "
+                    if o["flexibility_value"] >= 0.005 * max(o["option_value"], 1.0) else
+                    "; the flexibility itself is worth next to nothing: on the base figures the rollout is clearly worth it, "
+                    + pilot_purpose(diag, language)))
     return _section("option_value", language, _p(text))
 
 
