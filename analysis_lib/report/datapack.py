@@ -173,11 +173,12 @@ def _gaps(diag, language: str) -> DataTable:
     from analysis_lib.report.text import unit_label, word
 
     rows = diag.gaps.gaps
-    catalog = load_catalog().table
+    metrics = load_catalog()
+    catalog = metrics.table
     return _table("gaps", ("Gaps", "差距"), ("Gap to target and value at stake per KPI", "各指标与目标的差距及价值空间"), [
         ("Metric id", "指标代码", "text", rows["metric_id"]),
         (word("metric", "en"), word("metric", "zh"), "text", rows[f"label_{language}"]),
-        (word("unit", "en"), word("unit", "zh"), "text", [load_catalog().unit_label(m, language) if m in load_catalog() else unit_label(u, language)
+        (word("unit", "en"), word("unit", "zh"), "text", [metrics.unit_label(m, language) if m in metrics else unit_label(u, language)
                                                           for m, u in zip(rows["metric_id"], rows["unit"])]),
         (word("current", "en"), word("current", "zh"), METRIC_UNIT, rows["current"]),
         (word("target", "en"), word("target", "zh"), METRIC_UNIT, rows["target"]),
