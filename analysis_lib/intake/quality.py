@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from types import CodeType
 
 import numpy as np
 import pandas as pd
@@ -49,15 +51,25 @@ class ConsistencyRule:
     def rule_id(self) -> str:
         return self.name or f"{self.left}_ge_{self.right}"
 
-    def holds(self, left: pd.Series, right: pd.Series) -> pd.Series:
-        """True where the rule holds, False where it breaks, NaN where it does not apply."""
-        if self.kind == "ge":
-            ok = left >= right
-        elif self.kind == "le":
-            ok = left <= right * (1 + self.tolerance)
-        else:
-            ok = (left / right - 1).abs() <= self.tolerance
-        return ok.where(left.notna() & right.notna())
+    def holds(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """1.0 where the rule holds, 0.0 where it breaks, NaN where it does
+        not apply (either side missing).
+
+        Examples
+        --------
+        >>> rule = ConsistencyRule("a", "b", "a is at least b")
+        >>> rule.holds(np.array([2.0, 1.0, np.nan]), np.array([1.0, 2.0, 1.0])).tolist()
+        [1.0, 0.0, nan]
+        """
+        left, right = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.kind == "ge":
+                ok = left >= right
+            elif self.kind == "le":
+                ok = left <= right * (1 + self.tolerance)
+            else:
+                ok = np.abs(left / right - 1) <= self.tolerance
+        return np.where(np.isnan(left) | np.isnan(right), np.nan, ok.astype(float))
 
     def expected(self) -> str:
         words = {"ge": f"{self.left} >= {self.right}", "le": f"{self.left} <= {self.right}" + (
@@ -102,13 +114,23 @@ share of applicable rules an institution satisfies, so an institution that
 breaks one cannot score 100."""
 
 
-def _side(frame: pd.DataFrame, expression: str) -> pd.Series:
-    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression))
-    if not names <= set(frame.columns):
-        return pd.Series(np.nan, index=frame.index)
+@cache
+def _compiled(expression: str) -> CodeType:
+    """A rule's side compiled once (the rules are this module's constants,
+    arithmetic over column names)."""
+    return compile(expression, "<consistency rule>", "eval")
+
+
+def _side(frame: pd.DataFrame, expression: str) -> np.ndarray:
+    """A rule's side for every row of ``frame`` (NaN where a value is
+    missing or a division has no finite result)."""
+    code = _compiled(expression)
+    if not set(code.co_names) <= set(frame.columns):
+        return np.full(len(frame), np.nan)
+    columns = {name: frame[name].astype(float).to_numpy() for name in code.co_names}
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = pd.eval(expression, local_dict={n: frame[n].astype(float) for n in names}, engine="python")
-    return pd.Series(value, index=frame.index).astype(float).replace([np.inf, -np.inf], np.nan)
+        value = np.asarray(eval(code, {"__builtins__": {}}, columns), dtype=float)  # a rule of CONSISTENCY_RULES, not input
+    return np.where(np.isfinite(value), value, np.nan)
 
 
 def consistency_checks(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,15 +150,18 @@ def consistency_checks(frame: pd.DataFrame) -> pd.DataFrame:
     >>> round(float(c.at["implied_rms_within_employees", "left"])), bool(c.at["implied_rms_within_employees", "holds"])
     (86505, False)
     """
-    rows = []
     ids = frame["institution_id"] if "institution_id" in frame.columns else pd.Series(frame.index, index=frame.index)
+    parts = []
     for rule in CONSISTENCY_RULES:
         left, right = _side(frame, rule.left), _side(frame, rule.right)
         holds = rule.holds(left, right)
-        for index in frame.index[holds.notna()]:
-            rows.append({"index": index, "institution_id": ids[index], "rule": rule.rule_id, "left": left[index], "right": right[index],
-                         "holds": bool(holds[index]), "expected": rule.expected()})
-    return pd.DataFrame(rows, columns=["index", "institution_id", "rule", "left", "right", "holds", "expected"])
+        applies = ~np.isnan(holds)
+        if applies.any():
+            parts.append(pd.DataFrame({"index": frame.index[applies], "institution_id": ids.to_numpy()[applies], "rule": rule.rule_id,
+                                       "left": left[applies], "right": right[applies], "holds": holds[applies].astype(bool),
+                                       "expected": rule.expected()}))
+    columns = ["index", "institution_id", "rule", "left", "right", "holds", "expected"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def consistency_breaks(frame: pd.DataFrame) -> pd.DataFrame:

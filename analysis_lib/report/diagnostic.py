@@ -8,7 +8,9 @@ recomputed while rendering.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -53,6 +55,23 @@ from analysis_lib.roi.uncertainty import ProgrammeSimulation, programme_tornado,
 
 STAMPED_PACKAGES = ("crm-diagnostic-workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "numpy-financial", "papermill",
                     "nbconvert")
+
+
+def _derived(method: Callable[[Diagnostic], Any]) -> Callable[[Diagnostic], Any]:
+    """Compute a result derived from a (frozen) :class:`Diagnostic` once:
+    the report's sections ask for the verdict, the benchmark basis and the
+    like many times over. Tables are handed out as copies, so that a caller
+    that changes one cannot change what the next caller sees."""
+
+    @functools.wraps(method)
+    def derived(self: Diagnostic) -> Any:
+        memo = self.__dict__.setdefault("_derived", {})
+        if method.__name__ not in memo:
+            memo[method.__name__] = method(self)
+        value = memo[method.__name__]
+        return value.copy() if isinstance(value, (pd.DataFrame, pd.Series)) else value
+
+    return derived
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,7 @@ class Diagnostic:
     def language(self) -> str:
         return self.params["language"]
 
+    @_derived
     def scorecard(self) -> pd.DataFrame:
         """This institution's per-metric positioning rows."""
         return self.positioning.institution(self.institution_id)
@@ -121,6 +141,7 @@ class Diagnostic:
         """One sentence per plausibility bound this institution breaches."""
         return warnings_of(self.plausibility, language or self.language)
 
+    @_derived
     def synthetic_peers(self) -> bool:
         """Whether most institutions of the peer group compared with are
         synthetic (the bundled sample) rather than real."""
@@ -130,11 +151,13 @@ class Diagnostic:
         group = frame[frame["peer_group"] == self.peer_group]["is_synthetic"].astype(str).str.strip().str.lower()
         return bool(len(group)) and bool(group.isin(["true", "1", "yes"]).mean() > 0.5)
 
+    @_derived
     def benchmark_confidence(self) -> pd.DataFrame:
         """Per metric: how many peers, which year, and the source class of
         the benchmark (peer data, public, template, assumption)."""
         return benchmark_confidence(self.scorecard(), self.peer_group, self.synthetic_peers())
 
+    @_derived
     def recommendation(self) -> Recommendation:
         """The verdict (:mod:`analysis_lib.report.recommendation`) with the
         break-even conditions of the business case."""
@@ -157,12 +180,14 @@ class Diagnostic:
         return {m for i in self.programme for m in self.initiatives.at[i, "metrics"]}
 
     @property
+    @_derived
     def sustains_lead(self) -> bool:
         """Whether the report recommends no programme because the institution
         leads its peers: then the sections on delivering a programme give way
         to one section on sustaining the lead (the watch-list)."""
         return not self.recommended and "leads_peers" in self.recommendation().economic_reasons
 
+    @_derived
     def watchlist(self) -> pd.DataFrame:
         """The KPIs a leader monitors, with the reading that triggers a
         re-assessment (:func:`analysis_lib.plan.watchlist.lead_watchlist`)."""
@@ -171,12 +196,14 @@ class Diagnostic:
         change = previous_change(self.panel.data, self.institution_id, list(card["metric_id"]))
         return lead_watchlist(card, quartiles, change)
 
+    @_derived
     def key_moves(self) -> pd.DataFrame:
         """The three to five initiatives that create most of the programme's
         value (empty when no programme is recommended)."""
         benefits = self.value_chain.by_initiative()["risk_adjusted"] if self.recommended else pd.Series(dtype=float)
         return key_moves(benefits, self.initiatives, RAMP_MONTHS)
 
+    @_derived
     def hundred_days(self) -> pd.DataFrame:
         """The first 100 days that fit the verdict."""
         verdict = self.recommendation().verdict

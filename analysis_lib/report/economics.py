@@ -22,7 +22,7 @@ from analysis_lib.roi.uncertainty import driver_label as _driver_label
 
 
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=False)
 
 
 def _m(value: float) -> str:

@@ -309,27 +309,55 @@ def execute_notebook(params: dict[str, Any], output: Path, *, timeout: int | Non
     return output
 
 
-@lru_cache(maxsize=1)
-def client_html_exporter():
-    """The client-HTML exporter (built once per process: loading the
-    template is not free)."""
-    from nbconvert import HTMLExporter
+def client_preprocessors() -> list:
+    """What the client HTML leaves out of an executed notebook: cells tagged
+    internal (and the injected parameters), and stderr streams and warnings
+    (the client sees results only)."""
     from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
     class RemoveStderr(Preprocessor):
-        """Drop stderr streams and warnings: the client sees results only."""
+        """Drop stderr streams and warnings."""
 
         def preprocess_cell(self, cell, resources, index):
             if cell.get("cell_type") == "code":
                 cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             return cell, resources
 
-    exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATE_DIR)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS, enabled=True), enabled=True)
-    exporter.register_preprocessor(RemoveStderr(), enabled=True)
+    return [TagRemovePreprocessor(remove_cell_tags=REMOVED_TAGS, enabled=True), RemoveStderr(enabled=True)]
+
+
+@lru_cache(maxsize=1)
+def client_html_exporter():
+    """The client-HTML exporter (built once per process: loading the
+    template is not free)."""
+    from nbconvert import HTMLExporter
+
+    class ClientHTMLExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its pass over the finished page
+        with BeautifulSoup, which adds alternative text to images without
+        any and keyboard stops (``tabindex``) to code cells and outputs.
+        The report's images all carry their alternative text, it has no
+        code cells, and a printed report needs no keyboard stops: the pass
+        would change nothing a reader sees, for a tenth of a second of
+        parsing and re-serialising the whole report."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            language = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(
+                pygments_lexer=language.get("pygments_lexer", language.get("name")), parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self,
+                                                                            resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = ClientHTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True,
+                                  exclude_input_prompt=True, exclude_output_prompt=True)
+    for preprocessor in client_preprocessors():
+        exporter.register_preprocessor(preprocessor, enabled=True)
     return exporter
 
 

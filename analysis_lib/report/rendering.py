@@ -71,7 +71,7 @@ DRIVER_LABELS = {
 
 def esc(value: object) -> str:
     """Escaped text, with every Chinese term kept on one line (:func:`keep_terms`)."""
-    return keep_terms(html.escape(str(value), quote=True))
+    return keep_terms(html.escape(str(value), quote=False))
 
 
 _ID = re.compile(r"(?<![\w-])[A-Za-z]+-\d+(?![\w-])")

@@ -231,3 +231,26 @@ def test_unconventional_payback_is_said_not_hidden(language, words):
     assert words in section_html(diag, "business_case")
     finding = next(f for f in findings(diag) if f.kind == "business_case")
     assert words in render(finding, language, "CITY-02")
+
+
+def test_client_html_is_what_nbconvert_writes_without_its_final_pass(reports):
+    """The client exporter skips nbconvert's BeautifulSoup pass (alt text for
+    images without any, keyboard stops on outputs): the page must be the
+    same once that pass is applied, and need none of it."""
+    import copy
+
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from analysis_lib.report.export import TEMPLATE_DIR, client_html_exporter, client_preprocessors
+
+    for files in reports:
+        executed = nbformat.read(str(files.notebook), as_version=4)
+        ours, _ = client_html_exporter().from_notebook_node(copy.deepcopy(executed))
+        stock = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True)
+        for preprocessor in client_preprocessors():
+            stock.register_preprocessor(preprocessor, enabled=True)
+        theirs, _ = stock.from_notebook_node(copy.deepcopy(executed))
+        assert "img" in ours and not BeautifulSoup(ours, "html.parser").select("img:not([alt])")
+        assert str(BeautifulSoup(ours, "html.parser")) == theirs.replace(' tabindex="0"', "")
