@@ -5,9 +5,10 @@
     --to webpdf --no-input`` (Playwright driving the system Chromium; where
     that cannot run, headless Chromium ``--print-to-pdf``, and the output
     says so) — and
-(b) ``crm-diag batch`` (parallel workers, one browser and tab per worker,
-    a fresh kernel per report forked from a warm kernel server, a shared
-    frontier cache),
+(b) ``crm-diag batch`` (parallel workers, each report in a fresh kernel
+    forked from a warm kernel server, the PDFs printed by the driver in one
+    browser tab while the workers run the next notebooks, a shared frontier
+    cache),
 
 side by side in one run. Prints both times, the ratio, the marginal time per
 report of the batch, the peak memory of each worker process (sampled from
@@ -154,26 +155,47 @@ def _children(pid: int) -> list[int]:
 
 
 class WorkerMemory(threading.Thread):
-    """Samples the RSS of every direct child (the batch's worker processes,
-    including their browser, excluding kernels, which exit after each report)."""
+    """Samples the RSS of every direct child of the batch driver: its worker
+    processes (excluding kernels, which exit after each report), the warm
+    kernel server and the driver's PDF browsers (Playwright's driver with
+    its Chromium processes)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peaks, self.series, self.running = pid, {}, {}, True
         self.server: int | None = None
+        self.browsers: set[int] = set()
 
     def run(self) -> None:
         while self.running:
-            for worker in _children(self.pid):
-                if "resource_tracker" in _cmdline(worker):
+            for child in _children(self.pid):
+                command = _cmdline(child)
+                if "resource_tracker" in command:
                     continue
-                if "analysis_lib.batch.kernels" in _cmdline(worker):
-                    self.server = worker
-                tree = [worker] + [c for c in _children(worker) if "chrom" in _comm(c) or "playwright" in _comm(c) or "node" in _comm(c)]
+                if "analysis_lib.batch.kernels" in command:
+                    self.server = child
+                tree = [child]
+                if "node" in _comm(child) or "playwright" in command:
+                    self.browsers.add(child)
+                    tree += _tree(child)
                 rss = sum(_rss_kb(p) for p in tree)
-                self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
-                self.series.setdefault(worker, []).append(rss)
+                self.peaks[child] = max(self.peaks.get(child, 0), rss)
+                self.series.setdefault(child, []).append(rss)
             time.sleep(0.2)
+
+    def what(self, pid: int) -> str:
+        return ("warm kernel server" if pid == self.server else "driver's PDF browser (Playwright and Chromium)" if pid in self.browsers
+                else "worker")
+
+
+def _tree(pid: int) -> list[int]:
+    """Every descendant of ``pid``."""
+    found, queue = [], [pid]
+    while queue:
+        for child in _children(queue.pop()):
+            found.append(child)
+            queue.append(child)
+    return found
 
 
 def _cmdline(pid: int) -> str:
@@ -372,7 +394,7 @@ def main() -> None:
               f"CPU / {args.workers} workers = {marginal_cpu / args.workers:.2f} s)")
         for worker, peak in memory.peaks.items():
             series = memory.series[worker]
-            what = "warm kernel server" if worker == memory.server else "worker (with its browser)"
+            what = memory.what(worker)
             print(f"  {what} {worker}: peak {peak / 1024:4.0f} MiB; first {series[0] / 1024:.0f} MiB, last {series[-1] / 1024:.0f} MiB")
         print(f"  where the time of one report goes (seconds; load average {load()}):{'wall':>14}{'CPU':>7}")
         for step, seconds, cpu in where_the_time_goes(panel, ids[0], work):
@@ -384,7 +406,7 @@ def main() -> None:
             for worker, peak in long_memory.peaks.items():
                 series = long_memory.series[worker]
                 quarter = max(len(series) // 4, 1)
-                what = "warm kernel server" if worker == long_memory.server else "worker (with its browser)"
+                what = long_memory.what(worker)
                 print(f"  {what} {worker}: peak {peak / 1024:.0f} MiB; mean first quarter {sum(series[:quarter]) / quarter / 1024:.0f} MiB, "
                       f"last quarter {sum(series[-quarter:]) / quarter / 1024:.0f} MiB")
     finally:

@@ -76,6 +76,8 @@ LISTENING = b"listening\n"
 READY = b"ready\n"
 START_TIMEOUT = 180.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+KILL_POLL = 0.005
+"""Seconds between checks that a killed kernel has ended (jupyter_client: 0.1)."""
 
 
 def available() -> bool:
@@ -293,6 +295,12 @@ class WarmKernelManager(_manager_base()):  # type: ignore[misc]
         await super()._async_interrupt_kernel()
 
     interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_wait(self, pollinterval: float = KILL_POLL) -> None:
+        # jupyter_client polls a killed kernel every 0.1 s until it is gone;
+        # a killed launcher is gone within milliseconds, and every report
+        # waits for its kernel to end.
+        await super()._async_wait(pollinterval)
 
 
 # ---------------------------------------------------------------- server side

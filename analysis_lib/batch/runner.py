@@ -14,7 +14,9 @@ Layout of a run, ``<out>/<run-id>/``:
 Every institution runs in its own kernel, never shared or reused; kernels
 are forked from a warm kernel server (:mod:`analysis_lib.batch.kernels`: one per
 local batch, one per Dask worker) so that none pays for Python start-up and
-imports, and each worker prints its PDFs in one Chromium tab. A failure, a
+imports. A local batch's driver prints the PDFs (one Chromium tab per four
+workers, :class:`Printers`) while its workers go on with the next
+notebooks; a Dask worker prints its own in one tab. A failure, a
 kernel that dies or a timeout is recorded and the batch goes on. Files appear under
 their final names only when complete (written to a temporary name, flushed
 to disk, renamed); the manifest is rewritten after every institution, so a
@@ -44,7 +46,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,10 @@ class Task:
     names only while it is still that driver's child (its lease)."""
     deck_template: str = ""
     """The firm's PowerPoint master for the deck ("" for the house look)."""
+    print_pdf: bool = True
+    """The worker prints the PDF itself (Dask workers). A local batch's
+    driver prints them (:class:`Printers`) while the worker runs the next
+    notebook: the worker then leaves the HTML for it."""
 
 
 class LeaseLost(Exception):
@@ -376,7 +382,7 @@ def run_task(task: Task) -> Outcome:
     Never raises for a failure of the institution: the outcome records it
     (``output_error`` when the output location itself cannot be written).
     """
-    from analysis_lib.report.export import INTERNAL_DIR, NO_BROWSER_HELP, atomic_write_bytes, is_output_error, notebook_to_html
+    from analysis_lib.report.export import INTERNAL_DIR, atomic_write_bytes, is_output_error, notebook_to_html
     from analysis_lib.report.summary import read_summary
 
     started = dt.datetime.now(dt.UTC)
@@ -407,15 +413,10 @@ def run_task(task: Task) -> Outcome:
             html_path = notebook_to_html(executed, folder / f"{task.folder}.html", title, task.params.get("language", "en")) \
                 if {"html", "pdf"} & set(task.formats) else None
             outcome.html = html_path.name if html_path else ""
-            if "pdf" in task.formats:
+            if "pdf" in task.formats and task.print_pdf:
                 _check_lease(task)
-                printer = _printer()
-                if printer.available:
-                    outcome.pdf = printer.print(html_path, folder / f"{task.folder}.pdf", task.institution_id,
-                                                task.params.get("language", "en")).name
-                else:
-                    outcome.error = NO_BROWSER_HELP
-            if "html" not in task.formats and html_path is not None:
+                print_pdf(outcome, task, _printer())
+            if "html" not in task.formats and html_path is not None and task.print_pdf:
                 html_path.unlink()
                 outcome.html = ""
     except LeaseLost as exc:
@@ -428,6 +429,146 @@ def run_task(task: Task) -> Outcome:
             outcome.status, outcome.error = "failed", _error_excerpt(exc) + " | " + traceback.format_exc(limit=1).splitlines()[-1][:200]
     outcome.duration_s = round(time.perf_counter() - clock, 2)
     return outcome
+
+
+def print_pdf(outcome: Outcome, task: Task, printer) -> None:
+    """Print the report's HTML (``outcome.html``) to its PDF with ``printer``
+    (a :class:`~analysis_lib.report.export.PdfPrinter`), recording the PDF,
+    or why there is none (no browser), in ``outcome``."""
+    from analysis_lib.report.export import NO_BROWSER_HELP
+
+    folder = Path(task.run_dir) / task.folder
+    if printer.available:
+        outcome.pdf = printer.print(folder / outcome.html, folder / f"{task.folder}.pdf", task.institution_id,
+                                    task.params.get("language", "en")).name
+    else:
+        outcome.error = NO_BROWSER_HELP
+
+
+class Printers:
+    """The PDFs of a local batch, printed by its driver while the workers run
+    the next notebooks.
+
+    A worker that printed its own PDFs would leave a core idle while its
+    browser prints and its kernel waits, and the other way round; with the
+    printing here, the workers go straight on to the next report and the
+    cores stay busy. ``count`` threads each own one Chromium and tab
+    (started at once, while the workers and the warm kernel server start),
+    replaced every :data:`BROWSER_RECYCLE` reports and after any failure. A
+    report that cannot be printed fails alone; its HTML stays.
+
+    Examples
+    --------
+    >>> with Printers(1) as printers:  # doctest: +SKIP
+    ...     finished = printers.submit(outcome, task).result()
+    """
+
+    def __init__(self, count: int = 1) -> None:
+        import queue
+
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._serve, name=f"pdf-printer-{n}", daemon=True) for n in range(max(1, count))]
+        for thread in self._threads:
+            thread.start()
+
+    def __enter__(self) -> Printers:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close(wait=exc[0] is None)
+
+    def submit(self, outcome: Outcome, task: Task):
+        """Print ``outcome``'s report; a future of the finished outcome
+        (the PDF, or the reason it failed, recorded in it)."""
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        self._jobs.put((future, outcome, task))
+        return future
+
+    def close(self, wait: bool = True) -> None:
+        """End the threads and their browsers (after the queued reports when
+        ``wait``; at once, leaving queued reports unprinted, otherwise)."""
+        if not wait:
+            while not self._jobs.empty():
+                job = self._jobs.get_nowait()
+                if job is not None:
+                    job[0].cancel()
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def _serve(self) -> None:
+        from analysis_lib.report.export import PdfPrinter
+
+        printer, prints, problem = None, 0, ""
+        try:
+            while True:
+                if printer is None:
+                    try:
+                        printer, prints, problem = PdfPrinter().__enter__(), 0, ""
+                        printer.warm_up()
+                    except Exception as exc:  # the browser did not start: the next report says why, and tries again
+                        if printer is not None:
+                            _quietly_close(printer)
+                        printer, problem = None, f"PDF: the browser did not start: {_error_excerpt(exc)}"
+                job = self._jobs.get()
+                if job is None:
+                    return
+                future, outcome, task = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                if printer is None:
+                    future.set_result(replace(outcome, status="failed", error=problem))
+                    continue
+                finished, failed = self._print(outcome, task, printer)
+                future.set_result(finished)
+                prints += 1
+                if failed or prints >= BROWSER_RECYCLE:
+                    _quietly_close(printer)
+                    printer = None
+        finally:
+            if printer is not None:
+                _quietly_close(printer)
+
+    @staticmethod
+    def _print(outcome: Outcome, task: Task, printer) -> tuple[Outcome, bool]:
+        """The outcome with its PDF, and whether printing failed."""
+        from analysis_lib.report.export import is_output_error
+
+        clock, failed = time.perf_counter(), False
+        finished = replace(outcome)
+        try:
+            print_pdf(finished, task, printer)
+        except Exception as exc:  # this report fails, the batch goes on with a fresh browser
+            failed = True
+            finished.status, finished.error = "failed", f"PDF: {_error_excerpt(exc)}"
+            finished.output_error = is_output_error(exc)
+        if "html" not in task.formats and finished.html:
+            with contextlib.suppress(OSError):
+                (Path(task.run_dir) / task.folder / finished.html).unlink()
+            finished.html = ""
+        finished.duration_s = round(finished.duration_s + time.perf_counter() - clock, 2)
+        return finished, failed
+
+
+def _quietly_close(printer) -> None:
+    with contextlib.suppress(Exception):  # a browser that crashed cannot be closed cleanly
+        printer.__exit__(None, None, None)
+
+
+def printers_for(workers: int) -> int:
+    """Printer threads for ``workers`` workers: one prints a report in a
+    fraction of the time a worker takes to run one, so one per four workers.
+
+    Examples
+    --------
+    >>> printers_for(2), printers_for(8), printers_for(9)
+    (1, 2, 3)
+    """
+    return max(1, -(-workers // 4))
 
 
 # ------------------------------------------------------------------ driver side
@@ -870,8 +1011,11 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
         if scheduler:
             _run_on_dask(tasks, scheduler, workers, record_outcome)
         else:
-            with _local_kernel_server(bool(tasks)) as address:
-                _run_local([replace(t, kernel_server=address, driver=os.getpid()) for t in tasks], workers, record_outcome)
+            driver_prints = "pdf" in formats and not no_browser and bool(tasks)
+            with _local_kernel_server(bool(tasks)) as address, (Printers(printers_for(workers or os.cpu_count() or 1)) if driver_prints
+                                                               else contextlib.nullcontext()) as printers:
+                _run_local([replace(t, kernel_server=address, driver=os.getpid(), print_pdf=not driver_prints) for t in tasks], workers,
+                           record_outcome, printers)
     except KeyboardInterrupt:
         with contextlib.suppress(OutputWriteError):
             write_index(run_dir, rows)
@@ -908,30 +1052,44 @@ def _local_kernel_server(needed: bool):
         server.close()
 
 
-def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None], printers: Printers | None = None) -> None:
+    """Run ``tasks`` in ``workers`` processes; with ``printers``, the tasks
+    that leave their PDF to the driver are printed there before they are
+    recorded."""
     import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     if not tasks:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     context = multiprocessing.get_context("spawn")
+    worker_formats = tuple(f for f in tasks[0].formats if f != "pdf" or tasks[0].print_pdf)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
-                               initargs=(tasks[0].formats, os.getpid()))
+                               initargs=(worker_formats, os.getpid()))
     try:
-        futures = {pool.submit(run_task, task): task for task in tasks}
-        pending = len(futures)
-        for future in as_completed(futures):
-            pending -= 1
-            task = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the worker process itself died
-                outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
-            record(outcome, min(pending, workers))
+        running = {pool.submit(run_task, task): task for task in tasks}
+        printing: dict[Any, Task] = {}
+        while running or printing:
+            done, _ = wait([*running, *printing], return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future, None) or printing.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker process itself died
+                    outcome = Outcome(task.institution_id, task.folder, "failed", "", 0.0, error=_error_excerpt(exc))
+                if printers is not None and _left_to_print(outcome, task):
+                    printing[printers.submit(outcome, task)] = task
+                else:
+                    record(outcome, min(len(running), workers) + len(printing))
     except BaseException:  # Ctrl-C: stop now rather than finish the queue
         _stop_workers(pool)
         raise
     pool.shutdown()
+
+
+def _left_to_print(outcome: Outcome, task: Task) -> bool:
+    """Whether a worker's report waits for the driver to print its PDF."""
+    return not task.print_pdf and "pdf" in task.formats and outcome.status == "ok" and bool(outcome.html) and not outcome.pdf
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -403,3 +403,77 @@ def test_disk_full_when_the_manifest_is_written_keeps_the_last_complete_one(tmp_
     assert {i: r["status"] for i, r in read_manifest(tmp_path / "r").items()} == {"CITY-01": "ok", "CITY-02": "pending", "JSB-01": "pending"}
     for path in (tmp_path / "r").rglob("*.ipynb"):  # a worker stopped mid-report leaves at most a temporary name
         assert ".partial" in path.name or nbformat.read(str(path), as_version=4).cells
+
+
+# ------------------------------------------------------------------ PDFs printed by the driver
+
+
+def _light_batch(tmp_path, notebook, formats, ids=IDS):
+    from analysis_lib.batch.runner import run_batch
+
+    return run_batch(SAMPLE_PANEL, institutions=ids, formats=formats, workers=2, out=tmp_path, run_id="p", notebook=str(notebook),
+                     progress=False)
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_a_local_batch_prints_its_pdfs_in_the_driver_and_keeps_only_what_was_asked(tmp_path, light, monkeypatch):
+    from analysis_lib.batch import runner
+
+    printed = []
+    original = runner.Printers._print
+    monkeypatch.setattr(runner.Printers, "_print", staticmethod(lambda outcome, task, printer: (printed.append(outcome.institution_id),
+                                                                                                 original(outcome, task, printer))[1]))
+    result = _light_batch(tmp_path, light, ("pdf",))
+    assert result.exit_code == 0 and sorted(printed) == sorted(IDS)  # printed here, in the driver's threads
+    for outcome in result.outcomes:
+        folder = tmp_path / "p" / outcome.folder
+        assert outcome.pdf == f"{outcome.folder}.pdf" and (folder / outcome.pdf).read_bytes().startswith(b"%PDF")
+        assert outcome.html == "" and not list(folder.glob("*.html"))  # PDF only: the HTML it was printed from is gone
+    manifest = read_manifest(tmp_path / "p")
+    assert {row["pdf"] for row in manifest.values()} == {f"{i}.pdf" for i in IDS}
+    _final_files_parse(tmp_path / "p")
+
+
+def test_a_report_that_cannot_be_printed_fails_alone_and_keeps_its_html(tmp_path, light, monkeypatch):
+    from analysis_lib.report.export import PdfPrinter
+
+    original = PdfPrinter.print
+
+    def print_or_fail(self, html_path, pdf_path, institution, language="en"):
+        if institution == "CITY-02":
+            raise RuntimeError("Target page, context or browser has been closed")
+        return original(self, html_path, pdf_path, institution, language)
+
+    monkeypatch.setattr(PdfPrinter, "print", print_or_fail)
+    result = _light_batch(tmp_path, light, ("html", "pdf"))
+    status = {o.institution_id: o for o in result.outcomes}
+    assert status["CITY-02"].status == "failed" and status["CITY-02"].error.startswith("PDF: RuntimeError: Target page")
+    assert (tmp_path / "p" / "CITY-02" / "CITY-02.html").is_file() and not (tmp_path / "p" / "CITY-02" / "CITY-02.pdf").exists()
+    for other in ("CITY-01", "JSB-01"):  # printed, by a fresh browser where the failure came first
+        assert status[other].status == "ok" and (tmp_path / "p" / other / f"{other}.pdf").is_file()
+    assert read_manifest(tmp_path / "p")["CITY-02"]["status"] == "failed" and result.exit_code == 1
+
+
+def test_a_browser_that_does_not_start_fails_the_report_with_the_reason_and_is_tried_again(tmp_path, monkeypatch):
+    from analysis_lib.batch.runner import Outcome, Printers, Task
+    from analysis_lib.report.export import PdfPrinter
+
+    starts = []
+    original = PdfPrinter.__enter__
+
+    def start_second_time(self):
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError("Executable doesn't exist at /opt/chrome")
+        return original(self)
+
+    monkeypatch.setattr(PdfPrinter, "__enter__", start_second_time)
+    folder = tmp_path / "A"
+    folder.mkdir()
+    (folder / "A.html").write_text("<html><body><p>report</p></body></html>", encoding="utf-8")
+    task = Task("A", "A", str(tmp_path), {"language": "en"}, ("pdf",), None, print_pdf=False)
+    with Printers(1) as printers:
+        first = printers.submit(Outcome("A", "A", "ok", "", 1.0, html="A.html"), task).result(timeout=60)
+        second = printers.submit(Outcome("A", "A", "ok", "", 1.0, html="A.html"), task).result(timeout=60)
+    assert first.status == "failed" and first.error == "PDF: the browser did not start: RuntimeError: Executable doesn't exist at /opt/chrome"
+    assert second.status == "ok" and (folder / "A.pdf").read_bytes().startswith(b"%PDF") and second.html == ""
