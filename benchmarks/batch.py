@@ -148,10 +148,15 @@ def _rss_kb(pid: int) -> int:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """Child processes of ``pid``, started by any of its threads (the
+    driver's PDF browsers are started by its printer threads)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 class WorkerMemory(threading.Thread):
@@ -247,14 +252,15 @@ def _browser_cpu() -> float:
     return total
 
 
-def _in_a_fresh_process(analyses, sections) -> tuple[float, float, int]:
+def _in_a_fresh_process(analyses, sections, panel: Path) -> tuple[float, float, int]:
     """CPU seconds of ``analyses()`` and ``sections(result)`` run once in a
     process forked from this one, as a kernel is forked from the warm
-    server (imports loaded and frozen out of the garbage collector's scans,
-    nothing computed yet); and what ``sections`` returned."""
+    server (imports loaded, the panel's shared results computed, all frozen
+    out of the garbage collector's scans; nothing of the institution
+    computed yet); and what ``sections`` returned."""
     import json
 
-    warm_up()  # the server's imports and fonts, then its garbage-collector freeze
+    warm_up(panels=(str(panel),))  # the server's imports, fonts and panel results, then its garbage-collector freeze
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -311,7 +317,7 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
     steps += [("ordinary kernel: start until ready", ready, None),
               ("ordinary kernel: import the analysis stack (CPU: with start)", imports, children_cpu() + time.process_time() - cpu)]
     executed = work / "steps.ipynb"
-    with WarmKernelServer() as server:
+    with WarmKernelServer(panels=(str(panel),)) as server:
         server_pid = server.pid
         cpu = settled_reaped_cpu(server_pid) + time.process_time()
         ready, imports = asyncio.run(start_and_import(server.kernel_manager_class()))
@@ -332,7 +338,8 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
         return sum(c.metadata.get("papermill", {}).get("duration") or 0.0 for c in nb.cells if c.cell_type == "code" and marker in c.source)
 
     analyses_cpu, sections_cpu, charts = _in_a_fresh_process(lambda: run_diagnostic(institution_id=institution_id, panel_path=str(panel)),
-                                                            lambda diag: sum(section_html(diag, key).count("<figure") for key in SECTION_ORDER))
+                                                            lambda diag: sum(section_html(diag, key).count("<figure") for key in SECTION_ORDER),
+                                                            panel)
     analyses, sections = seconds("run_diagnostic("), seconds("show(diag")  # one cell per part of the report
     steps += [("notebook: the analyses (run_diagnostic)", analyses, analyses_cpu),
               (f"notebook: the report sections ({charts} charts)", sections, sections_cpu),
@@ -347,7 +354,7 @@ def where_the_time_goes(panel: Path, institution_id: str, work: Path) -> list[tu
             printer.print(work / "steps.html", work / "first.pdf", institution_id)
             clock, cpu = time.perf_counter(), _browser_cpu() + time.process_time()
             printer.print(work / "steps.html", work / "steps.pdf", institution_id)
-            steps.append(("PDF (the worker's browser tab; CPU: Chromium and the worker)", time.perf_counter() - clock,
+            steps.append(("PDF (the driver's browser tab; CPU: Chromium and the driver)", time.perf_counter() - clock,
                           _browser_cpu() + time.process_time() - cpu))
     return steps
 

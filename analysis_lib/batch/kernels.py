@@ -97,6 +97,11 @@ class WarmKernelServer:
         Modules imported before any kernel is forked.
     start_timeout : float
         Seconds to wait for the server to finish its imports.
+    panels : tuple of str
+        Panel files whose shared results (:mod:`analysis_lib.report.panel_results`:
+        validation, positioning, frontier, expectation fits, data quality)
+        the server computes before forking, so that every report's kernel
+        starts with them.
 
     Examples
     --------
@@ -106,8 +111,8 @@ class WarmKernelServer:
     (True, True)
     """
 
-    def __init__(self, preload: tuple[str, ...] = PRELOAD, start_timeout: float = START_TIMEOUT) -> None:
-        self.preload, self.start_timeout = preload, start_timeout
+    def __init__(self, preload: tuple[str, ...] = PRELOAD, start_timeout: float = START_TIMEOUT, panels: tuple[str, ...] = ()) -> None:
+        self.preload, self.start_timeout, self.panels = preload, start_timeout, tuple(str(p) for p in panels)
         self._folder: str | None = None
         self._process: subprocess.Popen | None = None
 
@@ -133,7 +138,8 @@ class WarmKernelServer:
         """
         # a Unix socket path must stay short (about 100 bytes): fall back to /tmp under a long $TMPDIR
         self._folder = tempfile.mkdtemp(prefix="crm-kernels-", dir=None if len(tempfile.gettempdir()) < 60 else "/tmp")
-        command = [sys.executable, "-m", "analysis_lib.batch.kernels", self.address, *self.preload]
+        command = [sys.executable, "-m", "analysis_lib.batch.kernels", self.address, *self.preload,
+                   *(item for panel in self.panels for item in ("--panel", panel))]
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         atexit.register(self.close)
         self._expect(LISTENING)
@@ -306,10 +312,11 @@ class WarmKernelManager(_manager_base()):  # type: ignore[misc]
 # ---------------------------------------------------------------- server side
 
 
-def warm_up(preload: list[str] | tuple[str, ...] = PRELOAD) -> None:
-    """Import ``preload`` and load the chart fonts (Latin regular and bold,
-    Chinese regular, as the charts use them) so that forked kernels find
-    them in memory."""
+def warm_up(preload: list[str] | tuple[str, ...] = PRELOAD, panels: list[str] | tuple[str, ...] = ()) -> None:
+    """Import ``preload``, load the chart fonts (Latin regular and bold,
+    Chinese regular, as the charts use them) and compute the shared results
+    of ``panels`` (:func:`analysis_lib.report.panel_results.prime`) so that
+    forked kernels find them in memory."""
     import importlib
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it before any user import
@@ -325,6 +332,10 @@ def warm_up(preload: list[str] | tuple[str, ...] = PRELOAD) -> None:
         faces.append((chart_cjk_font(), "normal"))
     for family, weight in faces:
         font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=family, weight=weight)))
+    if panels:
+        from analysis_lib.report.panel_results import prime
+
+        prime(panels)
     # Everything loaded so far lives as long as the kernel: keep it out of
     # the garbage collector's scans (cheaper collections, and fewer pages
     # copied into each forked kernel).
@@ -518,15 +529,22 @@ def _kill(pid: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """``python -m analysis_lib.batch.kernels SOCKET [MODULE ...]``: warm up, then serve."""
-    address, preload = argv[0], argv[1:]
-    server = _Server(address)
+    """``python -m analysis_lib.batch.kernels SOCKET [MODULE ...] [--panel FILE ...]``:
+    warm up, then serve."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m analysis_lib.batch.kernels")
+    parser.add_argument("address")
+    parser.add_argument("preload", nargs="*")
+    parser.add_argument("--panel", action="append", default=[])
+    args = parser.parse_args(argv)
+    server = _Server(args.address)
     _announce(LISTENING)
-    warm_up(preload)
+    warm_up(args.preload, args.panel)
     try:
         server.serve()
     finally:  # its parent may be gone (killed) without removing the socket's folder
-        shutil.rmtree(os.path.dirname(address), ignore_errors=True)
+        shutil.rmtree(os.path.dirname(args.address), ignore_errors=True)
 
 
 def _announce(line: bytes) -> None:

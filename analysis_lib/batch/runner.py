@@ -271,10 +271,11 @@ def warm_kernels_wanted() -> bool:
     return kernels.available() and not os.environ.get(COLD_KERNELS_ENV)
 
 
-def _own_kernel_server() -> str | None:
+def _own_kernel_server(panel: str | None = None) -> str | None:
     """This process's warm kernel server (started on first use, restarted
-    if it died), for workers not given one (Dask workers). A server that
-    cannot start is not tried again by this process."""
+    if it died, with the shared results of ``panel``, the panel of the
+    report that starts it), for workers not given one (Dask workers). A
+    server that cannot start is not tried again by this process."""
     global _KERNELS, _KERNELS_FAILED
     from analysis_lib.batch import kernels
 
@@ -285,7 +286,7 @@ def _own_kernel_server() -> str | None:
             _close_kernels()
         if _KERNELS is None:
             try:
-                _KERNELS = kernels.WarmKernelServer().start()
+                _KERNELS = kernels.WarmKernelServer(panels=(panel,) if panel else ()).start()
             except (OSError, RuntimeError) as exc:
                 _KERNELS_FAILED = True
                 print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
@@ -302,7 +303,7 @@ def _kernel_options(task: Task, attempt: int) -> dict[str, Any]:
 
     if attempt > 1 or not warm_kernels_wanted():
         return {}
-    address = task.kernel_server or _own_kernel_server()
+    address = task.kernel_server or _own_kernel_server(task.params.get("panel_path"))
     return {"kernel_manager_class": kernels.manager_class(address), "shutdown_kernel": "immediate"} if address else {}
 
 
@@ -1012,7 +1013,7 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
             _run_on_dask(tasks, scheduler, workers, record_outcome)
         else:
             driver_prints = "pdf" in formats and not no_browser and bool(tasks)
-            with _local_kernel_server(bool(tasks)) as address, (Printers(printers_for(workers or os.cpu_count() or 1)) if driver_prints
+            with _local_kernel_server(bool(tasks), record["panel"]) as address, (Printers(printers_for(workers or os.cpu_count() or 1)) if driver_prints
                                                                else contextlib.nullcontext()) as printers:
                 _run_local([replace(t, kernel_server=address, driver=os.getpid(), print_pdf=not driver_prints) for t in tasks], workers,
                            record_outcome, printers)
@@ -1032,16 +1033,17 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
 
 
 @contextlib.contextmanager
-def _local_kernel_server(needed: bool):
-    """One warm kernel server shared by the local workers (its address, or
-    None when kernels start the ordinary way)."""
+def _local_kernel_server(needed: bool, panel: str):
+    """One warm kernel server shared by the local workers, with the panel's
+    shared results computed (its address, or None when kernels start the
+    ordinary way)."""
     from analysis_lib.batch import kernels
 
     if not (needed and warm_kernels_wanted()):
         yield None
         return
     try:
-        server = kernels.WarmKernelServer().start(wait=False)  # its imports overlap the workers' start-up
+        server = kernels.WarmKernelServer(panels=(panel,)).start(wait=False)  # its imports overlap the workers' start-up
     except (OSError, RuntimeError) as exc:
         print(f"warm kernels unavailable, starting kernels the ordinary way: {exc}", file=sys.stderr)
         yield None

@@ -115,9 +115,36 @@ def _design(data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=data.index)
 
 
-def expectations_for(frame: pd.DataFrame, institution_id: str, metric_ids: list[str], method: str = "ols") -> pd.DataFrame:
+def size_adjusted_fits(frame: pd.DataFrame, metric_ids: list[str], method: str = "ols") -> dict[str, Expectation | str]:
+    """:func:`size_adjusted` for several metrics: the fit of each, or the
+    reason it cannot be fitted (too few observations). Fits depend on the
+    panel alone: every institution of a panel can share them.
+
+    Examples
+    --------
+    >>> from analysis_lib.intake.panel import load_panel
+    >>> from analysis_lib.reference.catalog import data_dir
+    >>> panel = load_panel(data_dir() / "sample" / "institutions.csv").latest().data
+    >>> fits = size_adjusted_fits(panel, ["cost_to_income", "nps"])
+    >>> sorted(fits), fits["nps"].method
+    (['cost_to_income', 'nps'], 'ols')
+    """
+    fits: dict[str, Expectation | str] = {}
+    for metric_id in metric_ids:
+        try:
+            fits[metric_id] = size_adjusted(frame, metric_id, method)
+        except InputDataError as exc:
+            fits[metric_id] = str(exc)
+    return fits
+
+
+def expectations_for(frame: pd.DataFrame, institution_id: str, metric_ids: list[str], method: str = "ols",
+                     fits: dict[str, Expectation | str] | None = None) -> pd.DataFrame:
     """Size-adjusted expectations of several metrics for one institution
     (metrics with too few observations are skipped, with the reason).
+
+    ``fits`` are the panel's :func:`size_adjusted_fits` of ``metric_ids``
+    when already at hand (computed here otherwise).
 
     Examples
     --------
@@ -127,12 +154,12 @@ def expectations_for(frame: pd.DataFrame, institution_id: str, metric_ids: list[
     >>> expectations_for(panel, "CITY-02", ["cost_to_income", "nps"])["metric_id"].tolist()
     ['cost_to_income', 'nps']
     """
+    fits = fits if fits is not None else size_adjusted_fits(frame, metric_ids, method)
     rows = []
     for metric_id in metric_ids:
-        try:
-            result = size_adjusted(frame, metric_id, method)
-        except InputDataError as exc:
-            rows.append({"metric_id": metric_id, "note": str(exc)})
+        result = fits[metric_id]
+        if isinstance(result, str):
+            rows.append({"metric_id": metric_id, "note": result})
             continue
         if institution_id not in result.table.index:
             rows.append({"metric_id": metric_id, "note": "not reported by the institution"})

@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 
 from analysis_lib.benchmarking.expectation import expectations_for
-from analysis_lib.benchmarking.frontier import cached_frontier_efficiency, learning_peers
+from analysis_lib.benchmarking.frontier import learning_peers
 from analysis_lib.benchmarking.positioning import MIN_PEERS, Positioning, benchmark_confidence, position_panel, public_share
 from analysis_lib.errors import InputDataError
 from analysis_lib.gaps.gap import GapResult, add_customer_book, gaps_for
 from analysis_lib.gaps.initiatives import prioritise
 from analysis_lib.gaps.value_chain import RAMP_MONTHS, ValueChain, build_value_chain, target_spread
-from analysis_lib.intake.panel import Panel, ValidationReport, validate_panel_file
-from analysis_lib.intake.quality import consistency_breaks, quality_scores
+from analysis_lib.intake.panel import Panel, ValidationReport
+from analysis_lib.intake.quality import consistency_breaks
 from analysis_lib.plan.fit import fit_register, fit_roadmap
 from analysis_lib.plan.moves import hundred_day_plan, key_moves
 from analysis_lib.plan.resources import load_day_rates, resource_cost
@@ -34,6 +34,7 @@ from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risk
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
 from analysis_lib.plan.watchlist import lead_watchlist, peer_quartiles, previous_change
 from analysis_lib.reference.catalog import load_catalog
+from analysis_lib.report.panel_results import panel_results
 from analysis_lib.report.parameters import validate_parameters
 from analysis_lib.report.recommendation import LEADER_SCORE, Evidence, Recommendation, recommend
 from analysis_lib.report.summary import SUMMARY_MIMETYPE
@@ -378,21 +379,20 @@ def run_diagnostic(**params: Any) -> Diagnostic:
     started = dt.datetime.now(dt.UTC)
     params = validate_parameters(params)
     catalog = load_catalog()
-    validation = validate_panel_file(params["panel_path"])
-    panel = validation.panel
-    assert panel is not None
+    shared = panel_results(params["panel_path"])
+    validation, panel = shared.validation, shared.panel
     _check_usable(validation, params["institution_id"])
-    frame = panel.latest().data
+    frame = shared.latest.data
     institution = panel.institution(params["institution_id"])
     peer_group = params["peer_group"] or str(institution["peer_group"])
     compared = frame.copy()
     compared.loc[compared["institution_id"] == institution.name, "peer_group"] = peer_group
-    positioning = position_panel(compared, catalog, fallback="all_banks")
+    positioning = shared.positioning if peer_group == str(institution["peer_group"]) else position_panel(compared, catalog,
+                                                                                                        fallback="all_banks")
     peer_count = int((compared["peer_group"] == peer_group).sum())
-    frontier = cached_frontier_efficiency(frame, panel.sha256)
+    frontier = shared.frontier
     peers = learning_peers(frontier, institution.name, frame) if institution.name in frontier.index else pd.DataFrame()
-    key = catalog.key_metrics()
-    expectations = expectations_for(frame, institution.name, key)
+    expectations = expectations_for(frame, institution.name, catalog.key_metrics(), fits=shared.expectations)
     dea_target = frontier.at[institution.name, "target_crm_cost"] if institution.name in frontier.index else None
     gaps = gaps_for(institution, compared, params["target_set"], peer_group=peer_group, frontier_target_cost=dea_target,
                     fallback="all_banks")
@@ -429,7 +429,7 @@ def run_diagnostic(**params: Any) -> Diagnostic:
         cost_base=revenue * float(institution.get("cost_to_income", np.nan)), customers=float(institution.get("customers", np.nan)),
         irr=case.irr if rule_selected else np.nan, payback_years=case.payback_years if rule_selected else np.nan)
     recommended = rule_selected and evaluate(base_inputs).npv > 0
-    quality = quality_scores(panel.data).loc[institution.name]
+    quality = shared.quality.loc[institution.name]
     if isinstance(quality, pd.DataFrame):
         quality = quality.iloc[-1]
     own = panel.data[panel.data["institution_id"] == institution.name]

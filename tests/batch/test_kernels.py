@@ -13,6 +13,7 @@ import papermill as pm
 import pytest
 
 from analysis_lib.batch import kernels
+from analysis_lib.intake.panel import file_sha256
 from analysis_lib.report.export import KERNEL_ARGUMENTS, NOTEBOOK, ROOT
 
 from conftest import SAMPLE_PANEL
@@ -302,3 +303,13 @@ def test_a_warm_kernel_is_ready_as_soon_as_it_has_answered(server):
     client_type, leftovers, status = asyncio.run(start_and_probe())
     assert client_type is kernels.WarmKernelClient
     assert [m["msg_type"] for m in leftovers] == [] and status == "ok"
+
+
+def test_a_server_given_the_panel_forks_kernels_that_find_its_results_ready(tmp_path):
+    probe = _notebook(tmp_path, "from analysis_lib.report import panel_results as shared\n"
+                                "(results,) = shared._RESULTS.values()\n"
+                                "print(results.panel.sha256, *sorted(vars(results)))")
+    with kernels.WarmKernelServer(panels=(str(SAMPLE_PANEL),)) as primed:
+        words = _text(_run(primed, probe, tmp_path / "out.ipynb"), 0).split()
+    assert words[0] == file_sha256(SAMPLE_PANEL)  # computed by the server, before the fork
+    assert {"latest", "positioning", "frontier", "expectations", "quality"} <= set(words[1:])
