@@ -77,6 +77,8 @@ READY = b"ready\n"
 START_TIMEOUT = 180.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 KILL_POLL = 0.005
+RECONNECT_MS = 5
+"""Milliseconds before a client retries a kernel that is not listening yet (zmq: 100)."""
 """Seconds between checks that a killed kernel has ended (jupyter_client: 0.1)."""
 
 
@@ -274,6 +276,16 @@ class WarmKernelClient(_client_base()):  # type: ignore[misc]
                 return
 
     wait_for_ready = _ready
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        # The client connects while the kernel is being forked, before it
+        # listens: zmq retries a refused connection after its reconnect
+        # interval, 100 ms by default, a wait for every report. (A context
+        # option: the default of the sockets it creates from now on.)
+        import zmq
+
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        super().start_channels(*args, **kwargs)
 
 
 class WarmKernelManager(_manager_base()):  # type: ignore[misc]

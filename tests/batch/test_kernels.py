@@ -313,3 +313,23 @@ def test_a_server_given_the_panel_forks_kernels_that_find_its_results_ready(tmp_
         words = _text(_run(primed, probe, tmp_path / "out.ipynb"), 0).split()
     assert words[0] == file_sha256(SAMPLE_PANEL)  # computed by the server, before the fork
     assert {"latest", "positioning", "frontier", "expectations", "quality"} <= set(words[1:])
+
+
+def test_a_warm_kernel_client_retries_a_kernel_not_yet_listening_within_milliseconds(server):
+    """The client connects while the kernel is still being forked; zmq's
+    default 100 ms before retrying would be a wait for every report."""
+    import zmq
+
+    async def start_and_look():
+        manager = server.kernel_manager_class()(kernel_name="python3")
+        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            return {name: getattr(client, f"{name}_channel").socket.getsockopt(zmq.RECONNECT_IVL) for name in ("shell", "iopub", "control")}
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    assert asyncio.run(start_and_look()) == {"shell": kernels.RECONNECT_MS, "iopub": kernels.RECONNECT_MS, "control": kernels.RECONNECT_MS}
