@@ -448,21 +448,27 @@ class PdfPrinter:
         Chinese), so that the first real report prints as fast as the rest."""
         if self._browser is None:
             return
-        if self._page is None or self._page.is_closed():
-            self._page = self._browser.new_page()
+        self._open_tab()
         css = (TEMPLATE_DIR / "crm_report" / "report.css").read_text(encoding="utf-8")
         chinese = ", ".join(f"'{f}'" for f in PDF_FAMILIES)
         self._page.set_content(f"<html><head><style>{css}</style></head><body><p>CRM diagnostic 0123456789</p>"
                                f'<p lang="zh-CN" style="font-family: {chinese}, sans-serif">客户关系管理诊断</p></body></html>')
         self._page.pdf(format="A4")
 
+    def _open_tab(self) -> None:
+        """The tab, opened if need be, laying pages out for print from the
+        start: a report is then laid out once rather than for the screen
+        on loading and again for print (the PDF is the same)."""
+        if self._page is None or self._page.is_closed():
+            self._page = self._browser.new_page()
+            self._page.emulate_media(media="print")
+
     def print(self, html_path: Path, pdf_path: Path, institution: str, language: str = "en") -> Path:
         """Print one HTML file to PDF (atomically)."""
         if self._browser is None:
             raise WorkbookError(NO_BROWSER_HELP)
         header, footer = _header_footer(institution, language)
-        if self._page is None or self._page.is_closed():
-            self._page = self._browser.new_page()
+        self._open_tab()
         try:
             self._page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
             pdf = self._page.pdf(format="A4", print_background=True, display_header_footer=True, header_template=header,

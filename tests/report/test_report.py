@@ -254,3 +254,22 @@ def test_client_html_is_what_nbconvert_writes_without_its_final_pass(reports):
         theirs, _ = stock.from_notebook_node(copy.deepcopy(executed))
         assert "img" in ours and not BeautifulSoup(ours, "html.parser").select("img:not([alt])")
         assert str(BeautifulSoup(ours, "html.parser")) == theirs.replace(' tabindex="0"', "")
+
+
+def test_the_printer_lays_reports_out_for_print_only_and_prints_what_the_screen_tab_would(tmp_path):
+    """The printing tab emulates print media, so a report is laid out once
+    (not for the screen on loading, then again for print); the pages are
+    the same as a screen tab prints them."""
+    from analysis_lib.report.export import PdfPrinter
+
+    page = tmp_path / "r.html"
+    page.write_text("<html><head><style>@media screen { p { font-size: 40px } } h1 { break-before: page }</style></head><body>"
+                    + "".join(f"<h1>Part {i}</h1><p>{'Text of the report. ' * 80}</p>" for i in range(3)) + "</body></html>",
+                    encoding="utf-8")
+    with PdfPrinter() as printer:
+        printer.print(page, tmp_path / "print.pdf", "X")
+        assert printer._page.evaluate("matchMedia('print').matches")
+        printer._page.emulate_media(media="no-override")  # as a tab without emulation, which loads a page for the screen
+        printer.print(page, tmp_path / "screen.pdf", "X")
+    texts = [[p.extract_text() for p in PdfReader(str(tmp_path / f"{n}.pdf")).pages] for n in ("print", "screen")]
+    assert texts[0] == texts[1] and len(texts[0]) == 3
