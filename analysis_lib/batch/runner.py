@@ -131,8 +131,8 @@ class Outcome:
 _PRINTER = None
 _PRINTS = 0
 BROWSER_RECYCLE = 25
-"""PDFs printed by one browser before it is replaced (keeps a long-running
-worker's memory flat; the worker process itself is never recycled, which
+"""PDFs printed by one browser before it is replaced (keeps the memory of a
+long batch's printers flat; a worker process itself is never recycled, which
 ``ProcessPoolExecutor(max_tasks_per_child=...)`` can deadlock on)."""
 
 
