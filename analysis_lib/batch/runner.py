@@ -1012,11 +1012,10 @@ def _run_locked(run_dir: Path, record: dict[str, Any], ids: list[str], folders: 
         if scheduler:
             _run_on_dask(tasks, scheduler, workers, record_outcome)
         else:
-            driver_prints = "pdf" in formats and not no_browser and bool(tasks)
-            with _local_kernel_server(bool(tasks), record["panel"]) as address, (Printers(printers_for(workers or os.cpu_count() or 1)) if driver_prints
-                                                               else contextlib.nullcontext()) as printers:
+            driver_prints = "pdf" in formats and not no_browser
+            with _local_kernel_server(bool(tasks), record["panel"]) as address:
                 _run_local([replace(t, kernel_server=address, driver=os.getpid(), print_pdf=not driver_prints) for t in tasks], workers,
-                           record_outcome, printers)
+                           record_outcome)
     except KeyboardInterrupt:
         with contextlib.suppress(OutputWriteError):
             write_index(run_dir, rows)
@@ -1054,20 +1053,30 @@ def _local_kernel_server(needed: bool, panel: str):
         server.close()
 
 
-def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None], printers: Printers | None = None) -> None:
-    """Run ``tasks`` in ``workers`` processes; with ``printers``, the tasks
-    that leave their PDF to the driver are printed there before they are
-    recorded."""
+def _run_local(tasks: list[Task], workers: int | None, record: Callable[[Outcome, int], None]) -> None:
+    """Run ``tasks`` in ``workers`` processes; the PDFs of tasks that leave
+    them to the driver are printed here (:class:`Printers`) before the
+    tasks are recorded."""
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, wait
 
     if not tasks:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    driver_prints = "pdf" in tasks[0].formats and not tasks[0].print_pdf
     context = multiprocessing.get_context("spawn")
-    worker_formats = tuple(f for f in tasks[0].formats if f != "pdf" or tasks[0].print_pdf)
+    worker_formats = tuple(f for f in tasks[0].formats if f != "pdf" or not driver_prints)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker,
                                initargs=(worker_formats, os.getpid()))
+    with Printers(printers_for(workers)) if driver_prints else contextlib.nullcontext() as printers:
+        _collect(pool, tasks, workers, record, printers)
+
+
+def _collect(pool: ProcessPoolExecutor, tasks: list[Task], workers: int, record: Callable[[Outcome, int], None],
+             printers: Printers | None) -> None:
+    """Submit ``tasks`` to ``pool`` and record each outcome as it finishes
+    (after ``printers`` have printed its PDF, when it leaves that to them)."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     try:
         running = {pool.submit(run_task, task): task for task in tasks}
         printing: dict[Any, Task] = {}

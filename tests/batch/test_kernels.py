@@ -275,32 +275,38 @@ print(sorted(set(sys.modules) - before))
     assert done.stdout.strip() == "[]", done.stdout
 
 
+async def _with_ready_client(server, probe):
+    """``await probe(client)`` with the client of a new warm kernel that is
+    ready; the kernel is shut down afterwards."""
+    manager = server.kernel_manager_class()(kernel_name="python3")
+    await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        return await probe(client)
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
 def test_a_warm_kernel_is_ready_as_soon_as_it_has_answered(server):
     """The client takes the kernel as ready once IOPub has brought the idle
     status of the answered ``kernel_info`` request, and leaves nothing of the
     start-up on IOPub for the notebook's first cell."""
     from queue import Empty
 
-    async def start_and_probe():
-        manager = server.kernel_manager_class()(kernel_name="python3")
-        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-        client = manager.client()
-        client.start_channels()
+    async def probe(client):
+        leftovers = []
         try:
-            await client.wait_for_ready(timeout=60)
-            leftovers = []
-            try:
-                while True:
-                    leftovers.append(await client.get_iopub_msg(timeout=0.3))
-            except Empty:
-                pass
-            reply = await client.execute("21 * 2", reply=True, timeout=60)
-            return type(client), leftovers, reply["content"]["status"]
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
+            while True:
+                leftovers.append(await client.get_iopub_msg(timeout=0.3))
+        except Empty:
+            pass
+        reply = await client.execute("21 * 2", reply=True, timeout=60)
+        return type(client), leftovers, reply["content"]["status"]
 
-    client_type, leftovers, status = asyncio.run(start_and_probe())
+    client_type, leftovers, status = asyncio.run(_with_ready_client(server, probe))
     assert client_type is kernels.WarmKernelClient
     assert [m["msg_type"] for m in leftovers] == [] and status == "ok"
 
@@ -320,16 +326,7 @@ def test_a_warm_kernel_client_retries_a_kernel_not_yet_listening_within_millisec
     default 100 ms before retrying would be a wait for every report."""
     import zmq
 
-    async def start_and_look():
-        manager = server.kernel_manager_class()(kernel_name="python3")
-        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=60)
-            return {name: getattr(client, f"{name}_channel").socket.getsockopt(zmq.RECONNECT_IVL) for name in ("shell", "iopub", "control")}
-        finally:
-            client.stop_channels()
-            await manager.shutdown_kernel(now=True)
+    async def reconnect_intervals(client):
+        return {name: getattr(client, f"{name}_channel").socket.getsockopt(zmq.RECONNECT_IVL) for name in ("shell", "iopub", "control")}
 
-    assert asyncio.run(start_and_look()) == {"shell": kernels.RECONNECT_MS, "iopub": kernels.RECONNECT_MS, "control": kernels.RECONNECT_MS}
+    assert asyncio.run(_with_ready_client(server, reconnect_intervals)) == dict.fromkeys(("shell", "iopub", "control"), kernels.RECONNECT_MS)
