@@ -142,3 +142,62 @@ def test_a_chart_saved_for_the_deck_and_the_report_is_laid_out_once(language):
         charts.figure_svg(fig)
         assert fig.get_layout_engine() is None
         assert [ax.get_position().bounds for ax in fig.axes] == placed
+
+
+def _peer_rows() -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    rows = pd.DataFrame({
+        "metric_id": ["rm_load", "cost_income", "nps"],
+        "label_en": ["Customers per relationship manager", "Cost-to-income ratio", "Net Promoter Score"],
+        "label_zh": ["人均管户数", "成本收入比", "净推荐值"],
+        "unit": ["count", "ratio", "score"], "direction": ["higher_better", "lower_better", "higher_better"],
+        "value": [3700.0, 0.334, -10.0], "rag": ["red", "amber", "green"]})
+    rng = np.random.default_rng(5)
+    values = {"cost_income": rng.uniform(0.23, 0.39, 15), "rm_load": rng.uniform(2800, 11000, 15), "nps": rng.uniform(-6, 41, 15)}
+    return rows, values
+
+
+@pytest.mark.parametrize("language", ["en", pytest.param("zh", marks=pytest.mark.skipif(
+    not fonts.pdf_cjk_fonts(), reason="needs a TrueType-outline Chinese font (fonts-wqy-microhei)"))])
+def test_peer_panels_place_box_and_institution_on_each_panels_own_scale(language):
+    """Each panel's drawn scale reads true: the quartile box, the median
+    and the institution's marker sit where the panel's tick labels say,
+    percentages of ratios shown in %; labels are round, inside the canvas
+    and clear of each other."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.patches import Rectangle
+
+    rows, values = _peer_rows()
+    fig = charts.peer_distributions(rows, values, language, "Peer positioning")
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_text()]
+    titles = [t for t in texts if t.get_va() == "baseline"]
+    expected = (["人均管户数（个，↑）", "成本收入比（%，↓）", "净推荐值（分，↑）"] if language == "zh" else
+                ["Customers per relationship manager (count, ↑)", "Cost-to-income ratio (%, ↓)", "Net Promoter Score (score, ↑)"])
+    assert [t.get_text() for t in titles] == expected
+    boxes = [r for r in ax.patches if isinstance(r, Rectangle)]
+    markers = [c for c in ax.collections if isinstance(c, PathCollection)][-1].get_offsets()
+    ticks = [t for t in texts if t.get_va() == "top"]
+    for i, (_, row) in enumerate(rows.iterrows()):
+        title_x, title_y = titles[i].get_position()
+        column = [t for t in ticks if (t.get_position()[0] < charts.WIDTH / 2) == (title_x < charts.WIDTH / 2) and t.get_position()[1] < title_y]
+        below = max(t.get_position()[1] for t in column)  # the scale under this panel
+        scale_ticks = sorted((t for t in column if t.get_position()[1] == below), key=lambda t: t.get_position()[0])
+        assert 2 <= len(scale_ticks) <= 5
+        (x0, v0), (x1, v1) = [(t.get_position()[0], float(t.get_text())) for t in (scale_ticks[0], scale_ticks[-1])]
+        steps = np.diff([float(t.get_text()) for t in scale_ticks])
+        assert v1 > v0 and np.allclose(steps, steps[0])  # round, evenly spaced, increasing
+        at = np.poly1d(np.polyfit([x0, x1], [v0, v1], 1))  # canvas position to value, as the labels read
+        scale = 100.0 if row["unit"] == "ratio" else 1.0
+        q1, median, q3 = np.percentile(values[row["metric_id"]] * scale, [25, 50, 75])
+        left, right = boxes[i].get_x(), boxes[i].get_x() + boxes[i].get_width()
+        tolerance = 1e-9 * (v1 - v0)
+        assert at(left) == pytest.approx(q1, abs=tolerance) and at(right) == pytest.approx(q3, abs=tolerance)
+        assert at(markers[i][0]) == pytest.approx(row["value"] * scale, abs=tolerance)
+        assert any(at(line.get_xdata()[0]) == pytest.approx(median, abs=tolerance) for line in ax.lines)
+    extents = [t.get_window_extent(renderer) for t in texts]
+    canvas = fig.bbox
+    for i, box in enumerate(extents):
+        assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1 and canvas.y0 <= box.y0 and box.y1 <= canvas.y1, texts[i].get_text()
+        assert not any(box.overlaps(other) for other in extents[i + 1:]), texts[i].get_text()
+    plt.close(fig)
