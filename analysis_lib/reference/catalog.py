@@ -75,9 +75,10 @@ def data_dir() -> Path:
     True
     """
     override = os.environ.get("CRM_DIAG_DATA")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "data"
+    return Path(override) if override else _REPOSITORY_DATA
+
+
+_REPOSITORY_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)

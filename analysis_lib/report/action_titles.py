@@ -134,13 +134,11 @@ def _initiatives(diag, language: str) -> str:
 
 def _technology(diag, language: str) -> str:
     from analysis_lib.gaps.selection import load_criteria, load_options, score_options
-    from analysis_lib.roi.programme import run_years
-    from analysis_lib.roi.sourcing import sourcing_tco
 
     options = load_options()
     leader = str(score_options(options, load_criteria()["weight"]).index[0])
     horizon = int(diag.params["horizon_years"])
-    costs = sourcing_tco(diag.programme_costs, run_years(horizon), float(diag.params["discount_rate"]))
+    costs = diag.sourcing_costs()
     name = str(options.at[leader, "label_zh"]) if language == "zh" else leader
     return (f"加权评分推荐“{name}”，按本项目规模测算{horizon}年总成本{money_m(float(costs.at[leader, 'tco']), language)}（不含应急预算）。"
             if language == "zh" else
@@ -229,9 +227,8 @@ def _organisation(diag, language: str) -> str:
 
 
 def _data_protection(diag, language: str) -> str:
-    from analysis_lib.plan.data_protection import privacy_checklist
 
-    checklist = privacy_checklist([str(i) for i in diag.programme])
+    checklist = diag.privacy_obligations()
     if checklist.empty:
         return ("所选举措不触发新增的数据合规要求。" if language == "zh" else
                 "The selected initiatives trigger no new data-protection obligation.")

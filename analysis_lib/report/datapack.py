@@ -359,10 +359,10 @@ def _risks(diag, language: str) -> DataTable:
 
 
 def _kpi_scorecard(diag, language: str) -> DataTable:
-    from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
+    from analysis_lib.plan.scorecard import PROGRAMME_YEARS
     from analysis_lib.reference.catalog import load_catalog
 
-    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics())
+    card = diag.kpi_card()
     catalog = load_catalog().table
     columns = [("Metric id", "指标代码", "text", card["metric_id"]),
                ("KPI", "指标", "text", [catalog.at[m, f"label_{language}"] for m in card["metric_id"]]),

@@ -27,11 +27,13 @@ from analysis_lib.gaps.initiatives import prioritise
 from analysis_lib.gaps.value_chain import RAMP_MONTHS, ValueChain, build_value_chain, target_spread
 from analysis_lib.intake.panel import Panel, ValidationReport
 from analysis_lib.intake.quality import consistency_breaks
+from analysis_lib.plan.data_protection import privacy_checklist
 from analysis_lib.plan.fit import fit_register, fit_roadmap
 from analysis_lib.plan.moves import hundred_day_plan, key_moves
 from analysis_lib.plan.resources import load_day_rates, resource_cost
 from analysis_lib.plan.risk import contingency, heat_map, load_risks, score_risks
 from analysis_lib.plan.roadmap import Schedule, ScheduleRisk, critical_path, load_roadmap, schedule_risk
+from analysis_lib.plan.scorecard import kpi_scorecard
 from analysis_lib.plan.watchlist import lead_watchlist, peer_quartiles, previous_change
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.panel_results import panel_results
@@ -52,6 +54,7 @@ from analysis_lib.roi.business_case import (
 from analysis_lib.roi.options import expansion_option, volatility_from_simulation
 from analysis_lib.roi.plausibility import plausibility_checks, warnings_of
 from analysis_lib.roi.programme import CONTINGENCY_CONFIDENCE, cost_lines, programme_inputs, run_years
+from analysis_lib.roi.sourcing import sourcing_tco
 from analysis_lib.roi.uncertainty import ProgrammeSimulation, programme_tornado, simulate_programme
 
 STAMPED_PACKAGES = ("crm-diagnostic-workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "numpy-financial", "papermill",
@@ -205,6 +208,26 @@ class Diagnostic:
         return key_moves(benefits, self.initiatives, RAMP_MONTHS)
 
     @_derived
+    def kpi_card(self) -> pd.DataFrame:
+        """The KPI scorecard the programme office steers by: baseline and
+        yearly targets (:func:`analysis_lib.plan.scorecard.kpi_scorecard`),
+        improvement targets for the metrics the programme moves."""
+        return kpi_scorecard(self.gaps.gaps, moved=self.programme_metrics())
+
+    @_derived
+    def privacy_obligations(self) -> pd.DataFrame:
+        """The data-protection obligations the programme's initiatives
+        trigger (:func:`analysis_lib.plan.data_protection.privacy_checklist`)."""
+        return privacy_checklist([str(i) for i in self.programme])
+
+    @_derived
+    def sourcing_costs(self) -> pd.DataFrame:
+        """One-off, running and total cost of ownership of each sourcing
+        option for this programme's cost lines (the options' own cost
+        factors; :func:`analysis_lib.roi.sourcing.sourcing_tco`)."""
+        return sourcing_tco(self.programme_costs, run_years(int(self.params["horizon_years"])), float(self.params["discount_rate"]))
+
+    @_derived
     def hundred_days(self) -> pd.DataFrame:
         """The first 100 days that fit the verdict."""
         verdict = self.recommendation().verdict
@@ -298,14 +321,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _package_versions() -> dict[str, str]:
+@functools.cache
+def _versions_loaded() -> tuple[tuple[str, str], ...]:
+    """Versions of the stamped packages, looked up once a process: the
+    modules a report runs on are the ones imported, whatever is installed
+    later."""
     versions = {"python": platform.python_version()}
     for name in STAMPED_PACKAGES:
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    return tuple(versions.items())
+
+
+def _package_versions() -> dict[str, str]:
+    return dict(_versions_loaded())
 
 
 def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, schedule: Schedule, flows: pd.DataFrame,

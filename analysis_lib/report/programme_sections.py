@@ -12,8 +12,7 @@ import pandas as pd
 
 from analysis_lib.gaps.selection import load_criteria, load_options, score_options, weight_sensitivity
 from analysis_lib.plan.change import adoption_targets, load_change_actions, training_plan
-from analysis_lib.plan.data_protection import privacy_checklist
-from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
+from analysis_lib.plan.scorecard import PROGRAMME_YEARS
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
 from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, word
@@ -55,7 +54,7 @@ def selected_initiative_ids(diag) -> list[str]:
 
 def kpi_tracking(diag, language: str) -> str:
     """The scorecard the programme office steers by, with yearly targets."""
-    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics())
+    card = diag.kpi_card()
     catalog = load_catalog().table
     moving = card[card[f"target_year_{PROGRAMME_YEARS}"] != card["baseline"]]
     shown = moving if len(moving) else card
@@ -94,7 +93,7 @@ def organisation(diag, language: str) -> str:
     """Governance, the four-part change model, training and adoption targets."""
     actions = load_change_actions()
     training = training_plan(diag.institution)
-    card = kpi_scorecard(diag.gaps.gaps, moved=diag.programme_metrics()).set_index("metric_id")
+    card = diag.kpi_card().set_index("metric_id")
     yearly = [float(card.at["feature_adoption", column]) for column in
               ["baseline", *[f"target_year_{y}" for y in range(1, PROGRAMME_YEARS + 1)]]] if "feature_adoption" in card.index else []
     adoption_now, adoption_target = (yearly[0], yearly[-1]) if yearly else (float("nan"), float("nan"))
@@ -139,8 +138,7 @@ def organisation(diag, language: str) -> str:
 
 def data_protection(diag, language: str) -> str:
     """The obligations the selected initiatives trigger."""
-    selected = selected_initiative_ids(diag)
-    checklist = privacy_checklist(selected)
+    checklist = diag.privacy_obligations()
     names = diag.initiatives[f"name_{language}"]
     if checklist.empty:
         return _section("data_protection", language, _p("所选举措不涉及新增的数据合规要求。" if language == "zh" else
@@ -183,8 +181,7 @@ def technology(diag, language: str) -> str:
     })
     horizon = int(diag.params["horizon_years"])
     years = run_years(horizon)
-    costs = sourcing_tco(diag.programme_costs, years, float(diag.params["discount_rate"]))
-    costs = costs.loc[scored.index]
+    costs = diag.sourcing_costs().loc[scored.index]
     scale = money_scale(costs[["one_off", "tco"]].to_numpy(), language)
     tco = pd.DataFrame({
         _h("option", language): [_option_label(options, o, language) for o in costs.index],
