@@ -226,22 +226,22 @@ def schedule_risk(table: pd.DataFrame, n: int = 10_000, seed: int = 2026, lamb: 
     span = np.where(b > a, b - a, 1.0)
     alpha = 1 + lamb * (m - a) / span
     beta = 1 + lamb * (b - m) / span
-    draws = a + (b - a) * rng.beta(alpha, beta, size=(n, len(a)))
+    # One row per task (contiguous draws): the passes below work task by task.
+    draws = np.ascontiguousarray((a + (b - a) * rng.beta(alpha, beta, size=(n, len(a)))).T)
     position = {t: i for i, t in enumerate(table.index)}
-    ef = np.zeros_like(draws)
+    predecessors = {t: [position[p] for p in table.at[t, "predecessors"]] for t in table.index}
+    ef = np.empty_like(draws)
     for task in order:
-        preds = [position[p] for p in table.at[task, "predecessors"]]
-        start = ef[:, preds].max(axis=1) if preds else 0.0
-        ef[:, position[task]] = start + draws[:, position[task]]
-    finish = ef.max(axis=1)
+        j, preds = position[task], predecessors[task]
+        np.add(np.max(ef[preds], axis=0) if preds else 0.0, draws[j], out=ef[j])
+    finish = ef.max(axis=0)
     successors: dict[str, list[int]] = {t: [] for t in table.index}
     for task in table.index:
-        for pred in table.at[task, "predecessors"]:
-            successors[pred].append(position[task])
-    ls = np.zeros_like(draws)
+        for p in predecessors[task]:
+            successors[table.index[p]].append(position[task])
+    ls = np.empty_like(draws)
     for task in reversed(order):
         j = position[task]
-        lf = ls[:, successors[task]].min(axis=1) if successors[task] else finish
-        ls[:, j] = lf - draws[:, j]
+        np.subtract(np.min(ls[successors[task]], axis=0) if successors[task] else finish, draws[j], out=ls[j])
     critical = np.abs(ls - (ef - draws)) <= 1e-9
-    return ScheduleRisk(finish, pd.Series(critical.mean(axis=0), index=table.index, name="criticality"), seed)
+    return ScheduleRisk(finish, pd.Series(critical.mean(axis=1), index=table.index, name="criticality"), seed)

@@ -120,9 +120,13 @@ def programme_flows(chain: ValueChain, inputs: BusinessCaseInputs, draws: pd.Dat
     column = lambda name, default: draws[name].to_numpy(float) if name in draws else np.full(n, default)  # noqa: E731
     z, adoption, delay = column("baseline", 0.0), column("adoption", 1.0), column("delay_months", 0.0)
     benefit = np.zeros((n, inputs.periods))
+    profiles: dict[tuple[float, float], np.ndarray] = {}  # lines with the same ramp share one profile per draw
     for line in chain.lines.itertuples(index=False):
-        survival = None if np.isnan(line.survival) else line.survival
-        profile = benefit_profile(line.time_to_value_months, chain.horizon_years, inputs.periods_per_year, survival, delay)
+        survival = None if np.isnan(line.survival) else float(line.survival)
+        key = (float(line.time_to_value_months), -1.0 if survival is None else survival)
+        if key not in profiles:
+            profiles[key] = benefit_profile(line.time_to_value_months, chain.horizon_years, inputs.periods_per_year, survival, delay)
+        profile = profiles[key]
         scale = column(f"lever:{line.metric_id}", 1.0) * np.clip(1 + float(spread.get(line.metric_id, 0.0)) * z, 0.0, None) * adoption
         benefit += line.risk_adjusted * (scale[:, None] * profile)
     benefit *= inputs.benefit_realisation
