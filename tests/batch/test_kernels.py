@@ -330,3 +330,19 @@ def test_a_warm_kernel_client_retries_a_kernel_not_yet_listening_within_millisec
         return {name: getattr(client, f"{name}_channel").socket.getsockopt(zmq.RECONNECT_IVL) for name in ("shell", "iopub", "control")}
 
     assert asyncio.run(_with_ready_client(server, reconnect_intervals)) == dict.fromkeys(("shell", "iopub", "control"), kernels.RECONNECT_MS)
+
+
+def test_kernels_reuse_freed_memory_instead_of_faulting_in_fresh_pages(server, tmp_path):
+    """The server's allocator settings (:data:`kernels.MALLOC_TUNING`) reach
+    the kernels it forks: a 16 MB array allocated again after being freed
+    reuses the same memory (no page faults; without the settings, hundreds
+    for fresh pages)."""
+    environment = dict(item.split(b"=", 1) for item in Path(f"/proc/{server.pid}/environ").read_bytes().split(b"\0") if b"=" in item)
+    assert {key: environment[key.encode()].decode() for key in kernels.MALLOC_TUNING} == kernels.MALLOC_TUNING
+    probe = _notebook(tmp_path, "import resource\nimport numpy as np\n"
+                                "np.ones(2_000_000).sum()\n"
+                                "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+                                "np.ones(2_000_000).sum()\n"
+                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)")
+    faults = int(_text(_run(server, probe, tmp_path / "out.ipynb"), 0))
+    assert faults <= 20
