@@ -112,6 +112,16 @@ def test_cover_names_who_it_is_for_and_by_and_keeps_run_parameters_off(designed)
     assert "呈送" in zh_cover and "某咨询公司" in zh_cover
 
 
+def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
+    """Appendix D reads like the rest of the report: every row's label is a
+    capitalised heading, and the language is named, not coded."""
+    appendix = section_html(designed["weak"], "reproducibility")
+    labels = re.findall(r"<tr><th>([^<]+)</th>", appendix)
+    assert len(labels) >= 12 and all(label[0].isupper() for label in labels), labels
+    assert "Input SHA-256" in labels and "Run started" in labels and "Version: numpy" in labels
+    assert re.search(r"<th>Language</th><td><code>English</code>", appendix)
+
+
 def test_kpi_targets_follow_the_programme_and_a_leader_gets_a_watch_list(designed):
     from analysis_lib.plan.scorecard import PROGRAMME_YEARS, kpi_scorecard
 
