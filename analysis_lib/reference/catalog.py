@@ -111,7 +111,7 @@ class MetricCatalog:
         _check_language(language)
         return str(self.table.at[metric_id, f"label_{language}"])
 
-    def unit_label(self, metric_id: str, language: str = "en") -> str:
+    def unit_label(self, metric_id: str, language: str = "en", scale: bool = True) -> str:
         """The unit of a metric as a table's unit column shows it, in
         ``language``: every metric has one (a count is a count, a score
         gives its scale from the metric's valid range).
@@ -121,13 +121,22 @@ class MetricCatalog:
         >>> catalog = load_catalog()
         >>> catalog.unit_label("customer_satisfaction"), catalog.unit_label("nps"), catalog.unit_label("nps", "zh")
         ('score (0–100)', 'score (−100 to 100)', '分（−100至100）')
-        >>> catalog.unit_label("crm_systems_count", "zh"), catalog.unit_label("cost_to_income")
-        ('个', '%')
+        >>> catalog.unit_label("crm_systems_count", "zh"), catalog.unit_label("customers_per_rm", "zh"), catalog.unit_label("cost_to_income")
+        ('套', '户', '%')
+        >>> catalog.unit_label("nps", "zh", scale=False)
+        '分'
+
+        A count is labelled in Chinese by the measure word of what is counted
+        (the catalog's ``measure_word_zh``: 套 systems, 户 customers, 件
+        complaints; 个 where none is given). ``scale=False`` leaves out a
+        score's scale (for a chart's panel title).
         """
         _check_language(language)
         unit = str(self.table.at[metric_id, "unit"])
         label = UNIT_LABELS[unit][language]
-        if unit != "score":
+        if unit == "count" and language == "zh":
+            return str(self.table.at[metric_id, "measure_word_zh"]) or label
+        if unit != "score" or not scale:
             return label
         low, high = (_number(self.table.at[metric_id, bound]) for bound in ("min", "max"))
         if language == "zh":
@@ -212,6 +221,12 @@ def _load_catalog(directory: str) -> MetricCatalog:
     table["key_metric"] = table["key_metric"].astype(str).str.lower().eq("true")
     for column in ("label_en", "label_zh", "description"):
         _require(bool(table[column].astype(str).str.strip().ne("").all()), src, f"{column} is empty somewhere")
+    if "measure_word_zh" not in table.columns:  # optional: counts then read 个
+        table["measure_word_zh"] = ""
+    words = table["measure_word_zh"].fillna("").astype(str).str.strip()
+    misplaced = table.loc[words.ne("") & table["unit"].ne("count"), "metric_id"].tolist()
+    _require(not misplaced, src, f"measure_word_zh is for count metrics only; {misplaced} are not counts")
+    table["measure_word_zh"] = words
     return MetricCatalog(table.set_index("metric_id"))
 
 

@@ -266,7 +266,9 @@ def radar(scores: pd.Series, language: str, title: str) -> Figure:
 
 def peer_distributions(rows: pd.DataFrame, peer_values: dict[str, np.ndarray], language: str, title: str) -> Figure:
     """One small panel per key metric: the peer group's values (dots, with
-    the interquartile box) and the institution marked.
+    the interquartile box) and the institution marked. ``rows`` has the
+    metric's labels, ``unit`` (or a ready ``unit_label``), ``direction``,
+    ``value`` and ``rag``.
 
     The panels share one axes laid out in inches, each with its own drawn
     scale (spines, round ticks, grid): eleven matplotlib axes would cost
@@ -354,7 +356,9 @@ def _panel_boxes(count: int, nrows: int, ncols: int, height: float, *, top: floa
 
 
 def _panel_title(row: pd.Series, language: str) -> str:
-    unit = unit_label(row["unit"], language)
+    """The metric, its unit (the row's ``unit_label`` where given: the
+    catalog's, e.g. 户 for customers) and the direction it improves in."""
+    unit = row["unit_label"] if "unit_label" in row.index else unit_label(row["unit"], language)
     direction = "↓" if row["direction"] == "lower_better" else "↑"
     label = row[f"label_{language}"]
     return f"{label}（{unit}，{direction}）" if language == "zh" else f"{label} ({unit}, {direction})"

@@ -380,15 +380,15 @@ def _kpi_scorecard(diag, language: str) -> DataTable:
 def _watchlist(diag, language: str) -> DataTable:
     from analysis_lib.reference.catalog import load_catalog
     from analysis_lib.report.sustain import FREQUENCY_LABELS, LEVEL_LABELS, ROLE_LABELS
-    from analysis_lib.report.text import unit_label
 
     watch = diag.watchlist()
-    catalog = load_catalog().table
+    metrics = load_catalog()
+    catalog = metrics.table
     return _table("watchlist", ("Watch-list", "监测清单"), ("Sustaining the lead: KPIs watched and their re-assessment thresholds",
                                                          "保持领先：监测指标及重新评估阈值"), [
         ("Metric id", "指标代码", "text", watch["metric_id"]),
         ("KPI", "指标", "text", [catalog.at[m, f"label_{language}"] for m in watch["metric_id"]]),
-        ("Unit", "单位", "text", [unit_label(catalog.at[m, "unit"], language) for m in watch["metric_id"]]),
+        ("Unit", "单位", "text", [metrics.unit_label(m, language) for m in watch["metric_id"]]),
         ("Now", "现值", METRIC_UNIT, watch["value"]),
         ("Peer percentile", "同业百分位", "score", watch["percentile"]),
         ("Watched for", "监测原因", "text", [ROLE_LABELS[r][language] for r in watch["role"]]),

@@ -400,7 +400,9 @@ def scorecard(diag, language: str) -> str:
 
 def positioning(diag, language: str) -> str:
     rows = diag.scorecard()
-    key = rows[rows["metric_id"].isin(load_catalog().key_metrics())]
+    catalog = load_catalog()
+    key = rows[rows["metric_id"].isin(catalog.key_metrics())]
+    key = key.assign(unit_label=[catalog.unit_label(m, language, scale=False) for m in key["metric_id"]])
     frame = diag.panel.latest().data
     peers = frame[(frame["peer_group"] == diag.peer_group) & (frame["institution_id"] != diag.institution_id)]
     values = {m: peers[m].dropna().to_numpy() for m in key["metric_id"]}

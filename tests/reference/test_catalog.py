@@ -1,6 +1,9 @@
+import shutil
+
 import pandas as pd
 import pytest
 
+from analysis_lib.errors import InputDataError
 from analysis_lib.reference.catalog import DIMENSIONS, UNIT_LABELS, UNITS, load_catalog, load_peer_groups, load_size_fields, normalise_header
 
 
@@ -18,7 +21,22 @@ def test_every_unit_has_a_label_in_both_languages():
     catalog = load_catalog()
     scores = [m for m in catalog.ids if catalog.table.at[m, "unit"] == "score"]
     assert scores and all(catalog.unit_label(m, "en").startswith("score (") for m in scores)
-    assert {catalog.unit_label(m, "zh") for m in catalog.ids if catalog.table.at[m, "unit"] == "count"} == {"个"}
+    counts = {m: catalog.unit_label(m, "zh") for m in catalog.ids if catalog.table.at[m, "unit"] == "count"}
+    assert counts == {"crm_systems_count": "套", "customers_per_rm": "户", "products_per_customer": "个", "complaints_per_10k": "件",
+                      "open_api_integrations": "个"}  # each count in the measure word of what it counts
+    assert {catalog.unit_label(m, "en") for m in counts} == {"count"}
+
+
+def test_a_measure_word_belongs_to_count_metrics_only(tmp_path, monkeypatch):
+    from analysis_lib.reference.catalog import data_dir
+
+    shutil.copy(data_dir() / "metrics.csv", tmp_path / "metrics.csv")
+    text = (tmp_path / "metrics.csv").read_text(encoding="utf-8").splitlines()
+    text[1] = text[1] + "户"  # crm_opex_ratio, a ratio
+    (tmp_path / "metrics.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    monkeypatch.setenv("CRM_DIAG_DATA", str(tmp_path))
+    with pytest.raises(InputDataError, match=r"measure_word_zh is for count metrics only; \['crm_opex_ratio'\]"):
+        load_catalog()
 
 
 @pytest.mark.parametrize(

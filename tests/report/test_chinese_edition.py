@@ -102,6 +102,10 @@ def test_chinese_terms_and_no_mixed_wording(editions):
     assert '<span class="term">战略性</span>' in html  # never split across lines
     cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<td class="rag rag-\w+">(.*?)</td>', html)]
     assert cells and set(cells) <= {"红灯", "黄灯", "绿灯", "无"}
+    # counts in the measure word of what is counted, in the charts and the tables
+    assert unicodedata.normalize("NFKC", "人均管户数（户，↑）") in text
+    units = {row[1]: row[2] for head, rows in _tables(html) if head[:3] == ["维度", "指标", "单位"] for row in rows}
+    assert units["人均管户数"] == "户" and units["在用CRM系统数量"] == "套" and units["万名客户投诉量"] == "件", units
 
 
 def _tables(html: str) -> list[tuple[list[str], list[list[str]]]]:
