@@ -161,10 +161,20 @@ class MetricCatalog:
 
     def header_aliases(self) -> dict[str, str]:
         """Map every accepted column header (id, English or Chinese label,
-        normalised) to its metric id."""
+        the catalog's ``aliases`` such as a former label; normalised) to its
+        metric id.
+
+        Examples
+        --------
+        >>> catalog = load_catalog()
+        >>> former = catalog.table.at["retention_mass", "aliases"][0]  # the Chinese label of an earlier catalog
+        >>> aliases = catalog.header_aliases()
+        >>> aliases["大众客户留存率"], aliases[former], aliases["mass-market customer retention"]
+        ('retention_mass', 'retention_mass', 'retention_mass')
+        """
         aliases: dict[str, str] = {}
         for metric_id, row in self.table.iterrows():
-            for name in (metric_id, row["label_en"], row["label_zh"]):
+            for name in (metric_id, row["label_en"], row["label_zh"], *row["aliases"]):
                 aliases[normalise_header(name)] = str(metric_id)
         return aliases
 
@@ -227,6 +237,9 @@ def _load_catalog(directory: str) -> MetricCatalog:
     misplaced = table.loc[words.ne("") & table["unit"].ne("count"), "metric_id"].tolist()
     _require(not misplaced, src, f"measure_word_zh is for count metrics only; {misplaced} are not counts")
     table["measure_word_zh"] = words
+    if "aliases" not in table.columns:  # optional: other headers a client file may use, separated by ";"
+        table["aliases"] = ""
+    table["aliases"] = [tuple(a.strip() for a in str(v).split(";") if a.strip()) if isinstance(v, str) else () for v in table["aliases"]]
     return MetricCatalog(table.set_index("metric_id"))
 
 

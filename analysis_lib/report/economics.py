@@ -418,7 +418,7 @@ def methodology_block(diag, language: str) -> str:
 
 RULE_LABELS_ZH = {
     "cost_to_income_ge_crm_opex_ratio": "成本收入比不低于CRM运营成本占营收比",
-    "acq_cost_hnw_ge_acq_cost_mass": "高净值客户获客成本不低于普通客户",
+    "acq_cost_hnw_ge_acq_cost_mass": "高净值客户获客成本不低于大众客户",
     "customers_ge_employees": "客户数不少于员工数",
     "customers_ge_customers_per_rm": "人均管户数不超过客户总数",
     "customers_ge_hnw_customers": "高净值客户是全部客户的一部分",

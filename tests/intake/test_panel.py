@@ -104,6 +104,17 @@ def test_xlsx_with_chinese_headers_round_trip(tmp_path):
     pd.testing.assert_series_equal(panel.data["cost_to_income"], frame["cost_to_income"], check_names=False)
 
 
+def test_a_former_chinese_label_is_still_read_as_its_metric(tmp_path):
+    """A client file made with an earlier template (普通客户 rather than
+    大众客户 for the mass market) is read the same: the catalog's aliases."""
+    frame = pd.read_csv(SAMPLE_PANEL).head(6)
+    path = tmp_path / "former.csv"
+    frame.rename(columns={"retention_mass": "普通客户留存率", "acq_cost_mass": "普通客户获客成本"}).to_csv(path, index=False)
+    panel = load_panel(path)
+    for metric in ("retention_mass", "acq_cost_mass"):
+        pd.testing.assert_series_equal(panel.data[metric], frame[metric].astype(float), check_names=False)
+
+
 def test_source_rows_survive_blank_and_ragged_rows(tmp_path):
     from analysis_lib.report.diagnostic import run_diagnostic
 

@@ -1,5 +1,3 @@
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -30,10 +28,9 @@ def test_every_unit_has_a_label_in_both_languages():
 def test_a_measure_word_belongs_to_count_metrics_only(tmp_path, monkeypatch):
     from analysis_lib.reference.catalog import data_dir
 
-    shutil.copy(data_dir() / "metrics.csv", tmp_path / "metrics.csv")
-    text = (tmp_path / "metrics.csv").read_text(encoding="utf-8").splitlines()
-    text[1] = text[1] + "户"  # crm_opex_ratio, a ratio
-    (tmp_path / "metrics.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    table = pd.read_csv(data_dir() / "metrics.csv", dtype=str)
+    table.loc[table["metric_id"] == "crm_opex_ratio", "measure_word_zh"] = "户"  # a ratio
+    table.to_csv(tmp_path / "metrics.csv", index=False)
     monkeypatch.setenv("CRM_DIAG_DATA", str(tmp_path))
     with pytest.raises(InputDataError, match=r"measure_word_zh is for count metrics only; \['crm_opex_ratio'\]"):
         load_catalog()
