@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent, target_set_label, word
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_FINDINGS = 5
 
@@ -83,6 +86,7 @@ def findings(diag) -> list[Finding]:
         "initiatives": [str(i) for i in diag.programme],
         "names": [str(diag.initiatives.at[i, "name_en"]) for i in diag.programme],
         "names_zh": [str(diag.initiatives.at[i, "name_zh"]) for i in diag.programme],
+        **_cost_gap_left_open(diag, rows),
     }))
     best = rows[rows["rag"] == "green"].sort_values("percentile", ascending=False)
     if len(best) and overall >= 50:
@@ -97,6 +101,23 @@ def findings(diag) -> list[Finding]:
                                                "drivers_zh": model.drivers(top=2, language="zh")}))
     del catalog
     return sorted(out, key=lambda f: -f.importance)[:MAX_FINDINGS]
+
+
+CRM_COST_METRICS = ("crm_opex_ratio", "tco_per_customer")
+"""The metrics a cost track (consolidation, decommissioning) would lower."""
+
+
+def _cost_gap_left_open(diag, rows: pd.DataFrame) -> dict[str, Any]:
+    """The CRM cost metrics in the bottom quarter of peers when the
+    recommended programme lowers none of the CRM cost (its value comes from
+    revenue, retention and productivity), with today's CRM cost; empty
+    otherwise."""
+    if not diag.recommended or diag.waterfall["kind"].eq("delta").any():
+        return {}
+    red = rows[rows["metric_id"].isin(CRM_COST_METRICS) & rows["rag"].eq("red")]
+    if red.empty:
+        return {}
+    return {"cost_left_open": list(red["metric_id"]), "crm_cost": float(diag.waterfall["amount"].iloc[0])}
 
 
 def _lower_first(label: str) -> str:
@@ -200,6 +221,27 @@ def _business_case_sentence(v: dict[str, Any], language: str) -> str:
         return (f"The {len(v['names'])} initiatives that clear the selection rule ({names}) do not carry the programme's shared costs "
                 f"(team and contingency): {money_m(v['budget'], language)} in all for an NPV of {money_m(v['npv'], language)}. No programme "
                 "is recommended as scoped; the initiatives can be run within existing budgets.")
+    return _programme_sentence(v, names, irr, payback, language) + _cost_left_open_sentence(v, language)
+
+
+def _cost_left_open_sentence(v: dict[str, Any], language: str) -> str:
+    """Said when the programme leaves a bottom-quarter CRM cost untouched."""
+    if not v.get("cost_left_open"):
+        return ""
+    if language == "zh":
+        metrics = "、".join(_metric(m, language) for m in v["cost_left_open"])
+        return (f"这些举措均不直接降低CRM成本（现为每年{money_m(v['crm_cost'], language)}），而{metrics}处于同业后25%："
+                "该成本差距需另设成本专项（系统整合或下线）单独论证。")
+    metrics = " and ".join(_lower_first(_metric(m, language)) for m in v["cost_left_open"])
+    return (f" None of them lowers the CRM cost itself ({money_m(v['crm_cost'], language)} a year), though {metrics} "
+            f"{'sits' if len(v['cost_left_open']) == 1 else 'sit'} in the bottom quarter of peers: that gap needs a cost track of its own "
+            "(consolidation or decommissioning), scoped separately.")
+
+
+def _programme_sentence(v: dict[str, Any], names: str, irr: str, payback: str, language: str) -> str:
+    """The recommended programme: initiatives, cost, benefit, NPV, IRR,
+    payback and the Monte Carlo range."""
+    zh = language == "zh"
     if zh:
         return (f"项目由{len(v['names'])}项举措组成（{names}），总投入{money_m(v['budget'], language)}（含应急预算），风险调整后年收益"
                 f"{money_m(v['benefit'], language)}（全面达产）；净现值{money_m(v['npv'], language)}，内部收益率{irr}，{payback}；"

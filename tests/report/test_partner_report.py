@@ -112,6 +112,24 @@ def test_cover_names_who_it_is_for_and_by_and_keeps_run_parameters_off(designed)
     assert "呈送" in zh_cover and "某咨询公司" in zh_cover
 
 
+def test_the_summary_says_when_the_programme_leaves_a_bottom_quarter_crm_cost_untouched(designed):
+    """CITY-02's programme earns through revenue, retention and productivity
+    while its CRM cost ratios sit in the bottom quarter: page 2 says that gap
+    needs its own cost track. A bank whose programme lowers CRM cost
+    (FRGN-01), or whose CRM cost is not red (CITY-05), is not told so."""
+    weak = designed["weak"]
+    crm_cost = weak.waterfall["amount"].iloc[0]
+    assert not weak.waterfall["kind"].eq("delta").any()
+    summary = section_html(weak, "executive_summary")
+    assert (f"None of them lowers the CRM cost itself (CNY {crm_cost / 1e6:,.1f}m a year), though CRM operating cost / revenue and "
+            "CRM TCO per customer sit in the bottom quarter of peers") in summary
+    assert "需另设成本专项" in re.sub(r"</?span[^>]*>", "", section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh"),
+                                                                     "executive_summary"))
+    for other in ("FRGN-01", "CITY-05"):
+        diag = run_diagnostic(institution_id=other, mc_draws=1000)
+        assert diag.recommended and "lowers the CRM cost itself" not in section_html(diag, "executive_summary"), other
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_payback_is_counted_from_kick_off_wherever_it_is_shown(designed, language):
     """Year 0 is kick-off (the one-off budget), running flows fall at each
