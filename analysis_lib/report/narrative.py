@@ -117,7 +117,12 @@ def _cost_gap_left_open(diag, rows: pd.DataFrame) -> dict[str, Any]:
     red = rows[rows["metric_id"].isin(CRM_COST_METRICS) & rows["rag"].eq("red")]
     if red.empty:
         return {}
-    return {"cost_left_open": list(red["metric_id"]), "crm_cost": float(diag.waterfall["amount"].iloc[0])}
+    selection = diag.value_chain.selection
+    cost_levers = [i for i in selection.index if set(diag.initiatives.at[i, "metrics"]) & set(CRM_COST_METRICS)]
+    best = max(cost_levers, key=lambda i: float(selection.at[i, "ratio"])) if cost_levers else None
+    return {"cost_left_open": list(red["metric_id"]), "crm_cost": float(diag.waterfall["amount"].iloc[0]),
+            "cost_lever": None if best is None else (str(diag.initiatives.at[best, "name_en"]), str(diag.initiatives.at[best, "name_zh"]),
+                                                     float(selection.at[best, "ratio"]))}
 
 
 def _lower_first(label: str) -> str:
@@ -228,14 +233,18 @@ def _cost_left_open_sentence(v: dict[str, Any], language: str) -> str:
     """Said when the programme leaves a bottom-quarter CRM cost untouched."""
     if not v.get("cost_left_open"):
         return ""
+    lever = v["cost_lever"]
     if language == "zh":
         metrics = "、".join(_metric(m, language) for m in v["cost_left_open"])
-        return (f"这些举措均不直接降低CRM成本（现为每年{money_m(v['crm_cost'], language)}），而{metrics}处于同业后25%："
-                "该成本差距需另设成本专项（系统整合或下线）单独论证。")
+        why = (f"唯一针对该项的举措“{lever[1]}”在本案中收益仅为其成本的{lever[2]:.2f}倍，未能入选" if lever else "没有候选举措针对该项")
+        return (f"这些举措均不直接降低CRM成本（现为每年{money_m(v['crm_cost'], language)}），而{metrics}处于同业后25%：{why}；"
+                "该成本差距仍未解决，其价值空间未计入商业论证。")
     metrics = " and ".join(_lower_first(_metric(m, language)) for m in v["cost_left_open"])
-    return (f" None of them lowers the CRM cost itself ({money_m(v['crm_cost'], language)} a year), though {metrics} "
-            f"{'sits' if len(v['cost_left_open']) == 1 else 'sit'} in the bottom quarter of peers: that gap needs a cost track of its own "
-            "(consolidation or decommissioning), scoped separately.")
+    why = (f"the one initiative that would ({lever[0]}) returns only {lever[2]:.2f}x its own cost here and was not selected" if lever else
+           "no candidate initiative targets it")
+    return (f" None of these initiatives lowers the CRM cost itself ({money_m(v['crm_cost'], language)} a year), though {metrics} "
+            f"{'sits' if len(v['cost_left_open']) == 1 else 'sit'} in the bottom quarter of peers: {why}, so that gap stays open and "
+            "its value at stake is not in the business case.")
 
 
 def _programme_sentence(v: dict[str, Any], names: str, irr: str, payback: str, language: str) -> str:

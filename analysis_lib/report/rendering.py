@@ -887,8 +887,9 @@ def reproducibility(diag, language: str) -> str:
     stamp = diag.stamp
     rows = [(word("input_file", language), stamp["input_file"]), (word("input_hash", language), stamp["input_sha256"]),
             (word("seed", language), stamp["seed"]), (word("run_started", language), stamp["run_started_utc"])]
-    rows += [(word("version", language, name=k), v) for k, v in stamp["versions"].items()]
+    rows += [(word("version", language, name="Python" if k == "python" else k), v) for k, v in stamp["versions"].items()]
     params = {k: v for k, v in stamp["parameters"].items() if k not in ("panel_path", "customer_extract", "customer_mapping", "commentary", "exports")}
+    params["peer_group"] = params.get("peer_group") or diag.peer_group  # the group compared with (its own unless one was chosen)
     rows += _parameter_rows({k: v for k, v in params.items() if k != "seed"}, language)
     body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>" for k, v in rows)
     return _section("reproducibility", language, f'<table class="report-table stamp">{body}</table>')

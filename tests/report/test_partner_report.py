@@ -115,16 +115,20 @@ def test_cover_names_who_it_is_for_and_by_and_keeps_run_parameters_off(designed)
 def test_the_summary_says_when_the_programme_leaves_a_bottom_quarter_crm_cost_untouched(designed):
     """CITY-02's programme earns through revenue, retention and productivity
     while its CRM cost ratios sit in the bottom quarter: page 2 says that gap
-    needs its own cost track. A bank whose programme lowers CRM cost
+    stays open, and why the initiative that would close it was not selected.
+    A bank whose programme lowers CRM cost
     (FRGN-01), or whose CRM cost is not red (CITY-05), is not told so."""
     weak = designed["weak"]
     crm_cost = weak.waterfall["amount"].iloc[0]
     assert not weak.waterfall["kind"].eq("delta").any()
     summary = section_html(weak, "executive_summary")
-    assert (f"None of them lowers the CRM cost itself (CNY {crm_cost / 1e6:,.1f}m a year), though CRM operating cost / revenue and "
-            "CRM TCO per customer sit in the bottom quarter of peers") in summary
-    assert "需另设成本专项" in re.sub(r"</?span[^>]*>", "", section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh"),
-                                                                     "executive_summary"))
+    ratio = weak.value_chain.selection.at["cdp_consolidation", "ratio"]
+    assert not weak.value_chain.selection.at["cdp_consolidation", "selected"]
+    assert (f"None of these initiatives lowers the CRM cost itself (CNY {crm_cost / 1e6:,.1f}m a year), though CRM operating cost / revenue "
+            "and CRM TCO per customer sit in the bottom quarter of peers: the one initiative that would (Consolidate CRM systems on a "
+            f"customer data platform) returns only {ratio:.2f}x its own cost here and was not selected, so that gap stays open") in summary
+    chinese = section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh"), "executive_summary")
+    assert "该成本差距仍未解决，其价值空间未计入商业论证" in re.sub(r"</?span[^>]*>", "", chinese)
     for other in ("FRGN-01", "CITY-05"):
         diag = run_diagnostic(institution_id=other, mc_draws=1000)
         assert diag.recommended and "lowers the CRM cost itself" not in section_html(diag, "executive_summary"), other
@@ -136,7 +140,8 @@ def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
     appendix = section_html(designed["weak"], "reproducibility")
     labels = re.findall(r"<tr><th>([^<]+)</th>", appendix)
     assert len(labels) >= 12 and all(label[0].isupper() for label in labels), labels
-    assert "Input SHA-256" in labels and "Run started" in labels and "Version: numpy" in labels
+    assert "Input SHA-256" in labels and "Run started" in labels and "Version: numpy" in labels and "Version: Python" in labels
+    assert re.search(r"<th>Peer group</th><td><code>City commercial banks</code>", appendix)  # the group compared with, not a blank
     assert re.search(r"<th>Language</th><td><code>English</code>", appendix)
 
 
