@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.reference.sample import localised_name
-from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent
+from analysis_lib.report.text import dimension_label, mid_sentence, money_m, peer_group_label, percent
 
 NO_ACTION_TITLE = frozenset({"cover", "executive_summary", "methodology", "glossary", "reproducibility"})
 """Sections that open without an action title."""
@@ -53,11 +53,11 @@ def _positioning(diag, language: str) -> str:
     top = card[card["quartile"] == 1]
     if len(bottom) >= len(top):
         worst = bottom.sort_values("percentile").head(2)["metric_id"].tolist() or card.sort_values("percentile").head(2)["metric_id"].tolist()
-        names = "、".join(_metric(m, language) for m in worst) if language == "zh" else " and ".join(_metric(m, language) for m in worst)
+        names = "、".join(_metric(m, language) for m in worst) if language == "zh" else " and ".join(mid_sentence(_metric(m, language)) for m in worst)
         return (f"{len(bottom)}项指标处于同业后25%，差距最大的是{names}。" if language == "zh" else
                 f"{len(bottom)} of {len(card)} metrics sit in the bottom quarter of peers, furthest behind on {names}.")
     best = top.sort_values("percentile", ascending=False).head(2)["metric_id"].tolist()
-    names = "、".join(_metric(m, language) for m in best) if language == "zh" else " and ".join(_metric(m, language) for m in best)
+    names = "、".join(_metric(m, language) for m in best) if language == "zh" else " and ".join(mid_sentence(_metric(m, language)) for m in best)
     return (f"{len(top)}项指标处于同业前25%，领先最多的是{names}。" if language == "zh" else
             f"{len(top)} of {len(card)} metrics sit in the top quarter of peers, furthest ahead on {names}.")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from analysis_lib.reference.catalog import load_catalog
-from analysis_lib.report.text import dimension_label, money_m, peer_group_label, percent, target_set_label, word
+from analysis_lib.report.text import dimension_label, mid_sentence, money_m, peer_group_label, percent, target_set_label, word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,15 +125,6 @@ def _cost_gap_left_open(diag, rows: pd.DataFrame) -> dict[str, Any]:
                                                      float(selection.at[best, "ratio"]))}
 
 
-def _lower_first(label: str) -> str:
-    """Lower-case a label's first word unless it is an acronym (CRM, AI) or
-    the label is a proper name in title case (Net Promoter Score)."""
-    first = label.split(" ", 1)[0]
-    proper = any(word[:1].isupper() for word in label.split(" ")[1:])
-    return label if first.isupper() or proper or any(ch.isdigit() for ch in first) or first[1:2].isupper() \
-        else label[0].lower() + label[1:]
-
-
 def _metric(metric_id: str, language: str) -> str:
     from analysis_lib.gaps.gap import CUSTOMER_BOOK
 
@@ -159,7 +150,7 @@ def render(finding: Finding, language: str, name: str) -> str:
                 f"Its weakest dimension is {dimension_label(v['weakest'], language).lower()} ({v['weakest_score']:.0f}), its strongest "
                 f"{dimension_label(v['strongest'], language).lower()} ({v['strongest_score']:.0f}); {v['red']} of {v['metrics']} metrics are red.")
     if finding.kind == "value_at_stake":
-        parts = [f"{_metric(m, language)}（{money_m(x, language)}）" if zh else f"{_lower_first(_metric(m, language))} ({money_m(x, language)})"
+        parts = [f"{_metric(m, language)}（{money_m(x, language)}）" if zh else f"{mid_sentence(_metric(m, language))} ({money_m(x, language)})"
                  for m, x in v["top"]]
         if zh:
             return (f"按{target_set_label(v['target_set'], language)}目标测算，缩小差距的价值空间约为每年{money_m(v['total'], language)}"
@@ -182,11 +173,11 @@ def render(finding: Finding, language: str, name: str) -> str:
     if finding.kind == "business_case":
         return _business_case_sentence(v, language)
     if finding.kind == "strengths":
-        names = ("、" if zh else ", ").join(_metric(m, language) if zh else _lower_first(_metric(m, language)) for m in v["metrics"])
+        names = ("、" if zh else ", ").join(_metric(m, language) if zh else mid_sentence(_metric(m, language)) for m in v["metrics"])
         return (f"优势领域：{names}等{v['count']}项指标处于绿灯区间，可作为推广经验。" if zh else
                 f"Strengths to build on: {v['count']} metrics are green, led by {names}.")
     if finding.kind == "weaknesses":
-        names = ("、" if zh else ", ").join(_metric(m, language) if zh else _lower_first(_metric(m, language)) for m in v["metrics"])
+        names = ("、" if zh else ", ").join(_metric(m, language) if zh else mid_sentence(_metric(m, language)) for m in v["metrics"])
         return (f"最紧迫的短板：{names}等{v['count']}项指标处于同业后25%。" if zh else
                 f"Most urgent weaknesses: {v['count']} metrics sit in the bottom quarter of peers, led by {names}.")
     if finding.kind == "customers":
@@ -239,7 +230,7 @@ def _cost_left_open_sentence(v: dict[str, Any], language: str) -> str:
         why = (f"唯一针对该项的举措“{lever[1]}”在本案中收益仅为其成本的{lever[2]:.2f}倍，未能入选" if lever else "没有候选举措针对该项")
         return (f"这些举措均不直接降低CRM成本（现为每年{money_m(v['crm_cost'], language)}），而{metrics}处于同业后25%：{why}；"
                 "该成本差距仍未解决，其价值空间未计入商业论证。")
-    metrics = " and ".join(_lower_first(_metric(m, language)) for m in v["cost_left_open"])
+    metrics = " and ".join(mid_sentence(_metric(m, language)) for m in v["cost_left_open"])
     why = (f"the one initiative that would ({lever[0]}) returns only {lever[2]:.2f}x its own cost here and was not selected" if lever else
            "no candidate initiative targets it")
     return (f" None of these initiatives lowers the CRM cost itself ({money_m(v['crm_cost'], language)} a year), though {metrics} "

@@ -25,7 +25,7 @@ from analysis_lib.reference.catalog import DIMENSION_LABELS, DIMENSIONS, load_ca
 from analysis_lib.reference.sample import localised_name, synthetic_name
 from analysis_lib.report import charts, economics
 from analysis_lib.report.action_titles import action_title, pilot_purpose
-from analysis_lib.report.narrative import _lower_first, findings, render
+from analysis_lib.report.narrative import findings, render
 from analysis_lib.report.recommendation import decision, headline
 from analysis_lib.report.text import (
     WORDS,
@@ -33,6 +33,7 @@ from analysis_lib.report.text import (
     dimension_label,
     format_value,
     load_glossary,
+    mid_sentence,
     money_header,
     money_m,
     money_scale,
@@ -701,7 +702,7 @@ def risk(diag, language: str) -> str:
     fitted = diag.risks[diag.risks.get("fit_note_en", pd.Series("", index=diag.risks.index)).astype(str) != ""]
     if len(fitted):
         notes = "；".join(f"{r['title_zh']}（{r['fit_note_zh'].rstrip('。')}）" for _, r in fitted.iterrows()) if language == "zh" else \
-            "; ".join(f"{_lower_first(r['title_en'])} ({_lower_first(r['fit_note_en']).rstrip('.')})"
+            "; ".join(f"{mid_sentence(r['title_en'])} ({mid_sentence(r['fit_note_en']).rstrip('.')})"
                       for _, r in fitted.iterrows())
         top += (f"以下风险的发生概率按本项目范围与机构规模上调一级：{notes}。" if language == "zh" else
                 f" Fitted to this programme and institution, these risks are one step likelier: {notes}.")

@@ -277,6 +277,22 @@ TARGET_SETS: dict[str, dict[str, str]] = {
 }
 
 
+def mid_sentence(label: str) -> str:
+    """An English label as written inside a sentence: its first word in
+    lower case, unless that is an acronym (CRM, AI) or the label a proper
+    name in title case (Net Promoter Score).
+
+    Examples
+    --------
+    >>> mid_sentence("First-contact resolution rate"), mid_sentence("CRM TCO per customer"), mid_sentence("Net Promoter Score")
+    ('first-contact resolution rate', 'CRM TCO per customer', 'Net Promoter Score')
+    """
+    first = label.split(" ", 1)[0]
+    proper = any(word[:1].isupper() for word in label.split(" ")[1:])
+    keep = first.isupper() or proper or any(ch.isdigit() for ch in first) or first[1:2].isupper()
+    return label if keep else label[0].lower() + label[1:]
+
+
 def unit_label(unit: str, language: str) -> str:
     """A catalog unit in the report's language.
 

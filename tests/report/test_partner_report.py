@@ -134,6 +134,12 @@ def test_the_summary_says_when_the_programme_leaves_a_bottom_quarter_crm_cost_un
         assert diag.recommended and "lowers the CRM cost itself" not in section_html(diag, "executive_summary"), other
 
 
+def test_metric_names_inside_a_title_are_written_as_in_a_sentence(designed):
+    title = action_title(designed["weak"], "positioning", "en")
+    assert "furthest behind on first-contact resolution rate and customer data error rate" in title, title
+    assert "furthest ahead on CRM operating cost / revenue" in action_title(designed["strong"], "positioning", "en")  # acronyms kept
+
+
 def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
     """Appendix D reads like the rest of the report: every row's label is a
     capitalised heading, and the language is named, not coded."""
