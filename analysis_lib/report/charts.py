@@ -575,9 +575,15 @@ def _with_unit(label: str, scale: MoneyScale, language: str) -> str:
     return f"{label}（{scale.unit}）" if language == "zh" else f"{label} ({scale.unit})"
 
 
+GANTT_HEIGHT = 105 / 25.4
+"""Tallest Gantt chart, in inches: the report's box for it (``max-height:
+105mm`` in the report's CSS), so that the page prints it unscaled and its
+8 pt task labels at 8 pt."""
+
+
 def gantt(tasks: pd.DataFrame, language: str, title: str) -> Figure:
     """Gantt bars (weeks), critical path highlighted, milestones as diamonds."""
-    fig, ax = _figure(0.28 * len(tasks) + 1.2, language)
+    fig, ax = _figure(min(0.28 * len(tasks) + 1.2, GANTT_HEIGHT), language)
     name = "name_zh" if language == "zh" else "name_en"
     ordered = tasks.sort_values(["es", "ef"])
     y = np.arange(len(ordered))[::-1]

@@ -201,3 +201,26 @@ def test_peer_panels_place_box_and_institution_on_each_panels_own_scale(language
         assert canvas.x0 <= box.x0 and box.x1 <= canvas.x1 and canvas.y0 <= box.y0 and box.y1 <= canvas.y1, texts[i].get_text()
         assert not any(box.overlaps(other) for other in extents[i + 1:]), texts[i].get_text()
     plt.close(fig)
+
+
+def test_gantt_prints_unscaled_with_8_pt_task_labels():
+    """The report's box for the Gantt chart (its CSS max-height) holds the
+    figure at its own size, so the task labels print at 8 pt, and every
+    label stays clear of the next."""
+    from pathlib import Path
+
+    from analysis_lib.plan.roadmap import critical_path, load_roadmap
+
+    css = (Path(charts.__file__).parent / "templates/crm_report/report.css").read_text(encoding="utf-8")
+    box = float(re.search(r"\.section-roadmap figure\.chart img \{ max-height: ([\d.]+)mm", css).group(1))
+    tasks = critical_path(load_roadmap()).tasks
+    fig = charts.fit(charts.gantt(tasks, "en", "Roadmap"))
+    width, height = fig.get_size_inches()
+    assert len(tasks) >= 15 and height * 25.4 <= box + 1e-9 and width * 25.4 <= 182  # A4 less the margins: never shrunk
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert len(labels) == len(tasks) and all(t.get_fontsize() >= 8 for t in labels)
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.y0)
+    assert all(lower.y1 <= upper.y0 + 0.5 for lower, upper in zip(boxes, boxes[1:]))
+    plt.close(fig)
