@@ -365,7 +365,7 @@ def _pilot_option(inputs: BusinessCaseInputs, simulation: ProgrammeSimulation, s
     result = expansion_option(pv_rollout_benefits=max(pv_benefits, 1.0), rollout_cost=max(strike, 1.0), rate=inputs.discount_rate,
                               volatility=max(volatility, 1e-6), years_to_decision=years)
     return {**result, "underlying": pv_benefits, "strike": strike, "rollout_share": rollout_share, "years": years,
-            "volatility": volatility}
+            "volatility": volatility, "one_off": one_off}
 
 
 def _customer_section(params: dict[str, Any], book_customers: float) -> dict[str, Any]:

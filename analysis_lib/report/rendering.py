@@ -343,7 +343,24 @@ def verdict_block(diag, language: str) -> str:
         sep = "；" if language == "zh" else "; "
         must = _p(head + sep.join(rows) + ("。" if language == "zh" else "."))
     return (f'<div class="verdict verdict-{esc(recommendation.verdict)}"><p class="verdict-headline">'
-            f'{esc(headline(recommendation, language))}</p>{_p(decision(recommendation, language))}{must}{_p(basis)}</div>')
+            f'{esc(headline(recommendation, language))}</p>{_p(decision(recommendation, language) + _pilot_budget(diag, language))}'
+            f'{must}{_p(basis)}</div>')
+
+
+def _pilot_budget(diag, language: str) -> str:
+    """For a pilot-first verdict, what the pilot commits before the go/no-go
+    (the one-off budget and contingency less the rollout's share of the
+    resource plan) and what waits for its results."""
+    if diag.recommendation().verdict != "pilot_first":
+        return ""
+    one_off = float(diag.option["one_off"])
+    rollout = one_off * float(diag.option["rollout_share"])
+    pilot = one_off - rollout
+    if language == "zh":
+        return (f"试点预算：全面推广决策前投入{money_m(pilot, language)}（占一次性预算及应急预算{money_m(one_off, language)}的"
+                f"{percent(pilot / one_off, 0)}）；推广阶段的{money_m(rollout, language)}待试点达标后再投入。")
+    return (f" Pilot budget: {money_m(pilot, language)} is committed before the go/no-go ({percent(pilot / one_off, 0)} of the one-off budget "
+            f"and contingency of {money_m(one_off, language)}); the rollout's {money_m(rollout, language)} waits for the pilot's results.")
 
 
 def _rag(value: str, language: str) -> tuple[str, str]:

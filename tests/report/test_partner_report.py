@@ -151,6 +151,24 @@ def test_customer_title_says_whether_the_programme_acts_on_churn():
     assert "the programme's churn early-warning and retention programme can keep part of it" in action_title(state, "customers", "en")
 
 
+def test_a_pilot_first_decision_states_the_pilot_budget(designed):
+    """The decision asked for (approve the pilot budget) comes with the
+    amount: the one-off budget and contingency less the rollout's share,
+    which waits for the pilot's results; other verdicts carry no pilot
+    budget."""
+    weak = designed["weak"]
+    assert weak.recommendation().verdict == "pilot_first"
+    one_off = -weak.cash_flows.loc[weak.cash_flows["item"].isin(["build", "contingency"]), "amount"].sum()
+    assert weak.option["one_off"] == pytest.approx(one_off)
+    rollout = one_off * weak.option["rollout_share"]
+    assert 0 < rollout < one_off
+    summary = section_html(weak, "executive_summary")
+    assert (f"Pilot budget: CNY {(one_off - rollout) / 1e6:,.1f}m is committed before the go/no-go ({(one_off - rollout) / one_off:.0%} of the "
+            f"one-off budget and contingency of CNY {one_off / 1e6:,.1f}m); the rollout's CNY {rollout / 1e6:,.1f}m waits") in summary
+    assert designed["strong"].recommendation().verdict != "pilot_first"
+    assert "Pilot budget" not in section_html(designed["strong"], "executive_summary")
+
+
 def test_metric_names_inside_a_title_are_written_as_in_a_sentence(designed):
     title = action_title(designed["weak"], "positioning", "en")
     assert "furthest behind on first-contact resolution rate and customer data error rate" in title, title
