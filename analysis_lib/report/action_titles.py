@@ -196,9 +196,9 @@ def _roadmap(diag, language: str) -> str:
     risk = diag.schedule_risk.summary(target_weeks=schedule.buffered_duration)
     pilot = schedule.tasks.loc[schedule.tasks["phase"] == "pilot", "es"]
     start = f"{float(pilot.min()):.0f}" if len(pilot) else "–"
-    return (f"关键路径{schedule.duration:.0f}周，第{start}周开始试点；工期P90为{risk['p90']:.0f}周。" if language == "zh" else
-            f"The critical path takes {schedule.duration:.0f} weeks with the pilot starting in week {start}; the P90 finish is week "
-            f"{risk['p90']:.0f}.")
+    return (f"关键路径{schedule.duration:.1f}周，第{start}周开始试点；工期P90为{risk['p90']:.1f}周。" if language == "zh" else
+            f"The critical path takes {schedule.duration:.1f} weeks with the pilot starting in week {start}; the P90 finish is week "
+            f"{risk['p90']:.1f}.")
 
 
 def _risk(diag, language: str) -> str:

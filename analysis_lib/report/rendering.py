@@ -683,10 +683,13 @@ def option_value(diag, language: str) -> str:
 def roadmap(diag, language: str) -> str:
     schedule = diag.schedule
     risk = diag.schedule_risk.summary(target_weeks=schedule.buffered_duration)
-    text = (f"关键路径工期{schedule.duration:.0f}周（含缓冲{schedule.buffered_duration:.1f}周）；按计划评审技术（PERT）对工期不确定性进行蒙特卡洛模拟，"
+    buffer = schedule.buffered_duration - schedule.duration
+    text = (f"关键路径工期{schedule.duration:.1f}周，加上{buffer:.1f}周项目缓冲为{schedule.buffered_duration:.1f}周；"
+            "按计划评审技术（PERT）对工期不确定性进行蒙特卡洛模拟，"
             f"P50为{risk['p50']:.1f}周、P90为{risk['p90']:.1f}周，按计划（含缓冲）完成的概率为{percent(risk['prob_by_target'], 0)}。"
             if language == "zh" else
-            f"The critical path takes {schedule.duration:.0f} weeks ({schedule.buffered_duration:.1f} with the buffer). With uncertain "
+            f"The critical path takes {schedule.duration:.1f} weeks, {schedule.buffered_duration:.1f} with a {buffer:.1f}-week project buffer. "
+            "With uncertain "
             f"durations (PERT Monte Carlo) the finish is P50 {risk['p50']:.1f} and P90 {risk['p90']:.1f} weeks; the chance of finishing "
             f"within the buffered plan is {percent(risk['prob_by_target'], 0)}.")
     fig = charts.gantt(schedule.tasks, language, title("roadmap", language))

@@ -169,6 +169,16 @@ def test_a_pilot_first_decision_states_the_pilot_budget(designed):
     assert "Pilot budget" not in section_html(designed["strong"], "executive_summary")
 
 
+def test_roadmap_title_and_text_give_the_same_durations(designed):
+    weak = designed["weak"]
+    schedule, risk = weak.schedule, weak.schedule_risk.summary(target_weeks=weak.schedule.buffered_duration)
+    title, text = action_title(weak, "roadmap", "en"), section_html(weak, "roadmap")
+    assert f"takes {schedule.duration:.1f} weeks" in title and f"P90 finish is week {risk['p90']:.1f}" in title
+    buffer = schedule.buffered_duration - schedule.duration
+    assert (f"The critical path takes {schedule.duration:.1f} weeks, {schedule.buffered_duration:.1f} with a {buffer:.1f}-week project "
+            "buffer") in text and f"P90 {risk['p90']:.1f} weeks" in text
+
+
 def test_metric_names_inside_a_title_are_written_as_in_a_sentence(designed):
     title = action_title(designed["weak"], "positioning", "en")
     assert "furthest behind on first-contact resolution rate and customer data error rate" in title, title
