@@ -29,7 +29,7 @@ def _reference_sheet(workbook, title: str, frame) -> None:
     table = frame.reset_index()
     sheet.append([str(c) for c in table.columns])
     for row in table.itertuples(index=False):
-        sheet.append([v.item() if hasattr(v, "item") else v for v in row])
+        sheet.append([v.item() if hasattr(v, "item") else "; ".join(v) if isinstance(v, tuple) else v for v in row])  # aliases: a;b
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

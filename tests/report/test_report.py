@@ -162,8 +162,8 @@ def test_small_peer_group_says_insufficient_peers_and_uses_all_banks():
 @pytest.mark.parametrize("language, unit_header, expected", [
     ("en", "Unit", {"Number of CRM systems in use": "count", "Customer satisfaction": "score (0–100)",
                     "Net Promoter Score": "score (−100 to 100)", "Products per customer": "count", "Customer response time": "hours"}),
-    ("zh", "单位", {"在用CRM系统数量": "个", "客户满意度": "分（0–100）", "净推荐值": "分（−100至100）", "户均持有产品数": "个",
-                   "客户响应时间": "小时"}),
+    ("zh", "单位", {"在用CRM系统数量": "套", "客户满意度": "分（0–100）", "净推荐值": "分（−100至100）", "户均持有产品数": "个",
+                   "人均管户数": "户", "万名客户投诉量": "件", "客户响应时间": "小时"}),
 ])
 def test_every_metric_of_the_scorecard_shows_its_unit(language, unit_header, expected):
     """Counts and scores have a unit too: no blank cell in the scorecard's unit column."""
