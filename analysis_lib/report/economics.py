@@ -377,7 +377,7 @@ def resource_plan_block(diag, language: str) -> str:
     by_quarter = pd.DataFrame({word("role", language): [rates.at[r, label] if r in rates.index else r for r in quarters.index],
                                **{word("quarter_fte", language, n=q): [f"{v:,.1f}" for v in quarters[q]] for q in quarters.columns}})
     return (f"<h3>{_esc(word('resource_plan', language))}</h3>" + _table(shown, "resource-plan")
-            + _table(by_quarter, "resource-quarters small"))
+            + f"<h3>{_esc(word('resource_quarters', language))}</h3>" + _table(by_quarter, "resource-quarters small"))
 
 
 def methodology_block(diag, language: str) -> str:

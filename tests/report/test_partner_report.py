@@ -179,6 +179,15 @@ def test_roadmap_title_and_text_give_the_same_durations(designed):
             "buffer") in text and f"P90 {risk['p90']:.1f} weeks" in text
 
 
+def test_every_resource_table_has_a_heading_that_travels_with_it(designed):
+    """The quarterly team table can start a page: it has its own heading,
+    and the Chinese one says the figures are full-time equivalents."""
+    text = section_html(designed["weak"], "roadmap")
+    assert re.search(r"<h3>Programme team by quarter \(full-time equivalents\)</h3><table[^>]*resource-quarters", text)
+    zh = re.sub(r"</?span[^>]*>", "", section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh"), "roadmap"))
+    assert "<h3>项目团队各季度折合全职人数</h3>" in zh and "第1季度折合全职人数" in zh
+
+
 def test_metric_names_inside_a_title_are_written_as_in_a_sentence(designed):
     title = action_title(designed["weak"], "positioning", "en")
     assert "furthest behind on first-contact resolution rate and customer data error rate" in title, title
