@@ -32,7 +32,7 @@ from analysis_lib.plan.evm import earned_value
 from analysis_lib.review.actuals import Actuals, cumulative, latest_progress
 from analysis_lib.review.plan_record import Programme
 from analysis_lib.roi.business_case import BusinessCaseInputs, cash_flow_matrix, profiles
-from analysis_lib.roi.finance import npv
+from analysis_lib.roi.finance import excel_npv
 
 ON_TRACK, BEHIND = 0.9, 0.6
 """Realisation thresholds of the benefit status."""
@@ -204,7 +204,7 @@ def revised_npv(programme: Programme, actuals: Actuals, evm: pd.DataFrame, reali
     flows = {k: v[0].copy() for k, v in cash_flow_matrix(inputs).items()}
     elapsed = int(actuals.rows["index"].max()) + 1
     rate = inputs.period_rate
-    planned = npv(rate, flows["net"])
+    planned = excel_npv(rate, flows["net"])  # each period's flows at its end, as the business case
     scale = min(realisation, 1.0) if np.isfinite(realisation) else 1.0
     benefit = flows["benefit"] * scale
     realised = actuals.of("benefit").groupby("index")["amount"].sum().reindex(range(elapsed)).fillna(0.0).to_numpy()
@@ -225,6 +225,6 @@ def revised_npv(programme: Programme, actuals: Actuals, evm: pd.DataFrame, reali
     run_actual = actuals.of("run_cost").groupby("index")["amount"].sum()
     for index, amount in run_actual.items():
         run[int(index)] = -amount
-    revised = npv(rate, build + run + benefit)
+    revised = excel_npv(rate, build + run + benefit)
     return {"planned_npv": float(planned), "revised_npv": float(revised), "change": float(revised - planned), "eac": eac,
             "realisation_applied": float(scale)}

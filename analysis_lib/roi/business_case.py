@@ -2,7 +2,12 @@
 metrics, scenarios, one-way sensitivity (tornado) and break-even values.
 
 Cash-flow model (periods ``p = 0 … N-1``, ``N = horizon_years ×
-periods_per_year``, period 0 undiscounted as in :func:`analysis_lib.roi.finance.npv`):
+periods_per_year``, from kick-off): period ``p`` holds what is spent and
+earned during it and is discounted from its end, ``(p + 1) / periods_per_year``
+years after kick-off (Excel's ``NPV`` convention,
+:func:`analysis_lib.roi.finance.excel_npv`); paybacks count from kick-off,
+the flows of a period accruing evenly through it. Year 1 is the first twelve
+months of the programme.
 
 - **Build**: ``total_budget × build_share`` (the template's 28% or 25%),
   plus ``contingency`` (15–20%) on it, spread evenly over the build periods.
@@ -170,12 +175,13 @@ def discount_factors(inputs: BusinessCaseInputs, rates: np.ndarray | None = None
     annual = np.atleast_1d(np.asarray(inputs.discount_rate if rates is None else rates, dtype=float))[:, None]
     if (annual <= -1).any():
         raise InputDataError("discount rates must be above -100%")
-    t = np.arange(inputs.periods) / inputs.periods_per_year
+    t = (np.arange(inputs.periods) + 1) / inputs.periods_per_year  # each period's flows at its end
     return (1 + annual) ** -t
 
 
 def cash_flow_table(inputs: BusinessCaseInputs) -> pd.DataFrame:
-    """Tidy cash-flow table: ``period, year, item, amount, category``.
+    """Tidy cash-flow table: ``period, year, item, amount, category``
+    (``year``: when the period ends, in years from kick-off).
 
     Examples
     --------
@@ -187,7 +193,7 @@ def cash_flow_table(inputs: BusinessCaseInputs) -> pd.DataFrame:
     rows = []
     for item in ("build", "contingency", "run", "benefit"):
         for period, amount in enumerate(flows[item][0]):
-            rows.append({"period": period, "year": period / inputs.periods_per_year, "item": item, "amount": float(amount),
+            rows.append({"period": period, "year": (period + 1) / inputs.periods_per_year, "item": item, "amount": float(amount),
                          "category": "benefit" if item == "benefit" else "cost"})
     return pd.DataFrame(rows)
 
@@ -217,10 +223,13 @@ class BusinessCaseResult:
 def evaluate(inputs: BusinessCaseInputs) -> BusinessCaseResult:
     """NPV, IRR, MIRR, paybacks, ROI, benefit/cost ratio and TCO.
 
-    IRR and MIRR are annualised from the period rate; MIRR finances and
-    reinvests at the discount rate. Payback is converted to years; it is
-    NaN for unconventional flows (the cumulative turns negative again after
-    recovery), with the reason in ``payback_note``.
+    Each period's flows fall at its end (see the module's cash-flow model):
+    the NPV is Excel's ``NPV`` of the period flows. IRR and MIRR are
+    annualised from the period rate; MIRR finances and reinvests at the
+    discount rate. Payback is in years from kick-off, each period's flows
+    accruing evenly through it; it is NaN for unconventional flows (the
+    cumulative turns negative again after recovery), with the reason in
+    ``payback_note``.
 
     Examples
     --------
@@ -234,22 +243,43 @@ def evaluate(inputs: BusinessCaseInputs) -> BusinessCaseResult:
     benefits = flows["benefit"][0]
     rate, per_year = inputs.period_rate, inputs.periods_per_year
     irr = finance.irr_result(net)
-    payback, discounted = finance.payback_result(net), finance.payback_result(net, rate)
+    payback, discounted = finance.payback_result(net), finance.payback_result(net / (1 + rate), rate)  # discounted from each end
     annualise = lambda r: (1 + r) ** per_year - 1 if not math.isnan(r) else math.nan  # noqa: E731
     return BusinessCaseResult(
-        npv=finance.npv(rate, net),
+        npv=finance.excel_npv(rate, net),
         irr=annualise(irr.value),
-        mirr=annualise(finance.mirr(net, rate, rate)),
-        payback_years=payback.value / per_year,
-        discounted_payback_years=discounted.value / per_year,
+        mirr=annualise(finance.mirr(np.r_[0.0, net], rate, rate)),  # kick-off, then each period's end
+        payback_years=float(payback_from_kick_off(payback.value, per_year)),
+        discounted_payback_years=float(payback_from_kick_off(discounted.value, per_year)),
         roi_multiple=finance.roi_multiple(benefits, costs) if costs.sum() > 0 else math.nan,
-        benefit_cost_ratio=finance.benefit_cost_ratio(rate, benefits, costs) if costs.sum() > 0 else math.nan,
+        benefit_cost_ratio=finance.benefit_cost_ratio(rate, np.r_[0.0, benefits], np.r_[0.0, costs]) if costs.sum() > 0 else math.nan,
         tco=float(costs.sum()),
-        pv_costs=finance.npv(rate, costs),
-        pv_benefits=finance.npv(rate, benefits),
+        pv_costs=finance.excel_npv(rate, costs),
+        pv_benefits=finance.excel_npv(rate, benefits),
         irr_note=irr.reason,
         payback_note=next((r.reason for r in (payback, discounted) if r.unconventional), ""),
     )
+
+
+def payback_from_kick_off(periods, periods_per_year: int = 1):
+    """A payback of the period flows, in years from kick-off.
+
+    :func:`analysis_lib.roi.finance.payback_period` reads period 0 as the
+    instant of kick-off. Here each period's flows accrue evenly through it,
+    so a recovery within period ``t`` (counting from 0) comes ``t +
+    fraction`` periods after kick-off: one period later. A payback of 0
+    (nothing invested) and NaN stay as they are.
+
+    Examples
+    --------
+    >>> from analysis_lib.roi.finance import payback_period
+    >>> payback_period([-100, 30, 40, 50])  # recovered 0.6 into the fourth period's 50
+    2.6
+    >>> float(payback_from_kick_off(payback_period([-100, 30, 40, 50])))  # the fourth year ends 4 years after kick-off
+    3.6
+    """
+    value = np.asarray(periods, dtype=float)
+    return np.where(value > 0, value + 1, value) / periods_per_year
 
 
 def npv_vector(inputs: BusinessCaseInputs, overrides: dict[str, np.ndarray] | None = None) -> np.ndarray:

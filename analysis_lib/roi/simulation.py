@@ -17,7 +17,7 @@ from scipy import stats
 from scipy.special import ndtr
 
 from analysis_lib.errors import InputDataError
-from analysis_lib.roi.business_case import DRIVERS, BusinessCaseInputs, cash_flow_matrix, discount_factors
+from analysis_lib.roi.business_case import DRIVERS, BusinessCaseInputs, cash_flow_matrix, discount_factors, payback_from_kick_off
 
 
 @dataclass(frozen=True)
@@ -233,4 +233,5 @@ def simulate(
     rates = draws["discount_rate"].to_numpy() if "discount_rate" in draws else None
     npv = (flows * discount_factors(inputs, rates)).sum(axis=1)
     per_year = inputs.periods_per_year
-    return SimulationResult(draws, npv, vectorised_irr(flows, per_year), vectorised_payback(flows, per_year), seed)
+    payback = payback_from_kick_off(vectorised_payback(flows), per_year)
+    return SimulationResult(draws, npv, vectorised_irr(flows, per_year), payback, seed)

@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis_lib.gaps.value_chain import ValueChain, benefit_profile
-from analysis_lib.roi.business_case import BusinessCaseInputs, cash_flow_matrix, discount_factors
+from analysis_lib.roi.business_case import BusinessCaseInputs, cash_flow_matrix, discount_factors, payback_from_kick_off
 from analysis_lib.roi.simulation import Distribution, SimulationResult, _uniforms, vectorised_irr, vectorised_payback
 
 LEVER_RANGE = (0.7, 1.0, 1.3)
@@ -157,8 +157,8 @@ def simulate_programme(chain: ValueChain, inputs: BusinessCaseInputs, spread: pd
     net, benefit = programme_flows(chain, inputs, draws, spread)
     factors = discount_factors(inputs, draws["discount_rate"].to_numpy())
     per_year = inputs.periods_per_year
-    return ProgrammeSimulation(draws, (net * factors).sum(axis=1), vectorised_irr(net, per_year), vectorised_payback(net, per_year), seed,
-                               (benefit * factors).sum(axis=1))
+    payback = payback_from_kick_off(vectorised_payback(net), per_year)
+    return ProgrammeSimulation(draws, (net * factors).sum(axis=1), vectorised_irr(net, per_year), payback, seed, (benefit * factors).sum(axis=1))
 
 
 PPF_GRID = 8193

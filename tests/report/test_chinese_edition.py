@@ -23,7 +23,7 @@ INSTITUTION = "RURAL-02"
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Proper names of the software listed in the reproducibility appendix, and
 # the technical stamps there (a time zone, a hash algorithm).
-SOFTWARE = {"python", "crm", "diagnostic", "workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "financial", "papermill",
+SOFTWARE = {"python", "Python", "crm", "diagnostic", "workbook", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "financial", "papermill",
             "nbconvert", "UTC", "SHA"}
 
 

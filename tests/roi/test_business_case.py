@@ -41,13 +41,21 @@ def test_quarterly_periods_keep_totals_and_phase_build():
 
 
 def test_metrics_match_the_finance_functions():
+    """Each year's flows fall at its end (Excel's NPV), paybacks count from
+    kick-off with each year's flows accruing through it: one year more than
+    the lump-sum reading that puts year 1 at kick-off."""
     table = cash_flow_table(BASE)
     net = table.groupby("period")["amount"].sum().to_numpy()
+    assert table.groupby("period")["year"].first().tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]  # when each year ends
     result = evaluate(BASE)
-    assert result.npv == pytest.approx(finance.npv(0.08, net))
+    assert result.npv == pytest.approx(finance.excel_npv(0.08, net))
+    assert result.npv == pytest.approx(sum(v / 1.08 ** (t + 1) for t, v in enumerate(net)))
     assert result.irr == pytest.approx(finance.irr(net))
-    assert result.mirr == pytest.approx(finance.mirr(net, 0.08, 0.08))
-    assert result.payback_years == pytest.approx(finance.payback_period(net))
+    assert result.mirr == pytest.approx(finance.mirr([0.0, *net], 0.08, 0.08))
+    assert result.payback_years == pytest.approx(finance.payback_period(net) + 1)
+    cumulative = np.cumsum(net)
+    year = int(np.argmax(cumulative >= 0))  # the year (from 0) in which the cumulative turns non-negative
+    assert result.payback_years == pytest.approx(year + -cumulative[year - 1] / net[year])
     assert result.tco == pytest.approx(120e6 + 0.15 * 0.28 * 120e6)
     assert result.benefit_cost_ratio == pytest.approx(result.pv_benefits / result.pv_costs)
     assert result.roi_multiple == pytest.approx(70e6 * 0.8 * (0.25 + 0.6 + 1 + 1) / result.tco - 1)

@@ -26,7 +26,7 @@ def test_drivers_at_base_reproduce_the_base_case(diag):
     base = pd.DataFrame({"baseline": [0.0], "adoption": [1.0], "delay_months": [0.0], "cost_overrun": [1.0],
                          "discount_rate": [inputs.discount_rate]})
     net, _ = programme_flows(chain, inputs, base, _spread(diag))
-    assert (net[0] * (1 + inputs.discount_rate) ** -np.arange(inputs.periods)).sum() == pytest.approx(evaluate(inputs).npv, rel=1e-9)
+    assert (net[0] * (1 + inputs.discount_rate) ** -(np.arange(inputs.periods) + 1)).sum() == pytest.approx(evaluate(inputs).npv, rel=1e-9)
 
 
 def test_every_driver_that_carries_risk_is_simulated_and_correlated(diag):
