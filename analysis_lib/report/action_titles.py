@@ -161,9 +161,9 @@ def _business_case(diag, language: str) -> str:
     prob = percent(float(diag.simulation.prob_npv_positive), 0)
     p50 = money_m(float(np.percentile(diag.simulation.npv, 50)), language)
     return (f"项目总投入{money_m(case.tco, language)}，基准情景净现值{money_m(case.npv, language)}（模拟中位数{p50}），内部收益率{irr}，"
-            f"{payback}年回收，模拟中净现值为正的概率为{prob}。" if language == "zh" else
+            f"自项目启动起{payback}年收回投资，模拟中净现值为正的概率为{prob}。" if language == "zh" else
             f"The programme costs {money_m(case.tco, language)} and returns a base-case NPV of {money_m(case.npv, language)} (simulated "
-            f"median {p50}), IRR {irr}, payback in {payback} years; the NPV is positive in {prob} of simulations.")
+            f"median {p50}), IRR {irr}, payback {payback} years from kick-off; the NPV is positive in {prob} of simulations.")
 
 
 def _option_value(diag, language: str) -> str:

@@ -521,7 +521,7 @@ def cash_flows(table: pd.DataFrame, language: str, title: str) -> Figure:
     cumulative = _in(pivot.sum(axis=1).cumsum(), scale)
     ax.plot(years, cumulative, color=PALETTE["ink"], marker="o", linewidth=1.5, label=word("cumulative", language))
     ax.axhline(0, color=PALETTE["ink"], linewidth=0.8)
-    ax.set_xlabel(word("year", language))
+    ax.set_xlabel(word("years_from_kickoff", language))
     ax.set_ylabel(word("amount", language, unit=scale.unit))
     ax.legend(frameon=False, ncols=3, loc="upper left", fontsize=8)
     ax.set_title(title)

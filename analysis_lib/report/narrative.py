@@ -197,7 +197,7 @@ def _business_case_sentence(v: dict[str, Any], language: str) -> str:
     zh = language == "zh"
     irr = percent(v["irr"], 0) if math.isfinite(v["irr"]) else ("无" if zh else "none")
     if math.isfinite(v["payback"]):
-        payback = f"投资回收期{v['payback']:.1f}年" if zh else f"payback {v['payback']:.1f} years"
+        payback = f"自项目启动起{v['payback']:.1f}年收回投资" if zh else f"payback {v['payback']:.1f} years from kick-off"
     elif v.get("payback_unconventional"):
         payback = "累计现金流回正后再度为负，投资回收期不适用" if zh else "no payback period: the cumulative cash flow turns negative again"
     else:

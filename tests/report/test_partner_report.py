@@ -194,6 +194,35 @@ def test_metric_names_inside_a_title_are_written_as_in_a_sentence(designed):
     assert "furthest ahead on CRM operating cost / revenue" in action_title(designed["strong"], "positioning", "en")  # acronyms kept
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_payback_is_counted_from_kick_off_wherever_it_is_shown(designed, language):
+    """Year 1 is the first twelve months from kick-off, each year's flows
+    fall at its end and payback counts from kick-off: the title, the
+    metrics table and the inputs say so, and the number is the one the
+    cumulative cash flow gives with each year's flows accruing through it."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    diag = designed["weak"]
+    net = diag.cash_flows.groupby("year")["amount"].sum()
+    assert net.index.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    cumulative = net.cumsum().to_numpy()
+    year = int(np.argmax(cumulative >= 0))
+    assert diag.case.payback_years == pytest.approx(year + -cumulative[year - 1] / net.iloc[year])
+    if language == "zh":
+        diag = replace(diag, params={**diag.params, "language": "zh"})
+    section = re.sub(r"</?span[^>]*>", "", section_html(diag, "business_case"))  # terms kept on one line
+    payback = f"{diag.case.payback_years:.1f}"
+    if language == "en":
+        assert f"payback {payback} years from kick-off" in action_title(diag, "business_case", "en")
+        assert "Payback (years from kick-off)" in section
+        assert "Year 1 is the first twelve months from kick-off" in section
+    else:
+        assert f"自项目启动起{payback}年收回投资" in action_title(diag, "business_case", "zh")
+        assert "投资回收期（自项目启动起，年）" in section and "第1年为项目启动后的首12个月" in section
+
+
 def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
     """Appendix D reads like the rest of the report: every row's label is a
     capitalised heading, and the language is named, not coded."""
