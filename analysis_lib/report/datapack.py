@@ -267,7 +267,8 @@ def business_case_rows(diag) -> list[tuple[str, str, str, str, float]]:
         ("npv", "NPV, base case", "净现值（基准情景）", "CNY", case.npv),
         *((f"npv_p{q}", f"NPV, simulated P{q}", f"净现值模拟P{q}", "CNY", float(np.percentile(diag.simulation.npv, q))) for q in (10, 50, 90)),
         ("irr", "IRR", "内部收益率", "ratio", case.irr),
-        ("mirr", "MIRR", "修正内部收益率", "ratio", case.mirr), ("payback_years", "Payback from kick-off", "投资回收期（自项目启动起）", "years", case.payback_years),
+        ("mirr", "MIRR", "修正内部收益率", "ratio", case.mirr),
+        ("payback_years", "Payback from kick-off", "投资回收期（自项目启动起）", "years", case.payback_years),
         ("discounted_payback_years", "Discounted payback from kick-off", "折现投资回收期（自项目启动起）", "years", case.discounted_payback_years),
         ("roi_multiple", "ROI multiple", "投资回报倍数", "multiple", case.roi_multiple),
         ("benefit_cost_ratio", "Benefit/cost ratio", "效益成本比", "multiple", case.benefit_cost_ratio),
@@ -296,7 +297,8 @@ def _scenarios(diag, language: str) -> DataTable:
     return _table("scenarios", ("Scenarios", "情景"), ("Business case by scenario", "各情景下的商业论证"), [
         ("Scenario", "情景", "text", [word(i, language) for i in s.index]), ("NPV", "净现值", "CNY", s["npv"]),
         ("IRR", "内部收益率", "ratio", s["irr"]), ("MIRR", "修正内部收益率", "ratio", s["mirr"]),
-        ("Payback from kick-off", "投资回收期（自项目启动起）", "years", s["payback_years"]), ("Discounted payback from kick-off", "折现投资回收期（自项目启动起）", "years", s["discounted_payback_years"]),
+        ("Payback from kick-off", "投资回收期（自项目启动起）", "years", s["payback_years"]),
+        ("Discounted payback from kick-off", "折现投资回收期（自项目启动起）", "years", s["discounted_payback_years"]),
         ("ROI multiple", "投资回报倍数", "multiple", s["roi_multiple"]), ("TCO", "总拥有成本", "CNY", s["tco"]),
         ("PV of costs", "成本现值", "CNY", s["pv_costs"]), ("PV of benefits", "收益现值", "CNY", s["pv_benefits"]),
     ], language, ("data/scenarios.csv applied to the base case", "情景表应用于基准情景"))
@@ -317,7 +319,8 @@ def _tornado(diag, language: str) -> DataTable:
 
 def _monte_carlo(diag, language: str) -> DataTable:
     summary = diag.simulation.summary()
-    names = {"npv": ("NPV", "净现值", "CNY"), "irr": ("IRR", "内部收益率", "ratio"), "payback_years": ("Payback from kick-off", "投资回收期（自项目启动起）", "years")}
+    names = {"npv": ("NPV", "净现值", "CNY"), "irr": ("IRR", "内部收益率", "ratio"),
+             "payback_years": ("Payback from kick-off", "投资回收期（自项目启动起）", "years")}
     keys = [k for k in summary.index if k in names]
     rows = [(k, *names[k], *(summary.at[k, c] for c in ("p10", "p50", "p90", "mean", "share_defined"))) for k in keys]
     rows.append(("prob_npv_positive", "Probability of a positive NPV", "净现值为正的概率", "ratio",
