@@ -615,8 +615,8 @@ def business_case(diag, language: str) -> str:
     assumptions = (f"投入：不含应急预算的预算{money_m(inputs.total_budget, language)}（其中建设占{percent(inputs.build_share, 0)}），另加应急预算"
                    f"{money_m(contingency, language)}（风险储备{diag.contingency['confidence']}）；风险调整后年收益（全面达产）"
                    f"{money_m(inputs.annual_benefit, language)}×实现率{percent(inputs.benefit_realisation, 0)}，各举措自见效月份起爬坡，"
-                   f"折现率{percent(inputs.discount_rate)}。第1年为项目启动后的首12个月；各年现金流（含一次性预算）按年末折现，"
-                   "投资回收期自项目启动起算，各年现金流在年内均匀发生。"
+                   f"折现率{percent(inputs.discount_rate)}。第1年为项目启动后的首12个月；各年现金流（含一次性预算）按年末时点折现；"
+                   "投资回收期自项目启动起算，计算时假设各年现金流在年内均匀发生。"
                    if language == "zh" else
                    f"Inputs: budget before contingency {money_m(inputs.total_budget, language)} (build {percent(inputs.build_share, 0)} of it) "
                    f"plus a contingency of "
@@ -624,7 +624,7 @@ def business_case(diag, language: str) -> str:
                    f"{money_m(inputs.annual_benefit, language)} a year at full run-rate, at {percent(inputs.benefit_realisation, 0)} "
                    f"realisation, each line ramping up from its initiative's months to value; discount rate {percent(inputs.discount_rate)}. "
                    "Year 1 is the first twelve months from kick-off; each year's flows, the one-off budget included, are discounted from "
-                   "the year's end, and payback counts from kick-off with each year's flows accruing through it.")
+                   "the year's end, and payback counts from kick-off with each year's flows accruing evenly through the year.")
     mc = (f"蒙特卡洛模拟（{len(diag.simulation.npv):,}次，随机种子{diag.simulation.seed}）：净现值为正的概率"
           f"{percent(diag.simulation.prob_npv_positive, 0)}。" if language == "zh" else
           f"Monte Carlo ({len(diag.simulation.npv):,} draws, seed {diag.simulation.seed}): probability of a positive NPV "
