@@ -233,9 +233,11 @@ def benefit_lines_block(diag, language: str) -> str:
              head["initiative_benefit"]: scale.number(per["captured"].sum()), head["risk_adjusted_benefit"]: scale.number(per["risk_adjusted"].sum()),
              head["benefit_over_horizon"]: scale.number(float(horizon.sum()))}
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
-    note = (f"收益自各举措见效月份起，在{RAMP_MONTHS}个月内线性爬坡至全面达产；留存收益按客户群组累积，并按留存率逐年衰减。" if language == "zh" else
-            f"Each line starts at the initiative's months to value and ramps linearly to full run-rate over {RAMP_MONTHS} months; "
-            "retention lines accumulate cohorts of extra customers kept, which then decay by the retention rate.")
+    retention = bool(diag.value_chain.lines["benefit_type"].eq("retention").any())
+    note = (f"收益自各举措见效月份起，在{RAMP_MONTHS}个月内线性爬坡至全面达产" + ("；留存收益按客户群组累积，并按留存率逐年衰减。" if retention else "。")
+            if language == "zh" else
+            f"Each line starts at the initiative's months to value and ramps linearly to full run-rate over {RAMP_MONTHS} months"
+            + ("; retention lines accumulate cohorts of extra customers kept, which then decay by the retention rate." if retention else "."))
     return (f"<h3>{_esc(word('benefit_lines', language))}</h3>" + _table(shown, "benefit-lines") + f"<p>{_esc(note)}"
             f"{_esc(_cohort_note(diag, flows, language))}</p>")
 

@@ -595,7 +595,8 @@ def business_case(diag, language: str) -> str:
         "": [with_unit(word("npv_base", language), scale.unit, language), with_unit(word("npv_p50", language), scale.unit, language),
              with_unit(word("npv_p10_p90", language), scale.unit, language), with_unit(word("irr", language), "%", language),
              with_unit(word("mirr", language), "%", language), word("payback", language), word("discounted_payback", language),
-             with_unit(word("roi", language), times, language), with_unit(word("bcr", language), times, language),
+             with_unit(word("roi", language), times + ("，未折现" if language == "zh" else ", undiscounted"), language),
+             with_unit(word("bcr", language), times + ("，现值" if language == "zh" else ", present values"), language),
              with_unit(word("tco", language), scale.unit, language)],
         word("value", language): [scale.number(case.npv), scale.number(p50), f"{scale.number(p10)} / {scale.number(p90)}", _pct(case.irr),
                                   _pct(case.mirr), _payback(case.payback_years, case, language),
@@ -635,7 +636,7 @@ def business_case(diag, language: str) -> str:
     body = (economics.not_recommended_block(diag, language) + economics.plausibility_block(diag, language) + _p(assumptions)
             + economics.benefit_lines_block(diag, language)
             + economics.cost_lines_block(diag, language) + table_html(metrics)
-            + figure_html(charts.cash_flows(diag.cash_flows, language, title("business_case", language)), "cash flows",
+            + figure_html(charts.cash_flows(diag.cash_flows, language, word("cash_flow_chart", language)), "cash flows",
                           chart_source(diag, "case", language))
             + table_html(scen) + figure_html(charts.tornado(economics.tornado_rows(diag), language, "Tornado" if language == "en" else "敏感性分析（龙卷风图）",
                                                             labels), "tornado", chart_source(diag, "case", language))

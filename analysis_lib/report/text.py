@@ -90,6 +90,7 @@ WORDS: dict[str, dict[str, str]] = {
                         "zh": "可实现毛价值（{unit}/年，未计可影响比例与风险折减）"},
     "year": {"en": "Year", "zh": "年份"},
     "years_from_kickoff": {"en": "Years from kick-off", "zh": "自项目启动起年数"},
+    "cash_flow_chart": {"en": "Net cash flow by year and cumulative", "zh": "各年净现金流与累计净现金流"},
     "amount": {"en": "{unit}", "zh": "{unit}"},
     "npv": {"en": "NPV", "zh": "净现值"},
     "npv_base": {"en": "NPV, base case", "zh": "净现值（基准情景）"},
