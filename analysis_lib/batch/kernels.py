@@ -77,7 +77,9 @@ READY = b"ready\n"
 START_TIMEOUT = 180.0
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 KILL_POLL = 0.005
+"""Seconds between checks that a killed kernel has ended (jupyter_client: 0.1)."""
 RECONNECT_MS = 5
+"""Milliseconds before a client retries a kernel that is not listening yet (zmq: 100)."""
 MALLOC_TUNING = {"MALLOC_MMAP_THRESHOLD_": str(64 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20), "MALLOC_TOP_PAD_": str(64 << 20)}
 """glibc allocator settings of the server, inherited by every kernel it
 forks: large arrays (a Monte Carlo's draws) come from the heap rather than
@@ -85,8 +87,6 @@ fresh zeroed pages of their own, and freed memory stays for the next one
 instead of going back to the system and being faulted in again. A kernel
 lives for one report, so keeping its memory costs nothing. Settings already
 in the environment win."""
-"""Milliseconds before a client retries a kernel that is not listening yet (zmq: 100)."""
-"""Seconds between checks that a killed kernel has ended (jupyter_client: 0.1)."""
 
 
 def available() -> bool:

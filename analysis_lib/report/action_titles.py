@@ -251,13 +251,13 @@ def _customers(diag, language: str) -> str:
     if at_risk is None or not math.isfinite(float(at_risk) * float(scale)):
         return ""
     at_risk = float(at_risk) * float(scale)
-    lever = _retention_lever(diag)
+    lever = diag.best_lever(RETENTION_METRICS)
     if language == "zh":
-        keep = ("流失预警可保住其中一部分" if lever is None else f"项目中的“{lever[1]}”可保住其中一部分" if lever[3] else
-                f"可保住其中一部分的“{lever[1]}”在本案中收益仅为其成本的{lever[2]:.2f}倍（入选规则要求{SELECTION_HURDLE:g}倍），未纳入项目")
+        keep = ("流失预警可保住其中一部分" if lever is None else f"项目中的“{lever.name_zh}”可保住其中一部分" if lever.in_programme else
+                f"可保住其中一部分的“{lever.name_zh}”在本案中收益仅为其成本的{lever.ratio:.2f}倍（入选规则要求{SELECTION_HURDLE:g}倍），未纳入项目")
         return f"预计流失客户的年度利润贡献约{money_m(float(at_risk), language)}（按全行客户规模放大）；{keep}。"
-    keep = ("early warning can keep part of it" if lever is None else f"the programme's {mid_sentence(lever[0])} can keep part of it"
-            if lever[3] else f"the {mid_sentence(lever[0])}, which would keep part of it, returns only {lever[2]:.2f}x its own cost here "
+    keep = ("early warning can keep part of it" if lever is None else f"the programme's {mid_sentence(lever.name_en)} can keep part of it"
+            if lever.in_programme else f"the {mid_sentence(lever.name_en)}, which would keep part of it, returns only {lever.ratio:.2f}x its own cost here "
             f"(the rule needs {SELECTION_HURDLE:g}x) and is not in the programme")
     return (f"Customers predicted to leave carry about {money_m(float(at_risk), language)} of annual margin (grossed up to the whole "
             f"book); {keep}.")
@@ -266,17 +266,6 @@ def _customers(diag, language: str) -> str:
 RETENTION_METRICS = ("retention_hnw", "retention_mass", "customer_churn_book")
 """The metrics a churn early-warning and retention initiative moves."""
 
-
-def _retention_lever(diag) -> tuple[str, str, float, bool] | None:
-    """The candidate initiative that best keeps customers (names, benefit/cost
-    ratio, whether the programme includes it), or None without one."""
-    selection = diag.value_chain.selection
-    levers = [i for i in selection.index if set(diag.initiatives.at[i, "metrics"]) & set(RETENTION_METRICS)]
-    if not levers:
-        return None
-    best = max(levers, key=lambda i: float(selection.at[i, "ratio"]))
-    return (str(diag.initiatives.at[best, "name_en"]), str(diag.initiatives.at[best, "name_zh"]), float(selection.at[best, "ratio"]),
-            bool(diag.recommended and best in diag.programme))
 
 
 def _data_quality(diag, language: str) -> str:

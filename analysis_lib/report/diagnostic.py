@@ -79,6 +79,19 @@ def _derived(method: Callable[[Diagnostic], Any]) -> Callable[[Diagnostic], Any]
 
 
 @dataclass(frozen=True)
+class Lever:
+    """The candidate initiative that best moves a set of metrics: its names,
+    its benefit/cost ratio (PV over the horizon) and whether the programme
+    includes it."""
+
+    initiative_id: str
+    name_en: str
+    name_zh: str
+    ratio: float
+    in_programme: bool
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """All results of one institution's diagnostic (see :func:`run_diagnostic`)."""
 
@@ -174,6 +187,25 @@ class Diagnostic:
             consistency_breaks=len(set(self.consistency_breaks["rule"])), plausible=not self.plausibility_warnings("en"),
             leads_peers=bool(self.scores()["overall"] >= LEADER_SCORE), completeness=float(self.quality["completeness"]))
         return recommend(evidence, self.break_even)
+
+    def best_lever(self, metrics: tuple[str, ...]) -> Lever | None:
+        """The candidate initiative with the highest benefit/cost ratio among
+        those that move any of ``metrics``; None when no candidate does.
+
+        Examples
+        --------
+        >>> d = run_diagnostic(institution_id="CITY-02", mc_draws=1000)
+        >>> lever = d.best_lever(("crm_opex_ratio",))
+        >>> lever.initiative_id, lever.in_programme
+        ('cdp_consolidation', False)
+        """
+        selection = self.value_chain.selection
+        candidates = [i for i in selection.index if set(self.initiatives.at[i, "metrics"]) & set(metrics)]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda i: float(selection.at[i, "ratio"]))
+        return Lever(str(best), str(self.initiatives.at[best, "name_en"]), str(self.initiatives.at[best, "name_zh"]),
+                     float(selection.at[best, "ratio"]), bool(self.recommended and best in self.programme))
 
     def programme_metrics(self) -> set[str]:
         """The metrics the recommended programme's initiatives move (empty

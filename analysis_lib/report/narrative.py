@@ -117,12 +117,8 @@ def _cost_gap_left_open(diag, rows: pd.DataFrame) -> dict[str, Any]:
     red = rows[rows["metric_id"].isin(CRM_COST_METRICS) & rows["rag"].eq("red")]
     if red.empty:
         return {}
-    selection = diag.value_chain.selection
-    cost_levers = [i for i in selection.index if set(diag.initiatives.at[i, "metrics"]) & set(CRM_COST_METRICS)]
-    best = max(cost_levers, key=lambda i: float(selection.at[i, "ratio"])) if cost_levers else None
     return {"cost_left_open": list(red["metric_id"]), "crm_cost": float(diag.waterfall["amount"].iloc[0]),
-            "cost_lever": None if best is None else (str(diag.initiatives.at[best, "name_en"]), str(diag.initiatives.at[best, "name_zh"]),
-                                                     float(selection.at[best, "ratio"]))}
+            "cost_lever": diag.best_lever(CRM_COST_METRICS)}
 
 
 def _metric(metric_id: str, language: str) -> str:
@@ -227,11 +223,11 @@ def _cost_left_open_sentence(v: dict[str, Any], language: str) -> str:
     lever = v["cost_lever"]
     if language == "zh":
         metrics = "、".join(_metric(m, language) for m in v["cost_left_open"])
-        why = (f"唯一针对该项的举措“{lever[1]}”在本案中收益仅为其成本的{lever[2]:.2f}倍，未能入选" if lever else "没有候选举措针对该项")
+        why = (f"唯一针对该项的举措“{lever.name_zh}”在本案中收益仅为其成本的{lever.ratio:.2f}倍，未能入选" if lever else "没有候选举措针对该项")
         return (f"这些举措均不直接降低CRM成本（现为每年{money_m(v['crm_cost'], language)}），而{metrics}处于同业后25%：{why}；"
                 "该成本差距仍未解决，其价值空间未计入商业论证。")
     metrics = " and ".join(mid_sentence(_metric(m, language)) for m in v["cost_left_open"])
-    why = (f"the one initiative that would ({lever[0]}) returns only {lever[2]:.2f}x its own cost here and was not selected" if lever else
+    why = (f"the one initiative that would ({lever.name_en}) returns only {lever.ratio:.2f}x its own cost here and was not selected" if lever else
            "no candidate initiative targets it")
     return (f" None of these initiatives lowers the CRM cost itself ({money_m(v['crm_cost'], language)} a year), though {metrics} "
             f"{'sits' if len(v['cost_left_open']) == 1 else 'sit'} in the bottom quarter of peers: {why}, so that gap stays open and "

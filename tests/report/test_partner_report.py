@@ -137,8 +137,6 @@ def test_the_summary_says_when_the_programme_leaves_a_bottom_quarter_crm_cost_un
 def test_customer_title_says_whether_the_programme_acts_on_churn():
     """The margin at risk can be kept only by an initiative in the programme:
     the title says which, or that the one that would was not selected."""
-    from analysis_lib.report.action_titles import _retention_lever
-
     extract = {"customer_extract": "data/sample/customers.csv", "customer_mapping": "data/sample/customers.mapping.yaml"}
     city = run_diagnostic(institution_id="CITY-02", mc_draws=1000, **extract)
     ratio = city.value_chain.selection.at["churn_early_warning", "ratio"]
@@ -147,7 +145,7 @@ def test_customer_title_says_whether_the_programme_acts_on_churn():
             "here (the rule needs 1.5x) and is not in the programme") in action_title(city, "customers", "en")
     assert f"收益仅为其成本的{ratio:.2f}倍（入选规则要求1.5倍），未纳入项目" in action_title(city, "customers", "zh")
     state = run_diagnostic(institution_id="CITY-03", mc_draws=1000, **extract)
-    assert "churn_early_warning" in state.programme and _retention_lever(state)[3]
+    assert "churn_early_warning" in state.programme and state.best_lever(("retention_mass",)).in_programme
     assert "the programme's churn early-warning and retention programme can keep part of it" in action_title(state, "customers", "en")
 
 
