@@ -252,10 +252,11 @@ def _cash_flows(diag, language: str) -> DataTable:
     wide["cumulative"] = wide["net"].cumsum()
     names = {"benefit": ("Benefit", "收益"), "build": ("Build cost", "建设投入"), "run": ("Running cost", "运营成本"),
              "contingency": ("Contingency", "应急预算"), "net": ("Net cash flow", "净现金流"), "cumulative": ("Cumulative", "累计现金流")}
-    columns = [("Year", "年份", "years", wide.index)]
+    columns = [("Year from kick-off", "自项目启动起年数", "years", wide.index)]
     columns += [(*names.get(c, (c, c)), "CNY", wide[c]) for c in wide.columns]
-    return _table("cash_flows", ("Cash flows", "现金流"), ("Yearly cash flows of the business case (year 0 undiscounted)",
-                                                         "商业论证的逐年现金流（第0年不折现）"), columns, language,
+    return _table("cash_flows", ("Cash flows", "现金流"), ("Yearly cash flows of the business case (year 1 is the first twelve months "
+                                                         "from kick-off; each year's flows are discounted from its end)",
+                                                         "商业论证的逐年现金流（第1年为项目启动后的首12个月；各年现金流按年末时点折现）"), columns, language,
                   (f"Business case model, scenario {diag.params['scenario']}", f"商业论证模型，情景：{diag.params['scenario']}"))
 
 

@@ -221,6 +221,16 @@ def test_payback_is_counted_from_kick_off_wherever_it_is_shown(designed, languag
         assert "投资回收期（自项目启动起，年）" in section and "第1年为项目启动后的首12个月" in section
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_data_pack_cash_flows_follow_the_timing_of_the_business_case(designed, language):
+    from analysis_lib.report.datapack import BUILDERS
+
+    table = BUILDERS["cash_flows"](designed["weak"], language)
+    assert table.frame.iloc[:, 0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert ("first twelve months from kick-off" if language == "en" else "第1年为项目启动后的首12个月") in table.title
+    assert "undiscounted" not in table.title and "不折现" not in table.title
+
+
 def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
     """Appendix D reads like the rest of the report: every row's label is a
     capitalised heading, and the language is named, not coded."""
