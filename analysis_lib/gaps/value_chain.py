@@ -288,7 +288,8 @@ def _capture_lines(initiative_id: str, row: pd.Series, remaining: pd.Series, lev
 
 
 def _present_value(amounts: np.ndarray, discount_rate: float) -> float:
-    return float((np.asarray(amounts) * (1 + discount_rate) ** -np.arange(len(amounts))).sum())
+    """Present value at kick-off of yearly amounts, each at its year's end (as the business case)."""
+    return float((np.asarray(amounts) * (1 + discount_rate) ** -(np.arange(len(amounts)) + 1)).sum())
 
 
 def build_value_chain(gaps: GapResult, priorities: pd.DataFrame, *, horizon_years: int = 5, discount_rate: float = 0.08,
@@ -303,7 +304,7 @@ def build_value_chain(gaps: GapResult, priorities: pd.DataFrame, *, horizon_year
         Initiatives in priority order with their costs
         (:func:`analysis_lib.gaps.initiatives.prioritise`).
     horizon_years, discount_rate : int, float
-        Of the business case (years from programme start; period 0 undiscounted).
+        Of the business case (years from kick-off; each year's amounts discounted from its end).
     build_years : float
         Years before running costs start.
     include : tuple of str

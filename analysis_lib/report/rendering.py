@@ -888,12 +888,13 @@ def methodology(diag, language: str) -> str:
                     for text, labels in by_note.items())
     text = ("方法：同业百分位在同业组报送该指标的机构不少于10家时按样本分布计算，否则按基准分位数插值；六维综合得分为各维度等权平均；"
             "数据包络分析采用规模报酬不变与可变两种模型，以线性规划求解；随机前沿分析采用柯布—道格拉斯成本函数，以极大似然法估计；"
-            "价值空间按价值驱动因素表中的公式测算；净现值计算中首期（第0年）现金流不折现，其后各年按折现率折现。"
+            "价值空间按价值驱动因素表中的公式测算；净现值计算中第1年为项目启动后的首12个月，各年现金流按年末时点以折现率折现。"
             "各指标的基准及来源如下，方法模板中与公开数据冲突的数字已逐项说明："
             if language == "zh" else
             "Method: peer percentiles (from the panel when at least 10 peers report a metric, otherwise interpolated from the baseline "
             "quantiles); six-dimension composite as equal-weighted means; DEA (CCR/BCC, HiGHS); SFA (Cobb–Douglas, maximum likelihood); "
-            "value at stake from the formulas of the workbook's value-driver table; NPV with the first flow undiscounted. Baselines and their "
+            "value at stake from the formulas of the workbook's value-driver table; NPV with year 1 the first twelve months from kick-off "
+            "and each year's flows discounted from its end. Baselines and their "
             "sources follow; template figures that conflict with public data are flagged:")
     return _section("methodology", language, economics.methodology_block(diag, language) + _p(text) + f'<ul class="conflicts">{notes}</ul>'
                     + table_html(shown, "small long"))

@@ -16,7 +16,8 @@ roadmap of the original diagnosis.
   the actuals (benefits, delivery spend, running cost where reported), the
   rest of the build at the EAC (``BAC / CPI``) less what is spent, and
   future benefits at the plan × the realisation rate to date (never above
-  the plan); the case's discount rate, period 0 undiscounted.
+  the plan); the case's discount rate, each period's flows discounted
+  from its end, as in the business case.
 - **Risks**: the register's risks that occurred, their cost against the
   planned expected exposure and the contingency reserve.
 """

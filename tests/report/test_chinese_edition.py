@@ -83,7 +83,8 @@ def test_glossary_has_both_languages_and_is_an_appendix(editions):
     glossary = load_glossary()
     assert {"peer_percentile", "rag", "customer_value", "extension", "cost_to_income", "dea_theta", "ols", "npv"} <= set(glossary.index)
     assert glossary.at["peer_percentile", "zh"] == "同业百分位" and glossary.at["extension", "zh"] == "开放扩展能力"
-    assert "首期" in glossary.at["npv", "definition_zh"] and "不折现" in glossary.at["npv", "definition_zh"]
+    assert "年末时点折现" in glossary.at["npv", "definition_zh"] and "第1年为项目启动后的首12个月" in glossary.at["npv", "definition_zh"]
+    assert "end of its year" in glossary.at["npv", "definition_en"]  # the business case's timing
     flat = re.sub(r"\s+", "", _pdf_text(editions[1].pdf))
     assert "附录C:术语表" in flat
     for zh in glossary["zh"]:
