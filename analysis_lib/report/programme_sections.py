@@ -15,7 +15,7 @@ from analysis_lib.plan.change import adoption_targets, load_change_actions, trai
 from analysis_lib.plan.scorecard import PROGRAMME_YEARS
 from analysis_lib.reference.catalog import load_catalog
 from analysis_lib.report.rendering import _p, _section, table_html
-from analysis_lib.report.text import dimension_label, format_value, money_m, money_scale, percent, word
+from analysis_lib.report.text import dimension_label, format_value, mid_sentence, money_m, money_scale, percent, word
 from analysis_lib.roi.programme import run_years
 from analysis_lib.roi.sourcing import COST_LINES, sourcing_tco
 
@@ -225,9 +225,10 @@ def _technology_lead(options, scored, flips, costs, leader, cheapest, horizon, l
         closest = flips.loc[flips["change_to_flip"].abs().idxmin()]
         criterion = load_criteria().at[closest.name, f"label_{language}"]
         new = _option_label(options, closest["new_leader"], language)
-        robust = (f"将“{criterion}”权重调整{closest['change_to_flip']:+.0%}即会使“{new}”得分追平或超过首选方案"
+        change = float(closest["change_to_flip"])
+        robust = (f"将“{criterion}”权重{'上调' if change > 0 else '下调'}{abs(change):.0%}即会使“{new}”得分追平或超过首选方案"
                   + ("，排名对权重较敏感。" if closest["fragile"] else "，排名在合理权重范围内稳定。") if language == "zh" else
-                  f"Moving the weight of {criterion.lower()} by {closest['change_to_flip']:+.0%} would bring {new} level with it or ahead"
+                  f"Moving the weight of {mid_sentence(criterion)} by {change:+.0%} would bring {new} level with it or ahead"
                   + (": the ranking is sensitive to the weights." if closest["fragile"] else ": the ranking holds over reasonable weights."))
     tco_leader, tco_cheap = float(costs.at[leader, "tco"]), float(costs.at[cheapest, "tco"])
     if language == "zh":

@@ -231,6 +231,13 @@ def test_the_data_pack_cash_flows_follow_the_timing_of_the_business_case(designe
     assert "undiscounted" not in table.title and "不折现" not in table.title
 
 
+def test_technology_weight_sensitivity_reads_naturally_in_both_languages():
+    en = section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000), "technology")
+    zh = re.sub(r"</?span[^>]*>", "", section_html(run_diagnostic(institution_id="CITY-02", mc_draws=1000, language="zh"), "technology"))
+    assert "Moving the weight of AI algorithm maturity by -20%" in en  # the acronym kept
+    assert "权重下调20%" in zh and "权重调整-" not in zh
+
+
 def test_reproducibility_appendix_labels_every_row_as_a_heading(designed):
     """Appendix D reads like the rest of the report: every row's label is a
     capitalised heading, and the language is named, not coded."""
